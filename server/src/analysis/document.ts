@@ -1,0 +1,101 @@
+/**
+ * A Python document that is kept parsed across edits: each change is applied to the text and to the
+ * tree (`tree.edit`), then tree-sitter re-parses reusing the unchanged parts. The model is built
+ * lazily, once per version.
+ */
+import { Edit, type Tree } from 'web-tree-sitter';
+import { parsePython } from './parser';
+import { PythonModel } from './model';
+import { SourceText, type Range } from './source';
+
+export interface ContentChange {
+  /** Absent = the whole text is replaced. */
+  range?: Range;
+  text: string;
+}
+
+function endPoint(start: { row: number; column: number }, text: string): { row: number; column: number } {
+  let row = start.row;
+  let lastBreak = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      row++;
+      lastBreak = i;
+    }
+  }
+  return { row, column: lastBreak < 0 ? start.column + text.length : text.length - lastBreak - 1 };
+}
+
+export class PythonDocument {
+  private src: SourceText;
+  private tree: Tree;
+  private cachedModel?: PythonModel;
+  version: number;
+
+  constructor(text: string, version = 0) {
+    this.src = new SourceText(text);
+    this.tree = parsePython(text);
+    this.version = version;
+  }
+
+  get text(): string {
+    return this.src.text;
+  }
+
+  get source(): SourceText {
+    return this.src;
+  }
+
+  /** Applies LSP content changes in order, editing the tree so the re-parse is incremental. */
+  update(changes: readonly ContentChange[], version: number): void {
+    let text = this.src.text;
+    let src = this.src;
+    let full = false;
+    for (const ch of changes) {
+      if (!ch.range) {
+        text = ch.text;
+        src = new SourceText(text);
+        full = true;
+        continue;
+      }
+      const start = src.offsetAt(ch.range.start);
+      const oldEnd = src.offsetAt(ch.range.end);
+      const startPos = src.positionAt(start);
+      const oldEndPos = src.positionAt(oldEnd);
+      const startPoint = { row: startPos.line, column: startPos.character };
+      if (!full) {
+        this.tree.edit(
+          new Edit({
+            startIndex: start,
+            oldEndIndex: oldEnd,
+            newEndIndex: start + ch.text.length,
+            startPosition: startPoint,
+            oldEndPosition: { row: oldEndPos.line, column: oldEndPos.character },
+            newEndPosition: endPoint(startPoint, ch.text),
+          }),
+        );
+      }
+      text = text.slice(0, start) + ch.text + text.slice(oldEnd);
+      src = new SourceText(text);
+    }
+    const old = this.tree;
+    this.tree = parsePython(text, full ? null : old);
+    old.delete();
+    this.src = src;
+    this.version = version;
+    this.cachedModel = undefined;
+  }
+
+  /** The model of the current version (built on first use). */
+  model(): PythonModel {
+    this.cachedModel ??= new PythonModel(this.tree, this.src);
+    return this.cachedModel;
+  }
+
+  dispose(): void {
+    this.tree.delete();
+    this.cachedModel = undefined;
+  }
+}

@@ -1,0 +1,1096 @@
+/**
+ * The Model: what a Python file means for training, built once per document version in one pass
+ * over the tree and shared by every rule. It answers the questions rules ask: what a name is bound
+ * to (through imports, aliases, assignments and the file's own function calls), which loops train,
+ * which `with` blocks are autocast, which calls a loop reaches.
+ */
+import type { Node, Tree } from './parser';
+import { SourceText } from './source';
+import * as K from './knowledge';
+
+export interface ClassInfo {
+  name: string;
+  node: Node;
+  /** Qualified names of the base classes (local bases as `<local>.Name`). */
+  bases: string[];
+  methods: Map<string, FunctionInfo>;
+}
+
+export interface FunctionInfo {
+  name: string;
+  node: Node;
+  body: Node;
+  params: string[];
+  parent: FunctionInfo | null;
+  cls: ClassInfo | null;
+  calls: CallSite[];
+  loops: LoopInfo[];
+  returns: Node[];
+}
+
+export interface CallSite {
+  node: Node;
+  callee: Node;
+  /** The callee resolved through imports and aliases: `torch.save`, `torch.nn.CrossEntropyLoss`. */
+  qualified: string | null;
+  /** For `a.b(...)`: `b`. */
+  method: string | null;
+  /** For `a.b(...)`: the node `a`. */
+  receiver: Node | null;
+  args: Node[];
+  keywords: Map<string, Node>;
+  fn: FunctionInfo | null;
+  /** Loops of the same function whose body holds the call, outermost first. */
+  loops: LoopInfo[];
+  /** `with` blocks of the same function whose body holds the call, outermost first. */
+  withs: WithInfo[];
+}
+
+export interface LoopInfo {
+  node: Node;
+  kind: 'for' | 'while';
+  /** Names bound by a `for` target (all identifiers in the pattern). */
+  targets: string[];
+  targetNode: Node | null;
+  iter: Node | null;
+  body: Node;
+  fn: FunctionInfo | null;
+  parent: LoopInfo | null;
+  calls: CallSite[];
+}
+
+export interface WithItemInfo {
+  value: Node;
+  alias: Node | null;
+  call: CallSite | null;
+}
+
+export interface WithInfo {
+  node: Node;
+  items: WithItemInfo[];
+  body: Node;
+  fn: FunctionInfo | null;
+}
+
+export type BindingKind = 'assign' | 'augassign' | 'param' | 'for' | 'with' | 'import' | 'def' | 'class' | 'unpack';
+
+export interface Binding {
+  name: string;
+  kind: BindingKind;
+  /** The identifier that is bound. */
+  node: Node;
+  /** The assigned expression for `assign` (and the whole right side for `unpack`). */
+  value: Node | null;
+  /** For `unpack`, the position in the tuple pattern. */
+  index?: number;
+  fn: FunctionInfo | null;
+}
+
+export interface Comment {
+  node: Node;
+  text: string;
+  line: number;
+}
+
+/** Where a value comes from: the qualified name of the call that built it and the methods applied after. */
+export interface Origin {
+  /** `timm.create_model`, `torch.nn.CrossEntropyLoss`, `<local>.Net`, `<literal>`, or null when unknown. */
+  base: string | null;
+  /** Methods chained after the base call, in order: `['cuda']` for `timm.create_model(...).cuda()`. */
+  chain: string[];
+  /** The expression the origin was read from. */
+  node: Node;
+}
+
+export type Role = 'model' | 'loss' | 'optimizer' | 'scaler' | 'loader' | 'scheduler';
+export type DeviceKind = 'cuda' | 'maybe-cuda' | 'cpu' | 'unknown';
+
+export type FrameworkName = 'keras' | 'lightning' | 'fastai' | 'huggingface' | 'accelerate' | 'pytorch-accelerated';
+
+export interface FrameworkLoop {
+  call: CallSite;
+  framework: FrameworkName;
+}
+
+export interface TrainingLoopFacts {
+  loop: LoopInfo;
+  /** Training loops this one reaches (lexically nested or through calls), excluding itself. */
+  inner: LoopInfo[];
+  /** Training loops that reach this one. */
+  outer: LoopInfo[];
+}
+
+const NORMALIZE: [string, string][] = [
+  ['tensorflow.keras.', 'keras.'],
+  ['tf_keras.', 'keras.'],
+  ['lightning.pytorch.', 'pytorch_lightning.'],
+  ['lightning.', 'pytorch_lightning.'],
+  ['torch.nn.modules.loss.', 'torch.nn.'],
+];
+
+function normalize(q: string): string {
+  for (const [from, to] of NORMALIZE) {
+    if (q.startsWith(from)) return to + q.slice(from.length);
+    if (q === from.slice(0, -1)) return to.slice(0, -1);
+  }
+  return q;
+}
+
+const MAX_DEPTH = 12;
+
+export class PythonModel {
+  readonly source: SourceText;
+  readonly tree: Tree;
+  readonly root: Node;
+
+  /** Local name -> qualified name, from every import statement in the file. */
+  readonly imports = new Map<string, string>();
+  readonly importNodes: Node[] = [];
+  /** Modules imported with `*`. */
+  readonly starImports: string[] = [];
+  readonly functions: FunctionInfo[] = [];
+  readonly classes = new Map<string, ClassInfo>();
+  readonly calls: CallSite[] = [];
+  readonly loops: LoopInfo[] = [];
+  readonly withBlocks: WithInfo[] = [];
+  readonly comments: Comment[] = [];
+  readonly bindings = new Map<string, Binding[]>();
+  /** Calls made at module level (outside any function). */
+  readonly moduleCalls: CallSite[] = [];
+  readonly moduleLoops: LoopInfo[] = [];
+
+  private readonly callByNode = new Map<number, CallSite>();
+  private readonly fnByNode = new Map<number, FunctionInfo>();
+  private readonly reachCache = new Map<FunctionInfo, CallSite[]>();
+  private callerIndex?: Map<FunctionInfo, CallSite[]>;
+  private trainingCache?: Map<LoopInfo, TrainingLoopFacts>;
+  private frameworkCache?: FrameworkLoop[];
+
+  constructor(tree: Tree, source: SourceText | string) {
+    this.tree = tree;
+    this.root = tree.rootNode;
+    this.source = typeof source === 'string' ? new SourceText(source) : source;
+    new Collector(this).run();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Names
+
+  /**
+   * The fully qualified name of a dotted expression rooted at an import: `nn.CrossEntropyLoss` ->
+   * `torch.nn.CrossEntropyLoss`, `ac` -> `torch.cuda.amp.autocast`. Simple aliases (`ac2 = ac`) are
+   * followed. Local classes give `<local>.Name`, local functions `<local-fn>.name`. Null otherwise.
+   */
+  qualify(node: Node | null, depth = 0): string | null {
+    if (!node || depth > MAX_DEPTH) return null;
+    if (node.type === 'identifier') {
+      const name = node.text;
+      const fn = this.functionAt(node);
+      const local = this.bindingsIn(name, fn);
+      if (local.length) {
+        for (const b of local) {
+          if (b.kind === 'import') return this.imports.get(name) ?? null;
+          if (b.kind === 'class') return `<local>.${name}`;
+          if (b.kind === 'def') return `<local-fn>.${name}`;
+        }
+        const simple = local.filter((b) => b.kind === 'assign' && b.value && (b.value.type === 'identifier' || b.value.type === 'attribute'));
+        if (simple.length === 1 && local.length === 1) return this.qualify(simple[0].value, depth + 1);
+        return null;
+      }
+      const imported = this.imports.get(name);
+      if (imported) return imported;
+      if (this.starImports.length && !BUILTINS.has(name)) return normalize(`${this.starImports[this.starImports.length - 1]}.${name}`);
+      return null;
+    }
+    if (node.type === 'attribute') {
+      const obj = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute');
+      const base = this.qualify(obj, depth + 1);
+      if (!base || !attr) return null;
+      return normalize(`${base}.${attr.text}`);
+    }
+    if (node.type === 'parenthesized_expression') return this.qualify(node.namedChildren[0] ?? null, depth + 1);
+    return null;
+  }
+
+  /** Bindings of `name` visible from `fn` following Python's scoping (local, enclosing, module). */
+  bindingsIn(name: string, fn: FunctionInfo | null): Binding[] {
+    const all = this.bindings.get(name);
+    if (!all) return [];
+    for (let scope: FunctionInfo | null = fn; ; scope = scope.parent) {
+      const here = all.filter((b) => b.fn === scope);
+      if (here.length || !scope) return here;
+    }
+  }
+
+  /** The innermost function (def) that holds `node`, or null at module level. */
+  functionAt(node: Node): FunctionInfo | null {
+    for (let n: Node | null = node.parent; n; n = n.parent) {
+      if (n.type === 'function_definition') return this.fnByNode.get(n.id) ?? null;
+    }
+    return null;
+  }
+
+  callAt(node: Node): CallSite | undefined {
+    return this.callByNode.get(node.id);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Values
+
+  /** Where the value of `expr` may come from (every possibility, bounded depth, cycle-safe). */
+  originsOf(expr: Node | null, depth = 0, seen = new Set<number>()): Origin[] {
+    if (!expr || depth > MAX_DEPTH || seen.has(expr.id)) return [];
+    seen.add(expr.id);
+    switch (expr.type) {
+      case 'call': {
+        const call = this.callByNode.get(expr.id);
+        const callee = expr.childForFieldName('function');
+        if (callee?.type === 'attribute') {
+          const method = callee.childForFieldName('attribute')?.text ?? '';
+          const q = this.qualify(callee);
+          if (q && !q.startsWith('<local')) return [{ base: q, chain: [], node: expr }];
+          // a method on a value: the receiver's origins with the method appended
+          const receiver = callee.childForFieldName('object');
+          const fromLocalMethod = this.localMethodsFor(callee, call?.fn ?? this.functionAt(expr), depth + 1, seen);
+          if (fromLocalMethod.length) return fromLocalMethod.flatMap((f) => this.returnOrigins(f, depth, seen));
+          const inner = this.originsOf(receiver, depth + 1, seen);
+          if (!inner.length) return [{ base: null, chain: [method], node: expr }];
+          return inner.map((o) => ({ base: o.base, chain: [...o.chain, method], node: expr }));
+        }
+        const q = this.qualify(callee);
+        if (q?.startsWith('<local-fn>.')) {
+          const fns = this.resolveLocalFunctions(callee!, call?.fn ?? this.functionAt(expr));
+          const out = fns.flatMap((f) => this.returnOrigins(f, depth, seen));
+          return out.length ? out : [{ base: q, chain: [], node: expr }];
+        }
+        if (callee && callee.type === 'call') {
+          // nn.CrossEntropyLoss()(out, y): calling an instance
+          return this.originsOf(callee, depth + 1, seen).map((o) => ({ ...o, chain: [...o.chain, '__call__'], node: expr }));
+        }
+        if (!q && callee?.type === 'identifier') {
+          // calling an instance bound to a name (model(x)): the value of the name, called
+          return this.originsOf(callee, depth + 1, seen).map((o) => ({ ...o, chain: [...o.chain, '__call__'], node: expr }));
+        }
+        return [{ base: q, chain: [], node: expr }];
+      }
+      case 'identifier': {
+        const fn = this.functionAt(expr);
+        const bs = this.bindingsIn(expr.text, fn);
+        if (!bs.length) {
+          const q = this.qualify(expr);
+          return q ? [{ base: q, chain: [], node: expr }] : [];
+        }
+        const out: Origin[] = [];
+        for (const b of bs) out.push(...this.bindingOrigins(b, depth + 1, seen));
+        return out;
+      }
+      case 'attribute': {
+        const q = this.qualify(expr);
+        if (q) return [{ base: q, chain: [], node: expr }];
+        // self.model = ... in a class: the attribute's assignments anywhere in the class
+        return this.attributeOrigins(expr, depth + 1, seen);
+      }
+      case 'parenthesized_expression':
+        return this.originsOf(expr.namedChildren[0] ?? null, depth + 1, seen);
+      case 'conditional_expression':
+        return expr.namedChildren.flatMap((c, i) => (i === 1 ? [] : this.originsOf(c, depth + 1, seen)));
+      case 'string':
+      case 'integer':
+      case 'float':
+      case 'true':
+      case 'false':
+      case 'none':
+      case 'concatenated_string':
+        return [{ base: '<literal>', chain: [], node: expr }];
+      default:
+        return [{ base: null, chain: [], node: expr }];
+    }
+  }
+
+  private bindingOrigins(b: Binding, depth: number, seen: Set<number>): Origin[] {
+    switch (b.kind) {
+      case 'assign':
+        return this.originsOf(b.value, depth, seen);
+      case 'param':
+        return this.argumentsFor(b.fn!, b.name).flatMap((a) => this.originsOf(a, depth, seen));
+      case 'import': {
+        const q = this.imports.get(b.name);
+        return q ? [{ base: q, chain: [], node: b.node }] : [];
+      }
+      case 'class':
+        return [{ base: `<local>.${b.name}`, chain: [], node: b.node }];
+      case 'with':
+        return this.originsOf(b.value, depth, seen).map((o) => ({ ...o, chain: [...o.chain, '__enter__'] }));
+      default:
+        return [{ base: null, chain: [], node: b.node }];
+    }
+  }
+
+  private attributeOrigins(expr: Node, depth: number, seen: Set<number>): Origin[] {
+    const obj = expr.childForFieldName('object');
+    const attr = expr.childForFieldName('attribute')?.text;
+    if (!obj || !attr || obj.type !== 'identifier' || obj.text !== 'self') return [];
+    const cls = this.functionAt(expr)?.cls;
+    if (!cls) return [];
+    const out: Origin[] = [];
+    for (const b of this.bindings.get(`self.${attr}`) ?? []) {
+      if (b.fn?.cls === cls) out.push(...this.originsOf(b.value, depth, seen));
+    }
+    return out;
+  }
+
+  private returnOrigins(fn: FunctionInfo, depth: number, seen: Set<number>): Origin[] {
+    return fn.returns.flatMap((r) => this.originsOf(r, depth + 1, seen));
+  }
+
+  /** Expressions passed for parameter `param` of `fn` at the file's own call sites. */
+  argumentsFor(fn: FunctionInfo, param: string): Node[] {
+    const index = fn.params.indexOf(param);
+    const offset = fn.cls && fn.params[0] === 'self' ? 1 : 0;
+    const out: Node[] = [];
+    for (const call of this.callersOf(fn)) {
+      const kw = call.keywords.get(param);
+      if (kw) out.push(kw);
+      else if (index - offset >= 0 && index - offset < call.args.length) out.push(call.args[index - offset]);
+    }
+    return out;
+  }
+
+  /** The file's own call sites that call `fn`. */
+  callersOf(fn: FunctionInfo): CallSite[] {
+    if (!this.callerIndex) {
+      // One pass over the calls: only names of the file's own functions and methods can reach them.
+      const index = new Map<FunctionInfo, CallSite[]>();
+      const fnNames = new Set(this.functions.map((f) => f.name));
+      for (const c of this.calls) {
+        const name = c.callee.type === 'identifier' ? c.callee.text : c.method;
+        if (!name || (!fnNames.has(name) && !this.classes.has(name))) continue;
+        for (const f of this.calleesOf(c)) {
+          const list = index.get(f) ?? [];
+          list.push(c);
+          index.set(f, list);
+        }
+      }
+      this.callerIndex = index;
+    }
+    return this.callerIndex.get(fn) ?? [];
+  }
+
+  /** The file's own functions a call may enter: `f(...)`, `self.m(...)`, `obj.m(...)` on a local class. */
+  calleesOf(call: CallSite): FunctionInfo[] {
+    if (call.callee.type === 'identifier') return this.resolveLocalFunctions(call.callee, call.fn);
+    if (call.callee.type === 'attribute') return this.localMethodsFor(call.callee, call.fn);
+    return [];
+  }
+
+  private resolveLocalFunctions(callee: Node, fn: FunctionInfo | null): FunctionInfo[] {
+    if (callee.type !== 'identifier') return [];
+    const bs = this.bindingsIn(callee.text, fn);
+    const out: FunctionInfo[] = [];
+    for (const b of bs) {
+      if (b.kind === 'def') {
+        const f = this.fnByNode.get(b.node.parent!.id);
+        if (f) out.push(f);
+      } else if (b.kind === 'class') {
+        const cls = this.classes.get(b.name);
+        const init = cls?.methods.get('__init__');
+        if (init) out.push(init);
+      }
+    }
+    return out;
+  }
+
+  private localMethodsFor(callee: Node, fn: FunctionInfo | null, depth = 0, seen = new Set<number>()): FunctionInfo[] {
+    const obj = callee.childForFieldName('object');
+    const method = callee.childForFieldName('attribute')?.text;
+    if (!obj || !method) return [];
+    if (obj.type === 'identifier' && (obj.text === 'self' || obj.text === 'cls')) {
+      const m = fn?.cls?.methods.get(method) ?? this.enclosingClass(fn)?.methods.get(method);
+      return m ? [m] : [];
+    }
+    if (obj.type !== 'identifier') return [];
+    const out: FunctionInfo[] = [];
+    if (!this.classes.size || depth > MAX_DEPTH) return [];
+    for (const o of this.originsOf(obj, depth + 1, seen)) {
+      if (o.base?.startsWith('<local>.') && o.chain.length === 0) {
+        const cls = this.classes.get(o.base.slice(8));
+        const m = cls?.methods.get(method);
+        if (m) out.push(m);
+      }
+    }
+    return out;
+  }
+
+  private enclosingClass(fn: FunctionInfo | null): ClassInfo | null {
+    for (let f = fn; f; f = f.parent) if (f.cls) return f.cls;
+    return null;
+  }
+
+  /** The roles a value plays, from its origins. */
+  rolesOf(expr: Node | null): Set<Role> {
+    const roles = new Set<Role>();
+    for (const o of this.originsOf(expr)) {
+      const r = this.roleOfOrigin(o);
+      if (r) roles.add(r);
+    }
+    return roles;
+  }
+
+  hasRole(expr: Node | null, role: Role): boolean {
+    return this.rolesOf(expr).has(role);
+  }
+
+  roleOfOrigin(o: Origin): Role | null {
+    if (!o.base) return null;
+    const chain = o.chain.filter((m) => m !== 'to' && m !== 'cuda' && m !== 'train' && m !== 'eval' && m !== 'float' && m !== 'half' && m !== 'to_memory_format');
+    if (chain.length) return null;
+    const b = o.base;
+    if (K.isLossConstructor(b)) return 'loss';
+    if (K.GRAD_SCALER.has(b)) return 'scaler';
+    if (K.isOptimizerConstructor(b)) return 'optimizer';
+    if (K.isSchedulerConstructor(b)) return 'scheduler';
+    if (K.DATALOADER.has(b)) return 'loader';
+    if (K.isModelFactory(b) || this.isLocalTorchModule(b)) return 'model';
+    return null;
+  }
+
+  /** `<local>.Net` where `class Net(nn.Module)` (directly or through other local classes). */
+  isLocalTorchModule(q: string, depth = 0): boolean {
+    if (!q.startsWith('<local>.') || depth > 8) return false;
+    const cls = this.classes.get(q.slice(8));
+    if (!cls) return false;
+    return cls.bases.some(
+      (b) => b === 'torch.nn.Module' || b === 'torch.nn.modules.module.Module' || /^timm\.models\./.test(b) || this.isLocalTorchModule(b, depth + 1),
+    );
+  }
+
+  /** Does the class `<local>.X` derive (through local classes) from a base matching `test`? */
+  localClassDerives(q: string, test: (base: string) => boolean, depth = 0): boolean {
+    if (!q.startsWith('<local>.') || depth > 8) return false;
+    const cls = this.classes.get(q.slice(8));
+    return !!cls && cls.bases.some((b) => test(b) || this.localClassDerives(b, test, depth + 1));
+  }
+
+  /** Is `call` a loss computation: a criterion instance called, a functional loss, or a local fn returning one? */
+  isLossCall(call: CallSite): boolean {
+    if (call.qualified && K.FUNCTIONAL_LOSSES.has(call.qualified)) return true;
+    if (call.qualified && K.isLossConstructor(call.qualified)) return false;
+    if (call.callee.type === 'identifier' || call.callee.type === 'attribute' || call.callee.type === 'call') {
+      if (call.callee.type !== 'call' && this.hasRole(call.callee, 'loss')) return true;
+      if (call.callee.type === 'call') {
+        const inner = this.callByNode.get(call.callee.id);
+        if (inner?.qualified && K.isLossConstructor(inner.qualified)) return true;
+      }
+    }
+    for (const f of this.calleesOf(call)) {
+      if (f.returns.some((r) => r.type === 'call' && this.callByNode.has(r.id) && this.isLossCall(this.callByNode.get(r.id)!))) return true;
+    }
+    return false;
+  }
+
+  /** Is `call` a forward pass of a model (`model(x)`, `model.forward(x)`, `self.model(x)`)? */
+  isModelCall(call: CallSite): boolean {
+    if (call.callee.type === 'identifier' || call.callee.type === 'attribute') {
+      if (call.method === 'forward' && call.receiver) return this.hasRole(call.receiver, 'model');
+      if (call.method !== null && call.callee.type === 'attribute' && this.qualify(call.callee)) return false;
+      return this.hasRole(call.callee, 'model');
+    }
+    return false;
+  }
+
+  /** Where the device of `expr` (an argument of `.to()`, a `device=` value) points. */
+  deviceOf(expr: Node | null, depth = 0, seen = new Set<number>()): DeviceKind {
+    if (!expr || depth > MAX_DEPTH || seen.has(expr.id)) return 'unknown';
+    seen.add(expr.id);
+    switch (expr.type) {
+      case 'string': {
+        const s = stringValue(expr);
+        if (s === null) return 'unknown';
+        if (/^cuda(:\d+)?$/.test(s)) return 'cuda';
+        if (s === 'cpu') return 'cpu';
+        return 'unknown';
+      }
+      case 'conditional_expression': {
+        const kinds = expr.namedChildren.filter((_, i) => i !== 1).map((c) => this.deviceOf(c, depth + 1, seen));
+        if (kinds.includes('cuda') || kinds.includes('maybe-cuda')) return 'maybe-cuda';
+        return kinds.every((k) => k === 'cpu') ? 'cpu' : 'unknown';
+      }
+      case 'call': {
+        const q = this.qualify(expr.childForFieldName('function'));
+        if (q === 'torch.device') {
+          const args = expr.childForFieldName('arguments')?.namedChildren ?? [];
+          return this.deviceOf(args[0] ?? null, depth + 1, seen);
+        }
+        if (q === 'torch.cuda.current_device') return 'cuda';
+        return 'unknown';
+      }
+      case 'attribute': {
+        const attr = expr.childForFieldName('attribute')?.text;
+        if (attr === 'device') {
+          const obj = expr.childForFieldName('object');
+          const roles = [...this.originsOf(obj)].map((o) => o.base ?? '');
+          if (roles.some((b) => b === 'accelerate.Accelerator')) return 'maybe-cuda';
+        }
+        return 'unknown';
+      }
+      case 'identifier': {
+        const bs = this.bindingsIn(expr.text, this.functionAt(expr));
+        const kinds: DeviceKind[] = [];
+        for (const b of bs) {
+          if (b.kind === 'assign') kinds.push(this.deviceOf(b.value, depth + 1, seen));
+          else if (b.kind === 'param') for (const a of this.argumentsFor(b.fn!, b.name)) kinds.push(this.deviceOf(a, depth + 1, seen));
+          else kinds.push('unknown');
+        }
+        if (kinds.includes('cuda')) return kinds.every((k) => k === 'cuda') ? 'cuda' : 'maybe-cuda';
+        if (kinds.includes('maybe-cuda')) return 'maybe-cuda';
+        if (kinds.length && kinds.every((k) => k === 'cpu')) return 'cpu';
+        return 'unknown';
+      }
+      case 'parenthesized_expression':
+        return this.deviceOf(expr.namedChildren[0] ?? null, depth + 1, seen);
+      default:
+        return 'unknown';
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reachability and loops
+
+  /** Every call a function makes, directly or through the file's own functions it calls. */
+  reachableFromFunction(fn: FunctionInfo): CallSite[] {
+    const cached = this.reachCache.get(fn);
+    if (cached) return cached;
+    const out: CallSite[] = [];
+    const seen = new Set<FunctionInfo>([fn]);
+    const stack = [fn];
+    while (stack.length) {
+      const f = stack.pop()!;
+      for (const c of f.calls) {
+        out.push(c);
+        for (const g of this.calleesOf(c)) {
+          if (!seen.has(g)) {
+            seen.add(g);
+            stack.push(g);
+          }
+        }
+      }
+    }
+    this.reachCache.set(fn, out);
+    return out;
+  }
+
+  /** Every call a loop's body makes, directly or through the file's own functions. */
+  reachableFromLoop(loop: LoopInfo): CallSite[] {
+    const out: CallSite[] = [];
+    const seen = new Set<FunctionInfo>();
+    for (const c of loop.calls) {
+      out.push(c);
+      for (const g of this.calleesOf(c)) {
+        if (seen.has(g)) continue;
+        seen.add(g);
+        out.push(...this.reachableFromFunction(g));
+      }
+    }
+    return out;
+  }
+
+  /** Loops reached from a loop's body: nested ones and those of the functions it calls. */
+  loopsReachedFrom(loop: LoopInfo): LoopInfo[] {
+    const out = new Set<LoopInfo>();
+    for (const l of this.loops) if (l !== loop && l.fn === loop.fn && isWithin(l.node, loop.body)) out.add(l);
+    const fns = new Set<FunctionInfo>();
+    for (const c of this.reachableFromLoop(loop)) if (c.fn && c.fn !== loop.fn) fns.add(c.fn);
+    for (const c of loop.calls) for (const g of this.calleesOf(c)) fns.add(g);
+    for (const f of fns) for (const l of f.loops) out.add(l);
+    return [...out];
+  }
+
+  /** Is `call` a `.backward()` or an optimizer/scaler step (the marks of a hand-written training step)? */
+  isTrainingStep(call: CallSite): boolean {
+    if (call.method === 'backward') return true;
+    if (call.method === 'step' && call.receiver) {
+      const roles = this.rolesOf(call.receiver);
+      if (roles.has('optimizer')) return true;
+      if (roles.has('scaler')) return true;
+    }
+    return false;
+  }
+
+  /** Hand-written training loops (loops whose body reaches `.backward()` or `optimizer.step()`). */
+  trainingLoops(): Map<LoopInfo, TrainingLoopFacts> {
+    if (this.trainingCache) return this.trainingCache;
+    const facts = new Map<LoopInfo, TrainingLoopFacts>();
+    for (const loop of this.loops) {
+      if (this.reachableFromLoop(loop).some((c) => this.isTrainingStep(c))) facts.set(loop, { loop, inner: [], outer: [] });
+    }
+    for (const f of facts.values()) {
+      for (const l of this.loopsReachedFrom(f.loop)) {
+        const g = facts.get(l);
+        if (g && g !== f) {
+          f.inner.push(l);
+          g.outer.push(f.loop);
+        }
+      }
+    }
+    this.trainingCache = facts;
+    return facts;
+  }
+
+  /** Training loops with no training loop inside: the loops over batches. */
+  batchLoops(): LoopInfo[] {
+    return [...this.trainingLoops().values()].filter((f) => f.inner.length === 0).map((f) => f.loop);
+  }
+
+  /** Outermost training loops: not reached from any other training loop (fold loops, or epoch loops). */
+  outermostTrainingLoops(): LoopInfo[] {
+    return [...this.trainingLoops().values()].filter((f) => f.outer.length === 0).map((f) => f.loop);
+  }
+
+  /** Training loops that reach another training loop (epoch and fold loops). */
+  epochLoops(): LoopInfo[] {
+    return [...this.trainingLoops().values()].filter((f) => f.inner.length > 0).map((f) => f.loop);
+  }
+
+  /** The framework calls that own a training loop: `model.fit`, `trainer.fit`, `learn.fine_tune`, `trainer.train()`. */
+  frameworkLoops(): FrameworkLoop[] {
+    if (this.frameworkCache) return this.frameworkCache;
+    const out: FrameworkLoop[] = [];
+    for (const call of this.calls) {
+      if (!call.method || !call.receiver) continue;
+      const fw = this.frameworkOfReceiver(call.receiver, call.method);
+      if (fw) out.push({ call, framework: fw });
+    }
+    this.frameworkCache = out;
+    return out;
+  }
+
+  private frameworkOfReceiver(receiver: Node, method: string): FrameworkName | null {
+    const fitLike = method === 'fit' || method === 'fit_generator';
+    const fastaiFit = /^(fit|fit_one_cycle|fine_tune|fit_flat_cos|fit_sgdr)$/.test(method);
+    for (const o of this.originsOf(receiver)) {
+      const b = o.base;
+      if (!b) continue;
+      const isKeras =
+        /^keras\.(Sequential|Model|models\.(Sequential|Model|load_model)|applications\.)/.test(b) ||
+        this.localClassDerives(b, (x) => /^keras\.(Model|models\.Model)$/.test(x));
+      if (isKeras && fitLike) return 'keras';
+      if (/^pytorch_lightning\.(Trainer|trainer\.Trainer)$/.test(b) && (method === 'fit' || method === 'validate')) return 'lightning';
+      if (/^fastai\./.test(b) && fastaiFit) return 'fastai';
+      if (/^transformers\.(\w*Trainer)$/.test(b) && method === 'train') return 'huggingface';
+      if (/^trl\.\w*Trainer$/.test(b) && method === 'train') return 'huggingface';
+      if (/^pytorch_accelerated\.\w*Trainer$/.test(b) && method === 'train') return 'pytorch-accelerated';
+      if (this.localClassDerives(b, (x) => /^transformers\.\w*Trainer$/.test(x)) && method === 'train') return 'huggingface';
+    }
+    return null;
+  }
+
+  /** Does the file import any module under `prefix` (`keras`, `pytorch_lightning`, ...)? */
+  importsModule(prefix: string): boolean {
+    const p = normalize(prefix);
+    for (const q of this.imports.values()) if (q === p || q.startsWith(p + '.')) return true;
+    return this.starImports.some((m) => m === p || m.startsWith(p + '.'));
+  }
+
+  /** Is `node` inside an autocast `with` block (of its own function)? Returns the innermost such block. */
+  autocastBlocks(): WithInfo[] {
+    return this.withBlocks.filter((w) => this.isAutocast(w));
+  }
+
+  isAutocast(w: WithInfo): boolean {
+    return w.items.some((i) => {
+      const callee = i.value.type === 'call' ? i.value.childForFieldName('function') : i.value;
+      const q = this.qualify(callee);
+      if (q && K.AUTOCAST.has(q)) return true;
+      // accelerator.autocast()
+      if (callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'autocast') {
+        return this.originsOf(callee.childForFieldName('object')).some((o) => o.base === 'accelerate.Accelerator');
+      }
+      return false;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Text helpers for rules and fixes
+
+  text(node: Node): string {
+    return node.text;
+  }
+
+  /** The statement that holds `node` (the nearest ancestor that is a direct child of a block or the module). */
+  statementOf(node: Node): Node {
+    let n: Node = node;
+    while (n.parent && n.parent.type !== 'block' && n.parent.type !== 'module') n = n.parent;
+    return n;
+  }
+
+  /** Identifiers read inside `node` (names only, attributes' objects included). */
+  identifiersIn(node: Node): string[] {
+    const out: string[] = [];
+    const walk = (n: Node) => {
+      if (n.type === 'identifier') out.push(n.text);
+      for (const c of n.namedChildren) {
+        if (n.type === 'attribute' && c === n.childForFieldName('attribute')) continue;
+        if (n.type === 'keyword_argument' && c === n.childForFieldName('name')) continue;
+        walk(c);
+      }
+    };
+    walk(node);
+    return out;
+  }
+
+  /** Loops whose body holds `node` (any function), innermost last. */
+  loopsAround(node: Node): LoopInfo[] {
+    const fn = this.functionAt(node);
+    return this.loops.filter((l) => l.fn === fn && isWithin(node, l.body));
+  }
+}
+
+/** Is `inner` within `outer` (by byte range; a node is within itself)? */
+export function isWithin(inner: Node, outer: Node): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/** The value of a plain string literal (no f-string interpolation), or null. */
+export function stringValue(node: Node | null): string | null {
+  if (!node || node.type !== 'string') return null;
+  let out = '';
+  for (const c of node.namedChildren) {
+    if (c.type === 'string_content') out += c.text;
+    else if (c.type === 'interpolation') return null;
+    else if (c.type === 'escape_sequence') out += c.text;
+  }
+  return out;
+}
+
+/** The text of a string literal with interpolations kept as written (for f-strings), or null. */
+export function stringTemplate(node: Node | null): string | null {
+  if (!node || node.type !== 'string') return null;
+  let out = '';
+  for (const c of node.namedChildren) {
+    if (c.type === 'string_content' || c.type === 'escape_sequence' || c.type === 'interpolation') out += c.text;
+  }
+  return out;
+}
+
+const BUILTINS = new Set(
+  'print len range enumerate zip map filter sum min max abs int float str list dict set tuple open isinstance super object type iter next sorted reversed any all round getattr setattr hasattr vars dir id repr format bool bytes Exception ValueError RuntimeError AssertionError KeyError input exit quit'.split(
+    ' ',
+  ),
+);
+
+/** The single pass over the tree that fills a PythonModel. */
+class Collector {
+  private readonly m: PythonModel;
+  private fnStack: FunctionInfo[] = [];
+  private clsStack: ClassInfo[] = [];
+  private loopStack: LoopInfo[] = [];
+  private withStack: WithInfo[] = [];
+
+  constructor(m: PythonModel) {
+    this.m = m;
+  }
+
+  run(): void {
+    const m = this.m as unknown as { callByNode: Map<number, CallSite>; fnByNode: Map<number, FunctionInfo> };
+    // Iterative walk with explicit frames: robust on deeply nested input.
+    type Frame = { node: Node; leave?: () => void; childIndex: number; children: Node[] };
+    const stack: Frame[] = [{ node: this.m.root, childIndex: 0, children: this.m.root.children.filter((c): c is Node => !!c) }];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.childIndex >= top.children.length) {
+        stack.pop();
+        top.leave?.();
+        continue;
+      }
+      const node = top.children[top.childIndex++];
+      const leave = this.enter(node, m);
+      const children = node.childCount ? node.children.filter((c): c is Node => !!c) : [];
+      stack.push({ node, leave, childIndex: 0, children });
+    }
+    for (const f of this.pending) f();
+  }
+
+  private get fn(): FunctionInfo | null {
+    return this.fnStack[this.fnStack.length - 1] ?? null;
+  }
+
+  private bind(name: string, kind: BindingKind, node: Node, value: Node | null, index?: number): void {
+    const list = this.m.bindings.get(name) ?? [];
+    list.push({ name, kind, node, value, index, fn: this.fn });
+    this.m.bindings.set(name, list);
+  }
+
+  private bindTarget(target: Node, kind: BindingKind, value: Node | null): void {
+    switch (target.type) {
+      case 'identifier':
+        this.bind(target.text, kind, target, value);
+        break;
+      case 'pattern_list':
+      case 'tuple_pattern':
+      case 'list_pattern':
+      case 'tuple':
+      case 'list': {
+        const parts = target.namedChildren;
+        parts.forEach((p, i) => {
+          if (p.type === 'identifier') this.bind(p.text, kind === 'assign' ? 'unpack' : kind, p, value, i);
+          else this.bindTarget(p, kind === 'assign' ? 'unpack' : kind, value);
+        });
+        break;
+      }
+      case 'attribute': {
+        const obj = target.childForFieldName('object');
+        const attr = target.childForFieldName('attribute');
+        if (obj?.type === 'identifier' && obj.text === 'self' && attr) this.bind(`self.${attr.text}`, kind, target, value);
+        break;
+      }
+      case 'parenthesized_expression':
+        if (target.namedChildren[0]) this.bindTarget(target.namedChildren[0], kind, value);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private enter(node: Node, m: { callByNode: Map<number, CallSite>; fnByNode: Map<number, FunctionInfo> }): (() => void) | undefined {
+    switch (node.type) {
+      case 'comment':
+        this.m.comments.push({ node, text: node.text, line: node.startPosition.row });
+        return;
+      case 'import_statement':
+      case 'import_from_statement':
+      case 'future_import_statement':
+        this.m.importNodes.push(node);
+        this.collectImport(node);
+        return;
+      case 'class_definition': {
+        const name = node.childForFieldName('name')?.text ?? '';
+        const supers = node.childForFieldName('superclasses');
+        const cls: ClassInfo = { name, node, bases: [], methods: new Map() };
+        // bases are qualified lazily (imports may come later in the file)
+        const baseNodes = supers ? supers.namedChildren.filter((c) => c.type !== 'keyword_argument') : [];
+        this.pending.push(() => {
+          cls.bases = baseNodes.map((b) => this.m.qualify(b) ?? `<local>.${b.text}`);
+        });
+        if (name) {
+          this.m.classes.set(name, cls);
+          this.bind(name, 'class', node.childForFieldName('name')!, null);
+        }
+        this.clsStack.push(cls);
+        const savedLoops = this.loopStack;
+        const savedWiths = this.withStack;
+        this.loopStack = [];
+        this.withStack = [];
+        return () => {
+          this.clsStack.pop();
+          this.loopStack = savedLoops;
+          this.withStack = savedWiths;
+        };
+      }
+      case 'function_definition': {
+        const nameNode = node.childForFieldName('name');
+        const name = nameNode?.text ?? '';
+        const body = node.childForFieldName('body') ?? node;
+        const directClass = this.directClassOf(node);
+        const fn: FunctionInfo = { name, node, body, params: [], parent: this.fn, cls: directClass, calls: [], loops: [], returns: [] };
+        if (nameNode) {
+          if (directClass) directClass.methods.set(name, fn);
+          else this.bind(name, 'def', nameNode, null);
+        }
+        this.m.functions.push(fn);
+        m.fnByNode.set(node.id, fn);
+        const savedLoops = this.loopStack;
+        const savedWiths = this.withStack;
+        this.loopStack = [];
+        this.withStack = [];
+        this.fnStack.push(fn);
+        for (const p of node.childForFieldName('parameters')?.namedChildren ?? []) {
+          const id = p.type === 'identifier' ? p : p.childForFieldName('name') ?? p.namedChildren.find((c) => c.type === 'identifier');
+          if (id && id.type === 'identifier') {
+            fn.params.push(id.text);
+            this.bind(id.text, 'param', id, null);
+          }
+        }
+        return () => {
+          this.fnStack.pop();
+          this.loopStack = savedLoops;
+          this.withStack = savedWiths;
+        };
+      }
+      case 'lambda':
+        return;
+      case 'for_statement':
+      case 'while_statement': {
+        const body = node.childForFieldName('body') ?? node;
+        const left = node.type === 'for_statement' ? node.childForFieldName('left') : null;
+        const loop: LoopInfo = {
+          node,
+          kind: node.type === 'for_statement' ? 'for' : 'while',
+          targets: left ? identifiersOfPattern(left) : [],
+          targetNode: left,
+          iter: node.type === 'for_statement' ? node.childForFieldName('right') : node.childForFieldName('condition'),
+          body,
+          fn: this.fn,
+          parent: this.loopStack[this.loopStack.length - 1] ?? null,
+          calls: [],
+        };
+        if (left) this.bindTarget(left, 'for', loop.iter);
+        this.m.loops.push(loop);
+        if (this.fn) this.fn.loops.push(loop);
+        else this.m.moduleLoops.push(loop);
+        this.loopStack.push(loop);
+        return () => {
+          this.loopStack.pop();
+        };
+      }
+      case 'with_statement': {
+        const body = node.childForFieldName('body') ?? node;
+        const w: WithInfo = { node, items: [], body, fn: this.fn };
+        const clause = node.namedChildren.find((c) => c.type === 'with_clause');
+        for (const item of clause?.namedChildren ?? []) {
+          if (item.type !== 'with_item') continue;
+          let value = item.childForFieldName('value');
+          let alias: Node | null = null;
+          if (value?.type === 'as_pattern') {
+            alias = value.childForFieldName('alias') ?? value.namedChildren[value.namedChildren.length - 1] ?? null;
+            if (alias?.type === 'as_pattern_target') alias = alias.namedChildren[0] ?? alias;
+            value = value.namedChildren[0] ?? value;
+          }
+          if (!value) continue;
+          w.items.push({ value, alias, call: null });
+          if (alias) this.bindTarget(alias, 'with', value);
+        }
+        this.m.withBlocks.push(w);
+        this.withStack.push(w);
+        return () => {
+          this.withStack.pop();
+        };
+      }
+      case 'assignment': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (left) {
+          // a = b = expr: the right side of the innermost assignment is the value
+          let value = right;
+          while (value?.type === 'assignment') value = value.childForFieldName('right');
+          this.bindTarget(left, 'assign', value);
+        }
+        return;
+      }
+      case 'augmented_assignment': {
+        const left = node.childForFieldName('left');
+        if (left?.type === 'identifier') this.bind(left.text, 'augassign', left, node.childForFieldName('right'));
+        return;
+      }
+      case 'named_expression': {
+        const name = node.childForFieldName('name');
+        if (name) this.bind(name.text, 'assign', name, node.childForFieldName('value'));
+        return;
+      }
+      case 'return_statement': {
+        const value = node.namedChildren[0];
+        if (this.fn && value) this.fn.returns.push(value);
+        return;
+      }
+      case 'call': {
+        const callee = node.childForFieldName('function');
+        if (!callee) return;
+        const argsNode = node.childForFieldName('arguments');
+        const args: Node[] = [];
+        const keywords = new Map<string, Node>();
+        for (const a of argsNode?.namedChildren ?? []) {
+          if (a.type === 'keyword_argument') {
+            const k = a.childForFieldName('name');
+            const v = a.childForFieldName('value');
+            if (k && v) keywords.set(k.text, v);
+          } else if (a.type !== 'comment') args.push(a);
+        }
+        const call: CallSite = {
+          node,
+          callee,
+          qualified: null,
+          method: callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text ?? null : null,
+          receiver: callee.type === 'attribute' ? callee.childForFieldName('object') : null,
+          args,
+          keywords,
+          fn: this.fn,
+          loops: this.loopStack.filter((l) => isWithin(node, l.body)),
+          withs: this.withStack.filter((w) => isWithin(node, w.body)),
+        };
+        for (const w of this.withStack) for (const item of w.items) if (item.value.id === node.id) item.call = call;
+        this.pending.push(() => {
+          call.qualified = this.m.qualify(callee);
+        });
+        this.m.calls.push(call);
+        m.callByNode.set(node.id, call);
+        if (this.fn) this.fn.calls.push(call);
+        else this.m.moduleCalls.push(call);
+        for (const l of call.loops) l.calls.push(call);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Work that needs the whole file collected first (qualifying names whose imports come later). */
+  readonly pending: (() => void)[] = [];
+
+  private directClassOf(fnNode: Node): ClassInfo | null {
+    // a def directly in a class body (possibly decorated)
+    let p = fnNode.parent;
+    if (p?.type === 'decorated_definition') p = p.parent;
+    if (p?.type === 'block' && p.parent?.type === 'class_definition') {
+      return this.clsStack[this.clsStack.length - 1] ?? null;
+    }
+    return null;
+  }
+
+  private collectImport(node: Node): void {
+    if (node.type === 'import_statement') {
+      for (const c of node.namedChildren) {
+        if (c.type === 'dotted_name') {
+          const full = c.text;
+          const first = full.split('.')[0];
+          this.m.imports.set(first, normalize(first));
+          this.bind(first, 'import', c, null);
+        } else if (c.type === 'aliased_import') {
+          const name = c.childForFieldName('name')?.text;
+          const alias = c.childForFieldName('alias');
+          if (name && alias) {
+            this.m.imports.set(alias.text, normalize(name));
+            this.bind(alias.text, 'import', alias, null);
+          }
+        }
+      }
+      return;
+    }
+    if (node.type === 'future_import_statement') return;
+    const moduleNode = node.childForFieldName('module_name');
+    const mod = moduleNode?.text ?? '';
+    for (const c of node.namedChildren) {
+      if (c === moduleNode || c.id === moduleNode?.id) continue;
+      if (c.type === 'wildcard_import') {
+        this.m.starImports.push(normalize(mod));
+      } else if (c.type === 'dotted_name') {
+        const name = c.text;
+        this.m.imports.set(name, normalize(`${mod}.${name}`));
+        this.bind(name, 'import', c, null);
+      } else if (c.type === 'aliased_import') {
+        const name = c.childForFieldName('name')?.text;
+        const alias = c.childForFieldName('alias');
+        if (name && alias) {
+          this.m.imports.set(alias.text, normalize(`${mod}.${name}`));
+          this.bind(alias.text, 'import', alias, null);
+        }
+      }
+    }
+  }
+}
+
+/** Identifier names in a `for` target or assignment pattern. */
+export function identifiersOfPattern(node: Node): string[] {
+  if (node.type === 'identifier') return [node.text];
+  if (node.type === 'attribute' || node.type === 'subscript') return [];
+  return node.namedChildren.flatMap(identifiersOfPattern);
+}

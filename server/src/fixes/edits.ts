@@ -1,0 +1,96 @@
+/**
+ * Edit helpers for fixes: every fix keeps the file's own indentation (tabs or spaces, any width),
+ * line endings and comments, and touches nothing outside what it fixes.
+ */
+import type { Node } from '../analysis/parser';
+import type { PythonModel, FunctionInfo } from '../analysis/model';
+import type { SourceText, TextEdit, Range } from '../analysis/source';
+
+/** Rows (0-based) that are inside multi-line string literals after their first line: never re-indent them. */
+export function rowsInsideStrings(root: Node, fromRow: number, toRow: number): Set<number> {
+  const rows = new Set<number>();
+  const visit = (n: Node) => {
+    if (n.endPosition.row < fromRow || n.startPosition.row > toRow) return;
+    if (n.type === 'string' && n.endPosition.row > n.startPosition.row) {
+      for (let r = n.startPosition.row + 1; r <= n.endPosition.row; r++) rows.add(r);
+      return;
+    }
+    for (const c of n.namedChildren) visit(c);
+  };
+  visit(root);
+  return rows;
+}
+
+/**
+ * Text of lines [fromRow, toRow] with the leading `fromIndent` of each line replaced by `toIndent`.
+ * Blank lines stay blank; lines indented less than `fromIndent` (comments at column 0) and lines
+ * inside multi-line strings are kept as they are. Returns null if a code line cannot be moved.
+ */
+export function reindentLines(src: SourceText, root: Node, fromRow: number, toRow: number, fromIndent: string, toIndent: string): string[] | null {
+  const frozen = rowsInsideStrings(root, fromRow, toRow);
+  const out: string[] = [];
+  for (let r = fromRow; r <= toRow; r++) {
+    const line = src.lineText(r);
+    if (frozen.has(r) || !line.trim()) out.push(line);
+    else if (line.startsWith(fromIndent)) out.push(toIndent + line.slice(fromIndent.length));
+    else if (line.trimStart().startsWith('#')) out.push(line);
+    else return null;
+  }
+  return out;
+}
+
+/** The indentation of a statement's first line. */
+export function indentOfNode(src: SourceText, node: Node): string {
+  return src.indentOf(node.startPosition.row);
+}
+
+/** The indentation of the statements of a block (its first statement's line). */
+export function blockIndent(src: SourceText, block: Node): string | null {
+  const first = block.namedChildren.find((c) => c.type !== 'comment') ?? block.namedChildren[0];
+  if (!first) return null;
+  const line = src.lineText(first.startPosition.row);
+  // a body on the header's line (`with x: y`) has no indentation of its own
+  if (line.slice(0, first.startPosition.column).trim() !== '') return null;
+  return line.slice(0, first.startPosition.column);
+}
+
+/** Inserts `lines` (already indented) after the last line of `node`. */
+export function insertLinesAfter(src: SourceText, node: Node, lines: string[]): TextEdit {
+  const row = node.endPosition.row;
+  const at = src.positionAt(src.lineEndOffset(row));
+  return { range: { start: at, end: at }, newText: lines.map((l) => src.eol + l).join('') };
+}
+
+/** Inserts `lines` (already indented) before the first line of `node`. */
+export function insertLinesBefore(src: SourceText, node: Node, lines: string[]): TextEdit {
+  const at = { line: node.startPosition.row, character: 0 };
+  return { range: { start: at, end: at }, newText: lines.map((l) => l + src.eol).join('') };
+}
+
+/** Indents a block of template lines (written with 4-space steps) with `base` and the file's own unit. */
+export function indentTemplate(lines: string[], base: string, unit: string): string[] {
+  return lines.map((l) => {
+    if (!l.trim()) return '';
+    const m = /^( {4})*/.exec(l)![0];
+    return base + unit.repeat(m.length / 4) + l.slice(m.length);
+  });
+}
+
+/** A name not bound anywhere in the file (nor used as an identifier), starting from `preferred`. */
+export function freshName(model: PythonModel, preferred: string, _scope?: FunctionInfo | null): string {
+  const used = (name: string) => model.bindings.has(name) || model.imports.has(name) || new RegExp(`\\b${name}\\b`).test(model.source.text);
+  if (!used(preferred)) return preferred;
+  for (let i = 2; ; i++) if (!used(`${preferred}${i}`)) return `${preferred}${i}`;
+}
+
+export function rangeOfRows(src: SourceText, fromRow: number, toRow: number): Range {
+  return { start: { line: fromRow, character: 0 }, end: src.positionAt(src.lineEndOffset(toRow)) };
+}
+
+/** Replaces the text of `node` with `text`. */
+export function replaceNode(node: Node, text: string): TextEdit {
+  return {
+    range: { start: { line: node.startPosition.row, character: node.startPosition.column }, end: { line: node.endPosition.row, character: node.endPosition.column } },
+    newText: text,
+  };
+}

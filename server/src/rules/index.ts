@@ -1,0 +1,20 @@
+/**
+ * The rule registry: every rule module, in code order. Adding a rule = one file + one line here.
+ */
+import type { Rule } from './types';
+import { rule as TG001 } from './tg001-unknown-suppression-code';
+import { rule as TG002 } from './tg002-malformed-directive';
+import { rule as TG203 } from './tg203-no-gpu-memory-check';
+import { rule as TG211 } from './tg211-no-smoke-test';
+import { rule as TG303 } from './tg303-loss-outside-autocast';
+import { rule as TG701 } from './tg701-only-best-checkpoint';
+
+export const ALL_RULES: readonly Rule[] = [TG001, TG002, TG203, TG211, TG303, TG701].sort((a, b) => codeOrder(a.meta.code) - codeOrder(b.meta.code));
+
+export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.meta.code, r]));
+
+function codeOrder(code: string): number {
+  return parseInt(code.slice(2), 10);
+}
+
+export const KNOWN_CODES: ReadonlySet<string> = new Set(ALL_RULES.map((r) => r.meta.code));

@@ -1,0 +1,135 @@
+/**
+ * TG203 no-gpu-memory-check
+ *
+ * What it does: finds a hand-written training loop that runs on the GPU (the model or the batch is
+ * moved with `.cuda()` / `.to(device)` where the device may be CUDA) while the file never reports
+ * GPU memory (`torch.cuda.memory_allocated`, `max_memory_allocated`, `mem_get_info`, `nvidia-smi`...).
+ * Why it is bad: a missing `.cuda()` or a library conflict leaves training on the CPU, 10-100x slower,
+ * and nothing says so until the budget is gone. Hints, section 2: check GPU memory after the first batch.
+ * Example: `for x, y in loader: x, y = x.cuda(), y.cuda(); ...; optimizer.step()` and no memory print.
+ * Fix: insert the first-batch GPU print (used / total / %) that aborts under 10%, after the optimizer
+ * step of the batch loop (adding `enumerate` to the loop when it has no batch index).
+ * Silent: CPU-only scripts; scripts that already report memory.
+ */
+import type { Node } from '../analysis/parser';
+import type { LoopInfo, PythonModel } from '../analysis/model';
+import { isWithin, stringValue } from '../analysis/model';
+import { GPU_MEMORY_REPORTS } from '../analysis/knowledge';
+import { peelIterable } from '../analysis/training';
+import { blockIndent, freshName, indentTemplate, insertLinesAfter, replaceNode } from '../fixes/edits';
+import { ensureModuleImport } from '../fixes/imports';
+import { headerRange } from './tg211-no-smoke-test';
+import type { Fix, Rule } from './types';
+import type { TextEdit } from '../analysis/source';
+
+export const rule: Rule = {
+  meta: {
+    code: 'TG203',
+    name: 'no-gpu-memory-check',
+    severity: 'warning',
+    section: '2. GPU validation',
+    summary: 'A GPU training loop never reports GPU memory, so training silently on the CPU goes unnoticed',
+    fixable: true,
+  },
+  check(ctx) {
+    const m = ctx.model;
+    const batchLoops = m.batchLoops().filter((l) => !l.body.namedChildren.some((c) => c.type === 'break_statement'));
+    if (!batchLoops.length || reportsGpuMemory(m) || !usesGpu(m)) return;
+    const loop = batchLoops.sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
+    ctx.report({
+      range: headerRange(loop.node),
+      message: 'GPU training loop with no GPU-memory report: print memory after the first batch and stop under 10% (a run silently on the CPU is 10-100x slower and wastes the budget)',
+      fix: gpuPrintFix(m, loop),
+    });
+  },
+};
+
+/** Does the file report GPU memory anywhere (torch.cuda memory calls, nvidia-smi, pynvml, TF)? */
+export function reportsGpuMemory(m: PythonModel): boolean {
+  for (const c of m.calls) {
+    if (c.qualified && GPU_MEMORY_REPORTS.has(c.qualified)) return true;
+    for (const a of c.args) {
+      const v = stringValue(a) ?? (a.type === 'list' ? a.namedChildren.map((x) => stringValue(x) ?? '').join(' ') : null);
+      if (v && /\bnvidia-smi\b/.test(v)) return true;
+    }
+  }
+  return false;
+}
+
+/** Does anything move to a device that may be CUDA? */
+export function usesGpu(m: PythonModel): boolean {
+  for (const c of m.calls) {
+    if (c.method === 'cuda' && c.receiver) return true;
+    if (c.method === 'to') {
+      const dev = c.args[0] ?? c.keywords.get('device') ?? null;
+      const kind = m.deviceOf(dev);
+      if (kind === 'cuda' || kind === 'maybe-cuda') return true;
+    }
+    const dev = c.keywords.get('device');
+    if (dev && c.qualified?.startsWith('torch.') && ['cuda', 'maybe-cuda'].includes(m.deviceOf(dev))) return true;
+  }
+  return false;
+}
+
+function gpuPrintFix(m: PythonModel, loop: LoopInfo): Fix | null {
+  const src = m.source;
+  const indent = blockIndent(src, loop.body);
+  if (indent === null || loop.kind !== 'for' || !loop.targetNode) return null;
+  const anchor = lastStepStatement(m, loop);
+  if (!anchor) return null;
+  const edits: TextEdit[] = [];
+  const peeled = peelIterable(m, loop);
+  let index: string | null = null;
+  if (peeled?.enumerated) {
+    const first = loop.targetNode.namedChildren[0];
+    if (first?.type === 'identifier' && first.text !== '_') index = first.text;
+  }
+  if (!index) {
+    if (peeled?.enumerated || !loop.iter) return null;
+    index = freshName(m, 'batch_idx');
+    const target = loop.targetNode;
+    const pattern = target.type === 'pattern_list' ? `(${target.text})` : target.text;
+    edits.push(replaceNode(target, `${index}, ${pattern}`));
+    edits.push(replaceNode(loop.iter, `enumerate(${loop.iter.text})`));
+  }
+  const epoch = epochIndex(m, loop);
+  const torch = ensureModuleImport(m, 'torch');
+  if (torch.edit) edits.push(torch.edit);
+  const mem = freshName(m, 'gpu_mem_gb');
+  const total = freshName(m, 'gpu_total_gb');
+  const t = torch.name;
+  const lines = [
+    `if ${epoch ? `${epoch} == 0 and ` : ''}${index} == 0:  # first batch: is the GPU really used?`,
+    `    ${mem} = ${t}.cuda.memory_allocated() / 1024**3`,
+    `    ${total} = ${t}.cuda.get_device_properties(0).total_memory / 1024**3`,
+    `    print(f"GPU: {${mem}:.1f} GB / {${total}:.1f} GB ({${mem} / ${total} * 100:.1f}%)")`,
+    `    if ${mem} / ${total} < 0.10:`,
+    `        raise RuntimeError("GPU memory under 10% after the first batch: training is probably on the CPU (check .cuda() / .to(device))")`,
+  ];
+  edits.push(insertLinesAfter(src, anchor, indentTemplate(lines, indent, src.indentUnit)));
+  return { title: 'Insert the first-batch GPU memory print (stops under 10%)', applicability: 'safe', edits };
+}
+
+/** The last statement of the loop body that performs a training step (step / backward / update). */
+function lastStepStatement(m: PythonModel, loop: LoopInfo): Node | null {
+  const stmts = loop.body.namedChildren.filter((c) => c.type !== 'comment');
+  const calls = m.reachableFromLoop(loop);
+  let anchor: Node | null = null;
+  for (const s of stmts) {
+    if (calls.some((c) => isWithin(c.node, s) && (m.isTrainingStep(c) || c.method === 'update'))) anchor = s;
+    else if (calls.some((c) => isWithin(c.node, s) && m.calleesOf(c).some((f) => m.reachableFromFunction(f).some((x) => m.isTrainingStep(x))))) anchor = s;
+  }
+  // never after a statement that leaves the iteration
+  if (anchor && /^(return|break|continue|raise)_statement$/.test(anchor.type)) return null;
+  return anchor;
+}
+
+/** The epoch counter visible in the batch loop: the target of an enclosing `for epoch in range(...)`. */
+function epochIndex(m: PythonModel, loop: LoopInfo): string | null {
+  for (let p = loop.parent; p; p = p.parent) {
+    if (p.kind === 'for' && p.targets.length === 1 && p.iter?.type === 'call' && m.qualify(p.iter.childForFieldName('function')) === null && p.iter.childForFieldName('function')?.text === 'range') {
+      return p.targets[0];
+    }
+  }
+  return null;
+}

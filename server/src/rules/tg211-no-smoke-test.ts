@@ -1,0 +1,160 @@
+/**
+ * TG211 no-smoke-test
+ *
+ * What it does: finds a full hand-written training loop with no one-batch forward + backward before
+ * it (no `next(iter(loader))` step outside the batch loops, no one-shot loop that breaks after a
+ * batch, no `fast_dev_run`, no `--smoke` / `--dry-run` flag).
+ * Why it is bad: a data-loading bug, a hung weight download or an OOM shows up only after the
+ * workers spin up and the first epoch starts, minutes into the budget. The hints' section 2A: six
+ * launches that all hung at initialisation, zero training done.
+ * Example: `for epoch in range(EPOCHS): for x, y in loader: ...` with nothing before it.
+ * Fix: insert the one-batch smoke test before the fold/epoch loop, wired to the file's own model,
+ * loader, criterion, scaler and device names (taken from the batch loop, followed back through
+ * the calls into `train_one_epoch(...)`). Not offered when those names cannot be resolved.
+ */
+import type { Node } from '../analysis/parser';
+import type { CallSite, LoopInfo, PythonModel } from '../analysis/model';
+import { stringValue } from '../analysis/model';
+import { describeBatchStep, nameInScope, type BatchStep } from '../analysis/training';
+import { freshName, indentTemplate, insertLinesBefore } from '../fixes/edits';
+import type { Fix, Rule } from './types';
+
+export const rule: Rule = {
+  meta: {
+    code: 'TG211',
+    name: 'no-smoke-test',
+    severity: 'warning',
+    section: '2A. Training smoke test',
+    summary: 'The full training loop starts with no one-batch smoke test before it',
+    fixable: true,
+  },
+  check(ctx) {
+    const m = ctx.model;
+    if (hasSmokeSwitch(m)) return;
+    const facts = m.trainingLoops();
+    const oneShot = (l: LoopInfo) => l.body.namedChildren.some((c) => c.type === 'break_statement');
+    const full = [...facts.values()].filter((f) => !oneShot(f.loop));
+    if (!full.length) return;
+    // steps reached from the full batch loops are training, any other backward is a smoke test
+    const batchReach = new Set<CallSite>();
+    for (const f of full) if (f.inner.length === 0) for (const c of m.reachableFromLoop(f.loop)) batchReach.add(c);
+    const smoke = m.calls.some((c) => c.method === 'backward' && !batchReach.has(c));
+    if (smoke) return;
+    const outermost = full.filter((f) => f.outer.every((o) => oneShot(o))).map((f) => f.loop);
+    const first = outermost.sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
+    if (!first) return;
+    ctx.report({
+      range: headerRange(first.node),
+      message: 'Full training starts with no smoke test: run one batch forward + backward first, so a hang, a loader error or an OOM shows in seconds, not minutes into the budget',
+      fix: smokeTestFix(m, first),
+    });
+  },
+};
+
+/** `fast_dev_run=...`, an argparse `--smoke` / `--dry-run` / `--fast-dev-run` flag. */
+function hasSmokeSwitch(m: PythonModel): boolean {
+  for (const c of m.calls) {
+    if (c.keywords.has('fast_dev_run')) return true;
+    if (c.method === 'add_argument') {
+      for (const a of c.args) {
+        const v = stringValue(a);
+        if (v && /^--?(smoke|smoke[-_]test|dry[-_]run|fast[-_]dev[-_]run|sanity[-_]check)$/.test(v)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+export function headerRange(loop: Node) {
+  const body = loop.childForFieldName('body');
+  const endRow = loop.startPosition.row;
+  const endCol = body && body.startPosition.row === endRow ? body.startPosition.column : Number.MAX_SAFE_INTEGER;
+  return { start: { line: loop.startPosition.row, character: loop.startPosition.column }, end: { line: endRow, character: endCol === Number.MAX_SAFE_INTEGER ? loop.startPosition.column + firstLineLength(loop) : endCol } };
+}
+
+function firstLineLength(n: Node): number {
+  const t = n.text;
+  const i = t.search(/\r|\n/);
+  return i < 0 ? t.length : i;
+}
+
+/** The chain of training loops from `outer` down to a describable batch loop. */
+function candidateInsertions(m: PythonModel, outer: LoopInfo): { at: LoopInfo; step: BatchStep }[] {
+  const facts = m.trainingLoops();
+  const f = facts.get(outer)!;
+  const batch = (f.inner.length ? f.inner : [outer]).filter((l) => facts.get(l)!.inner.length === 0);
+  const out: { at: LoopInfo; step: BatchStep }[] = [];
+  for (const b of batch) {
+    const step = describeBatchStep(m, b);
+    if (!step) continue;
+    // try the outermost loop first, then every training loop on the way down (same function or not)
+    const chain = [outer, ...f.inner.filter((l) => facts.get(l)!.inner.length > 0 && m.loopsReachedFrom(l).includes(b)), b];
+    for (const at of chain) out.push({ at, step });
+  }
+  return out;
+}
+
+function smokeTestFix(m: PythonModel, outer: LoopInfo): Fix | null {
+  for (const { at, step } of candidateInsertions(m, outer)) {
+    const fix = buildSmokeTest(m, at, step);
+    if (fix) return fix;
+  }
+  return null;
+}
+
+function buildSmokeTest(m: PythonModel, at: LoopInfo, step: BatchStep): Fix | null {
+  const src = m.source;
+  const before = at.node.startIndex;
+  const from = step.loop.fn;
+  const spell = (n: Node | null): string | null => (n && n.type === 'identifier' ? nameInScope(m, n.text, from, at.fn, before) : null);
+  const model = spell(step.modelCall.callee);
+  const loader = spell(step.loader);
+  const criterion = step.lossCall.callee.type === 'identifier' ? spell(step.lossCall.callee) : importOnly(m, step.lossCall.callee);
+  if (!model || !loader || !criterion) return null;
+  const scaler = step.scaler ? spell(step.scaler) : null;
+  if (step.scaler && !scaler) return null;
+  let move = '';
+  if (step.move?.kind === 'cuda') move = '.cuda(non_blocking=True)';
+  else if (step.move?.kind === 'to') {
+    const dev = step.move.device.type === 'identifier' ? spell(step.move.device) : importOnly(m, step.move.device);
+    if (!dev) return null;
+    move = `.to(${dev})`;
+  }
+  let autocast: string | null = null;
+  if (step.autocast) {
+    const item = step.autocast.items.find((i) => m.isAutocast({ ...step.autocast!, items: [i] }));
+    autocast = item ? importOnly(m, item.value) : null;
+    if (!autocast) return null;
+  }
+  const x = freshName(m, 'smoke_inputs');
+  const y = freshName(m, 'smoke_targets');
+  const out = freshName(m, 'smoke_outputs');
+  const loss = freshName(m, 'smoke_loss');
+  const extra = step.batchNames.length > 2 ? `, *${freshName(m, 'smoke_rest')}` : '';
+  const lines = [
+    '# Smoke test: one batch forward + backward before the full run (fails in seconds, not minutes)',
+    'print("Running smoke test (1 batch)...")',
+    `${x}, ${y}${extra} = next(iter(${loader}))`,
+    ...(move ? [`${x}, ${y} = ${x}${move}, ${y}${move}`] : []),
+    ...(autocast
+      ? [`with ${autocast}:`, `    ${out} = ${model}(${x})`, `    ${loss} = ${criterion}(${out}, ${y})`]
+      : [`${out} = ${model}(${x})`, `${loss} = ${criterion}(${out}, ${y})`]),
+    scaler ? `${scaler}.scale(${loss}).backward()` : `${loss}.backward()`,
+    `${model}.zero_grad(set_to_none=True)  # the smoke step must not leak gradients into training`,
+    `print(f"Smoke test passed: loss {${loss}.item():.4f}")`,
+  ];
+  const indent = src.indentOf(at.node.startPosition.row);
+  if (at.node.startPosition.column !== indent.length) return null;
+  return {
+    title: 'Insert a one-batch smoke test before the training loop',
+    applicability: 'safe',
+    edits: [insertLinesBefore(src, at.node, indentTemplate(lines, indent, src.indentUnit))],
+  };
+}
+
+/** The text of an expression whose every name is an import or a module-level name (valid anywhere after the imports), else null. */
+function importOnly(m: PythonModel, n: Node): string | null {
+  const ids = m.identifiersIn(n);
+  const global = (id: string) => m.imports.has(id) || (m.bindings.get(id) ?? []).some((b) => b.fn === null && b.kind === 'assign');
+  return ids.every(global) ? n.text : null;
+}

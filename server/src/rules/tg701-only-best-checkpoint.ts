@@ -1,0 +1,259 @@
+/**
+ * TG701 only-best-checkpoint
+ *
+ * What it does: finds an epoch loop whose every checkpoint save sits inside a best-metric `if`
+ * (`if val_loss < best_loss: best_loss = val_loss; torch.save(...)`), directly or in a helper the
+ * loop calls; and, for framework loops, Keras `ModelCheckpoint(save_best_only=True)` or Lightning
+ * `ModelCheckpoint(monitor=...)` without `save_last=True`, with no other save of the last state.
+ * Why it is bad: when the run is killed at the time budget (or a fold never improves), only
+ * `fold0_best.pth` exists and predict.py has nothing for the other folds. Hints, section 7.
+ * Example: the best-only save above, nothing after the `if`.
+ * Fix: insert the last-checkpoint save after the `if`, same indentation and naming scheme
+ * (`..._best.pth` -> `..._last.pth`); for Lightning, add `save_last=True`.
+ * Silent: any unconditional save of the last state in the loop (whatever its name).
+ */
+import type { Node } from '../analysis/parser';
+import type { CallSite, LoopInfo, PythonModel } from '../analysis/model';
+import { isWithin, stringValue } from '../analysis/model';
+import { insertLinesAfter, rowsInsideStrings } from '../fixes/edits';
+import type { Fix, Rule, RuleContext } from './types';
+
+export const rule: Rule = {
+  meta: {
+    code: 'TG701',
+    name: 'only-best-checkpoint',
+    severity: 'warning',
+    section: '7. Model saving & checkpointing',
+    summary: 'The training loop saves a checkpoint only when the metric improves: a killed run leaves no last state',
+    fixable: true,
+  },
+  check(ctx) {
+    checkHandWrittenLoops(ctx);
+    checkFrameworkCallbacks(ctx);
+  },
+};
+
+const SAVE_METHODS = new Set(['save_pretrained', 'save_weights', 'save_state', 'save_model', 'save_checkpoint']);
+
+/** A call that writes model state to disk. */
+export function isCheckpointSave(m: PythonModel, call: CallSite): boolean {
+  const q = call.qualified;
+  if (q === 'torch.save' || q === 'safetensors.torch.save_file' || q === 'safetensors.torch.save_model') return true;
+  if (q === 'joblib.dump' || q === 'pickle.dump') return call.args.length > 0 && m.hasRole(call.args[0], 'model');
+  if (!call.method || !call.receiver) return false;
+  if (SAVE_METHODS.has(call.method)) return !m.calleesOf(call).length;
+  if (call.method === 'save') {
+    // accelerator.save(state, path), keras model.save(path)
+    const roles = m.originsOf(call.receiver).map((o) => o.base ?? '');
+    return roles.some((b) => b === 'accelerate.Accelerator' || /^keras\./.test(b)) || m.hasRole(call.receiver, 'model');
+  }
+  return false;
+}
+
+/** Epoch loops: training loops whose inner training loops are all batch loops. */
+function epochLoops(m: PythonModel): LoopInfo[] {
+  const facts = m.trainingLoops();
+  return [...facts.values()].filter((f) => f.inner.length > 0 && f.inner.every((l) => facts.get(l)!.inner.length === 0)).map((f) => f.loop);
+}
+
+function checkHandWrittenLoops(ctx: RuleContext): void {
+  const m = ctx.model;
+  for (const loop of epochLoops(m)) {
+    const saves = m.reachableFromLoop(loop).filter((c) => isCheckpointSave(m, c));
+    if (!saves.length) continue;
+    const guards = saves.map((s) => bestGuard(m, s, loop));
+    if (guards.some((g) => g === null)) continue;
+    const first = guards[0]!;
+    ctx.report({
+      node: first.statement,
+      message: 'Only the best checkpoint is saved: if the run is killed or a fold never improves, no last state exists for predict.py. Also save the last state every epoch',
+      fix: lastSaveFix(m, first),
+    });
+  }
+}
+
+interface BestGuard {
+  /** The best-metric `if` statement. */
+  ifNode: Node;
+  /** The statement inside the `if` that leads to the save (the save itself, or the helper call). */
+  statement: Node;
+  save: CallSite;
+}
+
+/**
+ * The best-metric `if` that guards `save` on its way from `loop`, or null if the save is reached
+ * unconditionally (or under some other condition, such as a periodic save).
+ */
+function bestGuard(m: PythonModel, save: CallSite, loop: LoopInfo, depth = 0): BestGuard | null {
+  if (depth > 6) return null;
+  const guard = enclosingBestIf(m, save.node, save.fn === loop.fn ? loop.body : save.fn?.body ?? null);
+  if (guard) return { ifNode: guard, statement: statementIn(guard, save.node), save };
+  if (save.fn === loop.fn || !save.fn) return null;
+  // a helper: every call site on the way must itself be guarded
+  const callers = m.callersOf(save.fn).filter((c) => c.fn === loop.fn ? isWithin(c.node, loop.body) : true);
+  if (!callers.length) return null;
+  let result: BestGuard | null = null;
+  for (const c of callers) {
+    const g = bestGuard(m, c, loop, depth + 1);
+    if (!g) return null;
+    result ??= { ...g, save };
+  }
+  return result;
+}
+
+/** The statement directly inside the if's body (or elif/else body) that holds `node`. */
+function statementIn(ifNode: Node, node: Node): Node {
+  let n: Node = node;
+  while (n.parent && n.parent.parent && n.parent.parent.id !== ifNode.id && n.parent.id !== ifNode.id) n = n.parent;
+  return n.type === 'block' ? node : n;
+}
+
+function enclosingBestIf(m: PythonModel, node: Node, stop: Node | null): Node | null {
+  for (let n: Node | null = node.parent; n && (!stop || n.id !== stop.id); n = n.parent) {
+    if (n.type !== 'block') continue;
+    const owner = n.parent;
+    if (!owner) continue;
+    if (owner.type === 'if_statement' && owner.childForFieldName('consequence')?.id === n.id && isBestCondition(m, owner.childForFieldName('condition'), n)) return owner;
+    if (owner.type === 'elif_clause' && isBestCondition(m, owner.childForFieldName('condition'), n)) return owner.parent;
+  }
+  return null;
+}
+
+/**
+ * `val_loss < best_loss` where the compared name is re-assigned in the guarded block, or a name
+ * bound to such a comparison (`is_best = score > best; best = max(...)`).
+ */
+function isBestCondition(m: PythonModel, cond: Node | null, guarded: Node): boolean {
+  if (!cond) return false;
+  if (cond.type === 'parenthesized_expression') return isBestCondition(m, cond.namedChildren[0] ?? null, guarded);
+  if (cond.type === 'boolean_operator') return cond.namedChildren.some((c) => isBestCondition(m, c, guarded));
+  if (cond.type === 'comparison_operator') {
+    const ops = cond.children.filter((c) => c && !c.isNamed).map((c) => c!.type);
+    if (!ops.some((o) => o === '<' || o === '>' || o === '<=' || o === '>=')) return false;
+    const names = cond.namedChildren.map((c) => c.text);
+    const fn = m.functionAt(cond);
+    return names.some((name) =>
+      (m.bindings.get(name) ?? []).some((b) => (b.kind === 'assign' || b.kind === 'augassign') && (isWithin(b.node, guarded) || (b.fn === fn && b.value !== null && isMaxMin(b.value)))),
+    ) || names.some((name) => name.startsWith('self.') && (m.bindings.get(name) ?? []).some((b) => isWithin(b.node, guarded)));
+  }
+  if (cond.type === 'identifier') {
+    const bs = m.bindingsIn(cond.text, m.functionAt(cond)).filter((b) => b.kind === 'assign' && b.value);
+    return bs.length > 0 && bs.every((b) => b.value!.type === 'comparison_operator' && isBestCondition(m, b.value, guardedLoopBody(b.value!) ?? guarded));
+  }
+  return false;
+}
+
+/** The body of the loop around `n`: a best-flag's compared name must be re-assigned somewhere in it. */
+function guardedLoopBody(n: Node): Node | null {
+  for (let p: Node | null = n.parent; p; p = p.parent) if (p.type === 'for_statement' || p.type === 'while_statement') return p.childForFieldName('body');
+  return null;
+}
+
+function isMaxMin(v: Node): boolean {
+  return v.type === 'call' && /^(max|min)$/.test(v.childForFieldName('function')?.text ?? '');
+}
+
+const CKPT_EXT = /(\.(pth|pt|ckpt|bin|h5|keras|safetensors|pkl|pickle|tar))$/;
+
+/** The best-save statement again after the `if`, with its path renamed from best to last. */
+function lastSaveFix(m: PythonModel, g: BestGuard): Fix | null {
+  const src = m.source;
+  const stmt = g.statement;
+  if (stmt.startPosition.row === g.ifNode.startPosition.row) return null;
+  const ifIndent = src.indentOf(g.ifNode.startPosition.row);
+  const stmtIndent = src.indentOf(stmt.startPosition.row);
+  const frozen = rowsInsideStrings(m.root, stmt.startPosition.row, stmt.endPosition.row);
+  const lines = stmt.text.split(/\r\n|\n|\r/).map((line, i) => {
+    if (i === 0) return ifIndent + line;
+    if (frozen.has(stmt.startPosition.row + i) || !line.startsWith(stmtIndent)) return line;
+    return ifIndent + line.slice(stmtIndent.length);
+  });
+  const renamed = renamePaths(m, stmt, lines.join('\n'));
+  if (renamed === null) return null;
+  return {
+    title: 'Also save the last checkpoint every epoch',
+    applicability: 'safe',
+    edits: [insertLinesAfter(src, g.ifNode, [`${ifIndent}# Always save the last state too: a killed run keeps it`, ...renamed.split('\n')])],
+  };
+}
+
+/** best -> last in the path strings of the statement text (inlining a path variable bound to a string). */
+function renamePaths(m: PythonModel, stmt: Node, text: string): string | null {
+  const strings: Node[] = [];
+  const visit = (n: Node) => {
+    if (n.type === 'string') strings.push(n);
+    else n.namedChildren.forEach(visit);
+  };
+  visit(stmt);
+  for (const s of strings) {
+    if (/best/i.test(s.text)) return text.split(s.text).join(bestToLast(s.text));
+  }
+  for (const s of strings) {
+    const inner = s.text.replace(/^[rbfuRBFU]*("""|'''|"|')/, '').replace(/("""|'''|"|')$/, '');
+    if (CKPT_EXT.test(inner)) return text.split(s.text).join(s.text.replace(new RegExp(`${CKPT_EXT.source.slice(0, -1)}(?=["']+$)`), '_last$1'));
+  }
+  // a path variable: `torch.save(state, best_path)` with `best_path = f'...best.pth'`
+  for (const id of collectIdentifiers(stmt)) {
+    const bs = m.bindingsIn(id.text, m.functionAt(stmt)).filter((b) => b.kind === 'assign');
+    if (bs.length !== 1 || bs[0].value?.type !== 'string') continue;
+    const lit = bs[0].value;
+    if (!/best/i.test(lit.text) || (stringValue(lit) === null && lit.text.includes('{') && !isWithin(lit, m.functionAt(stmt)?.body ?? m.root))) continue;
+    const re = new RegExp(`\\b${id.text}\\b`);
+    return text.replace(re, bestToLast(lit.text));
+  }
+  return null;
+}
+
+function collectIdentifiers(n: Node): Node[] {
+  if (n.type === 'identifier') return [n];
+  return n.namedChildren.flatMap(collectIdentifiers);
+}
+
+function bestToLast(s: string): string {
+  return s.replace(/best/g, 'last').replace(/Best/g, 'Last').replace(/BEST/g, 'LAST');
+}
+
+function checkFrameworkCallbacks(ctx: RuleContext): void {
+  const m = ctx.model;
+  const fw = m.frameworkLoops();
+  if (!fw.length) return;
+  const otherSaves = m.calls.filter((c) => isCheckpointSave(m, c) || c.method === 'save_checkpoint');
+  for (const call of m.calls) {
+    const q = call.qualified ?? '';
+    if (/^keras\.callbacks\.ModelCheckpoint$/.test(q) && fw.some((f) => f.framework === 'keras')) {
+      const best = call.keywords.get('save_best_only');
+      if (best?.text !== 'True') continue;
+      const unconditional = m.calls.some((c) => /^keras\.callbacks\.(ModelCheckpoint|BackupAndRestore)$/.test(c.qualified ?? '') && c !== call && c.keywords.get('save_best_only')?.text !== 'True');
+      if (unconditional || otherSaves.some((s) => s.node.startIndex > fw[0].call.node.startIndex)) continue;
+      ctx.report({
+        node: call.node,
+        message: 'ModelCheckpoint(save_best_only=True) is the only save: a killed run keeps no last state. Add a second ModelCheckpoint without save_best_only, or BackupAndRestore',
+      });
+    } else if (/^pytorch_lightning\.callbacks\.(ModelCheckpoint|model_checkpoint\.ModelCheckpoint)$/.test(q) && fw.some((f) => f.framework === 'lightning')) {
+      if (!call.keywords.has('monitor')) continue;
+      if (call.keywords.get('save_last')?.text === 'True') continue;
+      if (otherSaves.some((s) => s.method === 'save_checkpoint')) continue;
+      ctx.report({
+        node: call.node,
+        message: 'Lightning ModelCheckpoint(monitor=...) keeps only the best checkpoints: set save_last=True so a killed run keeps its last state',
+        fix: addKeyword(m, call, 'save_last=True'),
+      });
+    }
+  }
+}
+
+function addKeyword(m: PythonModel, call: CallSite, kw: string): Fix | null {
+  const args = call.node.childForFieldName('arguments');
+  if (!args) return null;
+  const named = args.namedChildren.filter((c) => c.type !== 'comment');
+  const last = named[named.length - 1];
+  if (!last) {
+    return { title: `Add ${kw}`, applicability: 'safe', edits: [{ range: { start: pos(args.endPosition, -1), end: pos(args.endPosition, -1) }, newText: kw }] };
+  }
+  const at = { line: last.endPosition.row, character: last.endPosition.column };
+  return { title: `Add ${kw}`, applicability: 'safe', edits: [{ range: { start: at, end: at }, newText: `, ${kw}` }] };
+}
+
+function pos(p: { row: number; column: number }, delta: number) {
+  return { line: p.row, character: p.column + delta };
+}

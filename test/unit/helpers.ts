@@ -1,0 +1,144 @@
+/**
+ * Shared test helpers: parser set-up, a RuleTester-style fixture runner and the fix round-trip check
+ * (apply, re-analyse, diagnostic gone, nothing new, no ERROR node, python3's ast accepts it).
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import { initParser, parsePython } from '../../server/src/analysis/parser';
+import { analyzeText, type AnalyzeOptions } from '../../server/src/analysis/analyze';
+import { applyEdits } from '../../server/src/analysis/source';
+import { fixAll } from '../../server/src/fixes/apply';
+import { defaultSettings } from '../../server/src/config/settings';
+import type { Finding } from '../../server/src/rules/types';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+
+export async function ready(): Promise<void> {
+  await initParser();
+}
+
+/** Findings for `text` with only `codes` enabled (all rules when omitted). */
+export function findings(text: string, codes?: string[], opts: AnalyzeOptions = {}): Finding[] {
+  const settings = { ...defaultSettings(), ...(opts.settings ?? {}), select: codes ?? [] };
+  return analyzeText(text, { ...opts, settings, onRuleError: (code, e) => { throw new Error(`${code} threw: ${(e as Error).stack}`); } }).findings;
+}
+
+const PY_SERVER = `
+import ast, base64, sys
+for line in sys.stdin:
+    try:
+        ast.parse(base64.b64decode(line).decode('utf-8'))
+        print('OK', flush=True)
+    except SyntaxError as e:
+        print(('ERR %s (line %s)' % (e.msg, e.lineno)).replace('\\n', ' '), flush=True)
+`;
+
+let py: ChildProcessWithoutNullStreams | undefined;
+let pending: ((answer: string) => void)[] = [];
+let buffered = '';
+
+/** Does python3's own parser (ast.parse) accept the text? Resolves to the error message or null. One python3 process serves every call. */
+export function pythonSyntaxError(text: string): Promise<string | null> {
+  if (!py) {
+    py = spawn('python3', ['-I', '-c', PY_SERVER]);
+    py.stdout.setEncoding('utf8');
+    py.stdout.on('data', (chunk: string) => {
+      buffered += chunk;
+      let i;
+      while ((i = buffered.indexOf('\n')) >= 0) {
+        const answer = buffered.slice(0, i);
+        buffered = buffered.slice(i + 1);
+        pending.shift()?.(answer);
+      }
+    });
+    py.on('exit', () => {
+      for (const p of pending) p('ERR python3 exited');
+      pending = [];
+      py = undefined;
+    });
+  }
+  return new Promise((resolve) => {
+    pending.push((answer) => resolve(answer === 'OK' ? null : answer.replace(/^ERR /, '')));
+    py!.stdin.write(Buffer.from(text, 'utf8').toString('base64') + '\n');
+  });
+}
+
+/** Lines (1-based) marked `# expect: TGxxx` (several codes may be listed) for `code`. */
+export function expectedLines(text: string, code: string): number[] {
+  const out: number[] = [];
+  text.split(/\r\n|\n|\r/).forEach((line, i) => {
+    const m = /#\s*expect:\s*([A-Z0-9, ]+)/.exec(line);
+    if (m && m[1].split(/[\s,]+/).includes(code)) out.push(i + 1);
+  });
+  return out;
+}
+
+/**
+ * Applies the fix of one finding and checks the round trip: the finding is gone, no other new
+ * finding appears, the tree has no ERROR node, python3 parses the result. Returns the new text.
+ */
+export async function checkFixRoundTrip(text: string, finding: Finding, code: string): Promise<string> {
+  assert.ok(finding.fix, `${code} has no fix`);
+  const fixed = applyEdits(text, finding.fix!.edits);
+  const tree = parsePython(fixed);
+  assert.ok(!tree.rootNode.hasError, `${code} fix produced a syntax error (tree-sitter):\n${fixed}`);
+  const pyErr = await pythonSyntaxError(fixed);
+  assert.strictEqual(pyErr, null, `${code} fix is rejected by python3: ${pyErr}\n${fixed}`);
+  const before = findings(text);
+  const after = findings(fixed);
+  const count = (fs: Finding[], c: string) => fs.filter((f) => f.code === c).length;
+  assert.strictEqual(count(after, code), count(before, code) - 1, `${code} fix did not remove its diagnostic:\n${fixed}`);
+  const codes = new Set([...before, ...after].map((f) => f.code));
+  for (const c of codes) {
+    if (c === code) continue;
+    assert.ok(count(after, c) <= count(before, c), `${code} fix introduced a new ${c} finding:\n${fixed}`);
+  }
+  return fixed;
+}
+
+/** Fix-all is idempotent: a second run changes nothing. */
+export function checkFixAllIdempotent(text: string, codes?: string[]): string {
+  const once = fixAll(text, { codes }).text;
+  const twice = fixAll(once, { codes }).text;
+  assert.strictEqual(twice, once, 'applying the fixes a second time changed the file');
+  return once;
+}
+
+export interface RuleFixture {
+  file: string;
+  name: string;
+  text: string;
+  kind: 'valid' | 'invalid';
+  /** `<name>.fixed.py` beside an invalid fixture: the expected text after fixing every finding of the rule. */
+  fixed: string | null;
+}
+
+/** Fixtures of a rule: `test/fixtures/rules/TGxxx/{valid,invalid}-*.py`. */
+export function ruleFixtures(code: string): RuleFixture[] {
+  const dir = path.join(FIXTURES, 'rules', code);
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^(valid|invalid)-.*\.py$/.test(f) && !f.endsWith('.fixed.py'))
+    .sort()
+    .map((f) => {
+      const file = path.join(dir, f);
+      const fixedFile = file.replace(/\.py$/, '.fixed.py');
+      return {
+        file,
+        name: f,
+        text: fs.readFileSync(file, 'utf8'),
+        kind: f.startsWith('valid') ? ('valid' as const) : ('invalid' as const),
+        fixed: fs.existsSync(fixedFile) ? fs.readFileSync(fixedFile, 'utf8') : null,
+      };
+    });
+}
+
+// One root-level hook: the shared python3 process ends with the test run.
+after(() => {
+  py?.stdin.end();
+  py?.kill();
+});
