@@ -1,39 +1,34 @@
 /**
  * Command-line parsing for `trainguard`: small and strict, with one clear message for a bad flag.
+ * Each command declares its own flags.
  */
 export class UsageError extends Error {}
 
+export type FlagKind = 'value' | 'boolean';
+
 export interface ParsedArgs {
-  command: string;
   positionals: string[];
   flags: Map<string, string | true>;
 }
 
-/** Flags that take a value (`--select TG303` or `--select=TG303`). */
-const VALUE_FLAGS = new Set([
-  '--output-format', '--select', '--ignore', '--extend-select', '--config', '--stdin-filename', '--budget', '--gpu',
-  '--model', '--folds', '--epochs', '--img-size', '--train-samples', '--val-samples', '--batch-size', '--samples-per-sec',
-  '--inference-minutes', '--sample', '--amp', '--jobs',
-]);
-
-export function parseArgs(argv: string[], booleanFlags: ReadonlySet<string>): ParsedArgs {
-  const [command = 'help', ...rest] = argv;
+export function parseArgs(argv: string[], known: Readonly<Record<string, FlagKind>>): ParsedArgs {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
     if (a === '--') {
-      positionals.push(...rest.slice(i + 1));
+      positionals.push(...argv.slice(i + 1));
       break;
     }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(0, eq) : a;
-      if (VALUE_FLAGS.has(name)) {
-        const value = eq > 0 ? a.slice(eq + 1) : rest[++i];
+      const kind = known[name];
+      if (kind === 'value') {
+        const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
         if (value === undefined) throw new UsageError(`${name} needs a value`);
         flags.set(name, value);
-      } else if (booleanFlags.has(name)) {
+      } else if (kind === 'boolean') {
         if (eq > 0) throw new UsageError(`${name} takes no value`);
         flags.set(name, true);
       } else throw new UsageError(`unknown option ${name}`);
@@ -41,10 +36,37 @@ export function parseArgs(argv: string[], booleanFlags: ReadonlySet<string>): Pa
     else if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option ${a}`);
     else positionals.push(a);
   }
-  return { command, positionals, flags };
+  return { positionals, flags };
 }
 
 export function codeList(v: string | true | undefined): string[] {
   if (typeof v !== 'string') return [];
   return v.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+}
+
+export function stringFlag(args: ParsedArgs, name: string): string | undefined {
+  const v = args.flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function outputFormat(args: ParsedArgs, allowed: readonly string[]): string {
+  const format = stringFlag(args, '--output-format') ?? 'text';
+  if (!allowed.includes(format)) throw new UsageError(`--output-format must be one of ${allowed.join(', ')}`);
+  return format;
+}
+
+export interface Out {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+/** A subcommand of `trainguard`. `run` resolves to the exit code (or -1 for a long-running server). */
+export interface Command {
+  name: string;
+  /** One line for `trainguard --help`. */
+  summary: string;
+  /** Full usage text for `trainguard NAME --help`. */
+  usage: string;
+  flags: Readonly<Record<string, FlagKind>>;
+  run(args: ParsedArgs, out: Out): Promise<number>;
 }

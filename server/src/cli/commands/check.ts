@@ -1,0 +1,92 @@
+/**
+ * `trainguard check [PATHS...]`: the checker for CI and the terminal.
+ */
+import * as fs from 'fs';
+import { initParser } from '../../analysis/parser';
+import { analyzeText } from '../../analysis/analyze';
+import { fixAll } from '../../fixes/apply';
+import { ALL_RULES } from '../../rules/index';
+import { mergeSettings } from '../../config/resolve';
+import { codeList, outputFormat, UsageError, type Command } from '../args';
+import { collectFiles, readText } from '../files';
+import { toJson, toText, summary, type FileReport } from '../format';
+
+export const command: Command = {
+  name: 'check',
+  summary: 'check Python files (folders are walked for *.py)',
+  usage: `Usage: trainguard check [PATHS...] [options]
+
+Options:
+  --output-format text|json   how findings are printed (default: text)
+  --select CODES              only these rules (comma-separated codes or prefixes: TG303,TG7)
+  --ignore CODES              never these rules
+  --fix                       apply the safe fixes to the files
+  --unsafe-fixes              with --fix, apply the unsafe fixes too
+  --exit-zero                 exit 0 even when there are findings
+  --no-color                  plain text output
+
+Exit codes: 0 no findings, 1 findings, 2 usage or I/O error.
+`,
+  flags: {
+    '--output-format': 'value',
+    '--select': 'value',
+    '--ignore': 'value',
+    '--fix': 'boolean',
+    '--unsafe-fixes': 'boolean',
+    '--exit-zero': 'boolean',
+    '--no-color': 'boolean',
+  },
+  async run(args, out) {
+    const format = outputFormat(args, ['text', 'json']);
+    const known = ALL_RULES.map((r) => r.meta.code);
+    const select = codeList(args.flags.get('--select'));
+    const ignore = codeList(args.flags.get('--ignore'));
+    for (const c of [...select, ...ignore]) {
+      if (c !== 'ALL' && !known.some((k) => k.startsWith(c))) throw new UsageError(`unknown rule code or prefix "${c}" (see trainguard rules)`);
+    }
+    const inputs = args.positionals.length ? args.positionals : ['.'];
+    const { files, errors } = collectFiles(inputs, ['.py']);
+    for (const e of errors) out.stderr(`trainguard: ${e}\n`);
+    if (errors.length && !files.length) return 2;
+    await initParser();
+    const settings = mergeSettings({ select, ignore });
+    const reports: FileReport[] = [];
+    let ioError = errors.length > 0;
+    for (const file of files) {
+      const report: FileReport = { filename: file, findings: [], notes: [] };
+      let text: string;
+      try {
+        const r = readText(file);
+        text = r.text;
+        if (r.replaced) report.notes.push('not valid UTF-8: undecodable bytes were replaced before checking');
+      } catch (e) {
+        out.stderr(`trainguard: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+        ioError = true;
+        continue;
+      }
+      if (args.flags.has('--fix')) {
+        const fixed = fixAll(text, { settings, unsafe: args.flags.has('--unsafe-fixes') });
+        if (fixed.text !== text) {
+          fs.writeFileSync(file, fixed.text);
+          const n = [...fixed.applied.values()].reduce((a, b) => a + b, 0);
+          if (format === 'text') out.stderr(`Fixed ${n} problem${n === 1 ? '' : 's'} in ${file}\n`);
+          text = fixed.text;
+        }
+      }
+      const result = analyzeText(text, { settings, onRuleError: (code, e) => out.stderr(`trainguard: internal error in ${code} on ${file}: ${(e as Error).message}\n`) });
+      report.findings = result.findings;
+      if (result.syntaxError) report.notes.push('the file has syntax errors: findings may be incomplete and no fixes are offered');
+      reports.push(report);
+    }
+    if (format === 'json') out.stdout(JSON.stringify(toJson(reports), null, 2) + '\n');
+    else {
+      const color = !args.flags.has('--no-color') && process.stdout.isTTY === true && !process.env.NO_COLOR;
+      const text = toText(reports, color);
+      if (text) out.stdout(text + '\n');
+      out.stdout(summary(reports) + '\n');
+    }
+    if (ioError) return 2;
+    const any = reports.some((r) => r.findings.length);
+    return any && !args.flags.has('--exit-zero') ? 1 : 0;
+  },
+};

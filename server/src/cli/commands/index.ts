@@ -1,0 +1,7 @@
+/** The CLI's subcommands. Adding one = a module in this folder + one line here. */
+import type { Command } from '../args';
+import { command as check } from './check';
+import { command as rules } from './rules';
+import { command as lsp } from './lsp';
+
+export const COMMANDS: readonly Command[] = [check, rules, lsp];

@@ -1,0 +1,62 @@
+/**
+ * What the language server's feature modules share: the connection, the open documents with their
+ * latest findings, settings and workspace facts. Features (code actions, hovers, notebooks...) are
+ * registered on this context; none of them parse or analyse on their own.
+ */
+import type { Connection, InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
+import type { PythonDocument } from '../analysis/document';
+import type { Finding } from '../rules/types';
+import type { ResolvedSettings, SeverityOverride, WorkspaceFacts } from '../config/settings';
+import type { SettingsLayer } from '../config/resolve';
+
+/** The `trainguard` section of the client's settings, as far as the server reads it. */
+export interface ClientSettings {
+  enable?: boolean;
+  select?: string[];
+  ignore?: string[];
+  severity?: Record<string, SeverityOverride>;
+  budgetMinutes?: number | null;
+  gpu?: string | null;
+  debounceMs?: number;
+  showSuppressionActions?: boolean;
+  [key: string]: unknown;
+}
+
+export interface DocState {
+  uri: string;
+  doc: PythonDocument;
+  languageId: string;
+  /** Findings of `analyzedVersion`. */
+  findings: Finding[];
+  analyzedVersion: number;
+  /** Settings the findings were computed with. */
+  settings?: ResolvedSettings;
+  timer?: NodeJS.Timeout;
+}
+
+export interface ServerContext {
+  readonly connection: Connection;
+  readonly documents: Map<string, DocState>;
+  /** The client's `trainguard` settings for a document. */
+  clientSettings(uri: string): Promise<ClientSettings>;
+  /** Client settings merged with every settings layer (pyproject.toml...) for a document. */
+  settingsFor(uri: string): Promise<ResolvedSettings>;
+  /** Adds a settings layer applied between the defaults and the client's settings (e.g. pyproject.toml). */
+  addSettingsLayer(layer: (uri: string) => SettingsLayer | null): void;
+  /** Adds a provider of workspace facts (sample_submission header, requirement pins) for a document. */
+  addWorkspaceFacts(provider: (uri: string) => WorkspaceFacts): void;
+  /** Analyses the document now if its findings are stale, and returns its state. */
+  ensureAnalyzed(uri: string): Promise<DocState | undefined>;
+  /** Re-checks one document after the debounce. */
+  schedule(uri: string): void;
+  /** Re-checks every open document (settings or workspace files changed). */
+  recheckAll(): void;
+  log(message: string): void;
+  error(message: string): void;
+}
+
+export interface ServerFeature {
+  name: string;
+  capabilities?(params: InitializeParams): ServerCapabilities;
+  register(ctx: ServerContext): void;
+}

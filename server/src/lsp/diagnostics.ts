@@ -1,0 +1,24 @@
+/** Findings as LSP diagnostics: code, source, docs link, related places. */
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
+import { docsUrl, type Finding, type Severity } from '../rules/types';
+
+export const SOURCE = 'trainguard';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+};
+
+export function toDiagnostic(f: Finding, uri: string): Diagnostic {
+  return {
+    range: f.range,
+    severity: SEVERITY[f.severity],
+    code: f.code,
+    codeDescription: { href: docsUrl(f.code) },
+    source: SOURCE,
+    message: f.message,
+    relatedInformation: f.related?.map((r) => ({ location: { uri, range: r.range }, message: r.message })),
+    data: { fixable: !!f.fix },
+  };
+}

@@ -1,0 +1,5 @@
+/** The language server's features. Adding one = a module in this folder + one line here. */
+import type { ServerFeature } from '../context';
+import { codeActions } from './codeActions';
+
+export const FEATURES: readonly ServerFeature[] = [codeActions];
