@@ -10,7 +10,7 @@ import { initParser, parsePython } from '../../server/src/analysis/parser';
 import { analyzeText, type AnalyzeOptions } from '../../server/src/analysis/analyze';
 import { applyEdits } from '../../server/src/analysis/source';
 import { fixAll } from '../../server/src/fixes/apply';
-import { defaultSettings } from '../../server/src/config/settings';
+import { defaultSettings, type WorkspaceFacts } from '../../server/src/config/settings';
 import type { Finding } from '../../server/src/rules/types';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -80,15 +80,15 @@ export function expectedLines(text: string, code: string): number[] {
  * Applies the fix of one finding and checks the round trip: the finding is gone, no other new
  * finding appears, the tree has no ERROR node, python3 parses the result. Returns the new text.
  */
-export async function checkFixRoundTrip(text: string, finding: Finding, code: string): Promise<string> {
+export async function checkFixRoundTrip(text: string, finding: Finding, code: string, opts: AnalyzeOptions = {}): Promise<string> {
   assert.ok(finding.fix, `${code} has no fix`);
   const fixed = applyEdits(text, finding.fix!.edits);
   const tree = parsePython(fixed);
   assert.ok(!tree.rootNode.hasError, `${code} fix produced a syntax error (tree-sitter):\n${fixed}`);
   const pyErr = await pythonSyntaxError(fixed);
   assert.strictEqual(pyErr, null, `${code} fix is rejected by python3: ${pyErr}\n${fixed}`);
-  const before = findings(text);
-  const after = findings(fixed);
+  const before = findings(text, undefined, opts);
+  const after = findings(fixed, undefined, opts);
   const count = (fs: Finding[], c: string) => fs.filter((f) => f.code === c).length;
   assert.strictEqual(count(after, code), count(before, code) - 1, `${code} fix did not remove its diagnostic:\n${fixed}`);
   const codes = new Set([...before, ...after].map((f) => f.code));
@@ -100,9 +100,9 @@ export async function checkFixRoundTrip(text: string, finding: Finding, code: st
 }
 
 /** Fix-all is idempotent: a second run changes nothing. */
-export function checkFixAllIdempotent(text: string, codes?: string[]): string {
-  const once = fixAll(text, { codes }).text;
-  const twice = fixAll(once, { codes }).text;
+export function checkFixAllIdempotent(text: string, codes?: string[], opts: AnalyzeOptions = {}): string {
+  const once = fixAll(text, { ...opts, codes }).text;
+  const twice = fixAll(once, { ...opts, codes }).text;
   assert.strictEqual(twice, once, 'applying the fixes a second time changed the file');
   return once;
 }
@@ -114,6 +114,8 @@ export interface RuleFixture {
   kind: 'valid' | 'invalid';
   /** `<name>.fixed.py` beside an invalid fixture: the expected text after fixing every finding of the rule. */
   fixed: string | null;
+  /** `<name>.workspace.json` beside a fixture: WorkspaceFacts the adapters would read (sample_submission header, pins). */
+  workspace: WorkspaceFacts;
 }
 
 /** Fixtures of a rule: `test/fixtures/rules/TGxxx/{valid,invalid}-*.py`. */
@@ -127,12 +129,14 @@ export function ruleFixtures(code: string): RuleFixture[] {
     .map((f) => {
       const file = path.join(dir, f);
       const fixedFile = file.replace(/\.py$/, '.fixed.py');
+      const factsFile = file.replace(/\.py$/, '.workspace.json');
       return {
         file,
         name: f,
         text: fs.readFileSync(file, 'utf8'),
         kind: f.startsWith('valid') ? ('valid' as const) : ('invalid' as const),
         fixed: fs.existsSync(fixedFile) ? fs.readFileSync(fixedFile, 'utf8') : null,
+        workspace: fs.existsSync(factsFile) ? (JSON.parse(fs.readFileSync(factsFile, 'utf8')) as WorkspaceFacts) : {},
       };
     });
 }

@@ -24,14 +24,14 @@ describe('rules against fixtures', () => {
       }
       if (rule.meta.fixable) {
         it('offers its fix on at least one invalid fixture', () => {
-          const offered = fixtures.filter((f) => f.kind === 'invalid' && findings(f.text, [code]).some((x) => x.code === code && x.fix));
+          const offered = fixtures.filter((f) => f.kind === 'invalid' && findings(f.text, [code], { workspace: f.workspace }).some((x) => x.code === code && x.fix));
           assert.ok(offered.length > 0, `${code} is fixable but no invalid fixture gets a fix`);
         });
       }
       for (const fx of fixtures) {
         if (fx.kind === 'valid') {
           it(`stays silent: ${fx.name}`, () => {
-            const got = findings(fx.text, [code]).filter((f) => f.code === code);
+            const got = findings(fx.text, [code], { workspace: fx.workspace }).filter((f) => f.code === code);
             assert.deepStrictEqual(got.map((f) => `${f.range.start.line + 1}: ${f.message}`), []);
           });
           continue;
@@ -39,19 +39,20 @@ describe('rules against fixtures', () => {
         it(`reports: ${fx.name}`, () => {
           const want = expectedLines(fx.text, code);
           assert.ok(want.length, `${fx.name} has no "# expect: ${code}" marker`);
-          const got = findings(fx.text, [code]).filter((f) => f.code === code).map((f) => f.range.start.line + 1);
+          const got = findings(fx.text, [code], { workspace: fx.workspace }).filter((f) => f.code === code).map((f) => f.range.start.line + 1);
           assert.deepStrictEqual(got, want);
         });
         if (rule.meta.fixable) {
           it(`fix round-trips: ${fx.name}`, async () => {
-            const first = findings(fx.text).find((f) => f.code === code && f.fix);
+            const opts = { workspace: fx.workspace };
+            const first = findings(fx.text, undefined, opts).find((f) => f.code === code && f.fix);
             if (!first) {
               assert.strictEqual(fx.fixed, null, `${fx.name} has a .fixed.py but no fix was offered`);
               return;
             }
-            await checkFixRoundTrip(fx.text, first, code);
-            checkFixAllIdempotent(fx.text, [code]);
-            if (fx.fixed !== null) assert.strictEqual(fixAll(fx.text, { codes: [code] }).text, fx.fixed);
+            await checkFixRoundTrip(fx.text, first, code, opts);
+            checkFixAllIdempotent(fx.text, [code], opts);
+            if (fx.fixed !== null) assert.strictEqual(fixAll(fx.text, { ...opts, codes: [code] }).text, fx.fixed);
           });
         }
       }
