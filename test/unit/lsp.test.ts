@@ -1,0 +1,201 @@
+/**
+ * Protocol tests: the bundled server (dist/server.js) started as a child process over stdio and
+ * driven by a real JSON-RPC client. Covers initialize, diagnostics, quick fixes, incremental edits,
+ * fix-all, and survival of garbage input and half-typed files.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { spawn, type ChildProcess } from 'child_process';
+import {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  InitializeRequest,
+  InitializedNotification,
+  DidOpenTextDocumentNotification,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  PublishDiagnosticsNotification,
+  CodeActionRequest,
+  ShutdownRequest,
+  ExitNotification,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type Diagnostic,
+  type CodeAction,
+  type TextDocumentEdit,
+} from 'vscode-languageserver-protocol/node';
+import { applyEdits } from '../../server/src/analysis/source';
+import { ROOT } from './helpers';
+
+export class LspSession {
+  readonly child: ChildProcess;
+  readonly conn: ProtocolConnection;
+  private readonly waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  readonly latest = new Map<string, PublishDiagnosticsParams>();
+  stderr = '';
+
+  constructor(args: string[] = [path.join(ROOT, 'dist', 'server.js'), '--stdio']) {
+    this.child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr!.on('data', (d) => (this.stderr += d));
+    this.conn = createProtocolConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
+    this.conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
+      this.latest.set(p.uri, p);
+      for (const w of [...this.waiters]) {
+        if (w.uri === p.uri && w.pred(p)) {
+          this.waiters.splice(this.waiters.indexOf(w), 1);
+          w.resolve(p);
+        }
+      }
+    });
+    this.conn.listen();
+  }
+
+  async initialize(settings: Record<string, unknown> = { debounceMs: 0 }): Promise<unknown> {
+    const r = await this.conn.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } },
+      initializationOptions: { settings },
+    });
+    await this.conn.sendNotification(InitializedNotification.type, {});
+    return r;
+  }
+
+  /** Waits (bounded) for diagnostics on `uri` that satisfy `pred`. */
+  diagnostics(uri: string, pred: (p: PublishDiagnosticsParams) => boolean = () => true, ms = 10000): Promise<PublishDiagnosticsParams> {
+    const have = this.latest.get(uri);
+    if (have && pred(have)) return Promise.resolve(have);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri} within ${ms} ms; last: ${JSON.stringify(this.latest.get(uri)?.diagnostics.map((d) => d.code))}\nserver stderr: ${this.stderr}`)), ms);
+      this.waiters.push({ uri, pred, resolve: (p) => (clearTimeout(timer), resolve(p)) });
+    });
+  }
+
+  open(uri: string, text: string, version = 1): Promise<void> {
+    return this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version, text } });
+  }
+
+  async close(): Promise<void> {
+    try {
+      await Promise.race([this.conn.sendRequest(ShutdownRequest.type), new Promise((r) => setTimeout(r, 2000))]);
+      await this.conn.sendNotification(ExitNotification.type);
+    } catch {
+      /* already gone */
+    }
+    this.conn.dispose();
+    this.child.kill();
+  }
+}
+
+const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code).sort();
+
+describe('language server over stdio (dist/server.js)', function () {
+  this.timeout(30000);
+  let s: LspSession;
+  const example = fs.readFileSync(path.join(ROOT, 'examples', 'train.py'), 'utf8');
+
+  beforeEach(async () => {
+    s = new LspSession();
+    await s.initialize();
+  });
+  afterEach(async () => s.close());
+
+  it('announces incremental sync and code actions', async () => {
+    const s2 = new LspSession();
+    const r = (await s2.initialize()) as { capabilities: { textDocumentSync: { change: number }; codeActionProvider: { codeActionKinds: string[] } } };
+    assert.strictEqual(r.capabilities.textDocumentSync.change, 2);
+    assert.ok(r.capabilities.codeActionProvider.codeActionKinds.includes('quickfix'));
+    assert.ok(r.capabilities.codeActionProvider.codeActionKinds.includes('source.fixAll.trainguard'));
+    await s2.close();
+  });
+
+  it('publishes the four headline findings with code, source and docs link', async () => {
+    const uri = 'file:///ws/train.py';
+    await s.open(uri, example);
+    const p = await s.diagnostics(uri, (x) => x.diagnostics.length > 0);
+    assert.deepStrictEqual(codes(p), ['TG203', 'TG211', 'TG303', 'TG701']);
+    for (const d of p.diagnostics) {
+      assert.strictEqual(d.source, 'trainguard');
+      assert.match(d.codeDescription!.href, new RegExp(`docs/rules/${d.code}\\.md$`));
+    }
+    assert.strictEqual(p.version, 1);
+  });
+
+  it('offers a preferred quick fix whose versioned edit removes the diagnostic', async () => {
+    const uri = 'file:///ws/train.py';
+    await s.open(uri, example);
+    const p = await s.diagnostics(uri, (x) => x.diagnostics.length > 0);
+    const d = p.diagnostics.find((x) => x.code === 'TG303') as Diagnostic;
+    const actions = (await s.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } })) as CodeAction[];
+    const fix = actions.find((a) => a.isPreferred)!;
+    assert.ok(fix, 'no preferred quick fix');
+    const change = fix.edit!.documentChanges![0] as TextDocumentEdit;
+    assert.strictEqual(change.textDocument.version, 1);
+    const fixed = applyEdits(example, change.edits as { range: Diagnostic['range']; newText: string }[]);
+    // send the change as incremental edits, as VS Code does
+    await s.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: change.edits.map((e) => ({ range: (e as { range: Diagnostic['range'] }).range, text: (e as { newText: string }).newText })) });
+    const after = await s.diagnostics(uri, (x) => x.version === 2);
+    assert.deepStrictEqual(codes(after), ['TG203', 'TG211', 'TG701']);
+    assert.ok(fixed.includes('            loss = criterion(logits, labels)'));
+  });
+
+  it('re-checks after incremental edits and clears when the problem is gone', async () => {
+    const uri = 'file:///ws/t.py';
+    const text = 'import torch\nfrom torch.cuda.amp import autocast\nmodel = torch.nn.Linear(2, 2).cuda()\ncrit = torch.nn.MSELoss()\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\nfor x, y in []:\n    with autocast():\n        out = model(x)\n    loss = crit(out, y)\n    loss.backward()\n    opt.step()\n    opt.zero_grad()\n';
+    await s.open(uri, text);
+    await s.diagnostics(uri, (x) => codes(x).includes('TG303'));
+    // indent the loss line by four spaces: one incremental insertion at line 8, column 0
+    await s.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 8, character: 0 }, end: { line: 8, character: 0 } }, text: '    ' }] });
+    const p = await s.diagnostics(uri, (x) => x.version === 2);
+    assert.ok(!codes(p).includes('TG303'), `still reported: ${codes(p)}`);
+  });
+
+  it('fix-all returns one edit that leaves only unfixable findings', async () => {
+    const uri = 'file:///ws/train.py';
+    await s.open(uri, example);
+    await s.diagnostics(uri, (x) => x.diagnostics.length > 0);
+    const actions = (await s.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll.trainguard'] } })) as CodeAction[];
+    assert.strictEqual(actions.length, 1);
+    const change = actions[0].edit!.documentChanges![0] as TextDocumentEdit;
+    const fixed = applyEdits(example, change.edits as { range: Diagnostic['range']; newText: string }[]);
+    await s.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ text: fixed }] });
+    const after = await s.diagnostics(uri, (x) => x.version === 2);
+    assert.deepStrictEqual(after.diagnostics.filter((d) => (d.data as { fixable: boolean }).fixable), []);
+  });
+
+  it('survives half-typed code, garbage bytes and requests for unknown documents', async () => {
+    const uri = 'file:///ws/half.py';
+    await s.open(uri, 'import torch\nfor epoch in range(\n    with torch.autocast("cuda"):\n        out = model(\n\x00\x01\uFFFD def (((\n');
+    await s.diagnostics(uri);
+    const none = await s.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: 'file:///nope.py' }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } });
+    assert.deepStrictEqual(none, []);
+    // an edit range past the end of the document is clamped, not fatal
+    await s.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 99, character: 5 }, end: { line: 120, character: 0 } }, text: 'x = 1\n' }] });
+    await s.diagnostics(uri, (x) => x.version === 2);
+    await s.conn.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    // still serving
+    await s.open('file:///ws/again.py', example);
+    const p = await s.diagnostics('file:///ws/again.py', (x) => x.diagnostics.length > 0);
+    assert.strictEqual(p.diagnostics.length, 4);
+  });
+
+  it('honours trainguard.enable = false from initialization options', async () => {
+    const off = new LspSession();
+    await off.initialize({ enable: false, debounceMs: 0 });
+    await off.open('file:///ws/train.py', example);
+    const p = await off.diagnostics('file:///ws/train.py');
+    assert.deepStrictEqual(p.diagnostics, []);
+    await off.close();
+  });
+
+  it('the CLI starts the same server with `trainguard lsp`', async () => {
+    const viaCli = new LspSession([path.join(ROOT, 'bin', 'trainguard.js'), 'lsp']);
+    await viaCli.initialize();
+    await viaCli.open('file:///ws/train.py', example);
+    const p = await viaCli.diagnostics('file:///ws/train.py', (x) => x.diagnostics.length > 0);
+    assert.strictEqual(p.diagnostics.length, 4);
+    await viaCli.close();
+  });
+});

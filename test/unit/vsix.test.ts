@@ -1,0 +1,54 @@
+/**
+ * The packaged extension (`npm test` runs `vsce package` first): it holds the bundles, both wasm
+ * files and the docs, and none of node_modules, the tests or the sources.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ROOT } from './helpers';
+
+/** File names in a zip archive, read from its central directory. */
+export function zipEntries(file: string): string[] {
+  const buf = fs.readFileSync(file);
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  assert.ok(eocd >= 0, `${file} is not a zip archive`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    assert.strictEqual(buf.readUInt32LE(p), 0x02014b50, 'corrupt central directory');
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    names.push(buf.toString('utf8', p + 46, p + 46 + nameLen));
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return names;
+}
+
+describe('the packaged .vsix', () => {
+  const vsix = path.join(ROOT, 'dist', 'train-guard.vsix');
+
+  it('exists (vsce package ran in this test run)', () => {
+    assert.ok(fs.existsSync(vsix), 'dist/train-guard.vsix missing: run `npm run package`');
+  });
+
+  it('holds the bundled client and server, the CLI and both wasm files', () => {
+    const names = zipEntries(vsix);
+    for (const f of ['extension/package.json', 'extension/dist/client.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/web-tree-sitter.wasm', 'extension/dist/tree-sitter-python.wasm', 'extension/README.md', 'extension/LICENSE']) {
+      assert.ok(names.includes(f), `${f} missing from the vsix (has: ${names.join(', ')})`);
+    }
+  });
+
+  it('ships no node_modules, tests, sources or source maps', () => {
+    const names = zipEntries(vsix);
+    const bad = names.filter((n) => /node_modules\/|^extension\/test\/|^extension\/(server|client)\/src\/|\.map$|\.ts$|^extension\/out\//.test(n));
+    assert.deepStrictEqual(bad, []);
+  });
+});
