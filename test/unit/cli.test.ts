@@ -108,6 +108,15 @@ describe('trainguard CLI', function () {
     assert.match(r.stdout, /not valid UTF-8/);
   });
 
+  it('skips a file with a generated 20k-character line, with a note', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'gen.py');
+    fs.writeFileSync(file, `DATA = [${'1, '.repeat(7000)}]\n`);
+    const r = cli(['check', file]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /skipped: line 1 is \d+ characters long/);
+  });
+
   it('lists the rules as text and JSON', () => {
     const list = JSON.parse(cli(['rules', '--output-format', 'json']).stdout) as { code: string; name: string; severity: string; fixable: boolean; url: string }[];
     assert.ok(list.some((r) => r.code === 'TG303' && r.name === 'loss-outside-autocast' && r.fixable));

@@ -181,6 +181,19 @@ describe('language server over stdio (dist/server.js)', function () {
     assert.strictEqual(p.diagnostics.length, 4);
   });
 
+  it('skips a file over the size limit with one information message, and checks it again once small', async () => {
+    const uri = 'file:///ws/huge.py';
+    const huge = example + '#'.repeat(80) .concat('\n').repeat(30000);
+    await s.open(uri, huge);
+    const p = await s.diagnostics(uri);
+    assert.strictEqual(p.diagnostics.length, 1);
+    assert.strictEqual(p.diagnostics[0].severity, 3);
+    assert.match(String(p.diagnostics[0].message), /skipped this file: .* MB is over the 2\.0 MB limit/);
+    await s.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ text: example }] });
+    const again = await s.diagnostics(uri, (x) => x.version === 2);
+    assert.deepStrictEqual(codes(again), ['TG203', 'TG211', 'TG303', 'TG701']);
+  });
+
   it('honours trainguard.enable = false from initialization options', async () => {
     const off = new LspSession();
     await off.initialize({ enable: false, debounceMs: 0 });

@@ -17,6 +17,8 @@ export interface AnalyzeOptions {
   rules?: readonly Rule[];
   /** Called once per failing rule with the error; the other rules still run. */
   onRuleError?: (code: string, error: unknown) => void;
+  /** Time budget for all rules (ms). Rules not started by then are skipped and named in `skippedRules`. */
+  timeBudgetMs?: number;
 }
 
 export interface AnalyzeTextOptions extends AnalyzeOptions {
@@ -30,6 +32,10 @@ export interface AnalysisResult {
   directives: Directives;
   /** The file does not parse cleanly: findings are still given, fixes are withheld. */
   syntaxError: boolean;
+  /** Rules skipped because the time budget ran out (empty normally). */
+  skippedRules: string[];
+  /** How long the rules took (ms). */
+  elapsedMs: number;
 }
 
 /** Settings after the file's own `# trainguard: budget=... gpu=...` directives. */
@@ -63,7 +69,13 @@ export function analyzeModel(model: PythonModel, opts: AnalyzeOptions = {}): Ana
   const workspace = opts.workspace ?? {};
   const syntaxError = model.root.hasError;
   const findings: Finding[] = [];
+  const skippedRules: string[] = [];
+  const started = Date.now();
   for (const rule of opts.rules ?? ALL_RULES) {
+    if (opts.timeBudgetMs !== undefined && Date.now() - started > opts.timeBudgetMs) {
+      skippedRules.push(rule.meta.code);
+      continue;
+    }
     const severity = effectiveSeverity(rule.meta.code, rule.meta.severity, settings);
     if (!severity) continue;
     const ctx: RuleContext = {
@@ -89,7 +101,7 @@ export function analyzeModel(model: PythonModel, opts: AnalyzeOptions = {}): Ana
     }
   }
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
-  return { findings, model, directives, syntaxError };
+  return { findings, model, directives, syntaxError, skippedRules, elapsedMs: Date.now() - started };
 }
 
 export { nodeRange };

@@ -30,13 +30,15 @@ function endPoint(start: { row: number; column: number }, text: string): { row: 
 
 export class PythonDocument {
   private src: SourceText;
-  private tree: Tree;
+  /** Null while the document is not parsed (over the size limits, or not needed yet). */
+  private tree: Tree | null;
   private cachedModel?: PythonModel;
   version: number;
 
-  constructor(text: string, version = 0) {
+  /** With `parse: false` only the text is tracked until `model()` is first asked for. */
+  constructor(text: string, version = 0, parse = true) {
     this.src = new SourceText(text);
-    this.tree = parsePython(text);
+    this.tree = parse ? parsePython(text) : null;
     this.version = version;
   }
 
@@ -65,7 +67,7 @@ export class PythonDocument {
       const startPos = src.positionAt(start);
       const oldEndPos = src.positionAt(oldEnd);
       const startPoint = { row: startPos.line, column: startPos.character };
-      if (!full) {
+      if (!full && this.tree) {
         this.tree.edit(
           new Edit({
             startIndex: start,
@@ -81,8 +83,10 @@ export class PythonDocument {
       src = new SourceText(text);
     }
     const old = this.tree;
-    this.tree = parsePython(text, full ? null : old);
-    old.delete();
+    if (old) {
+      this.tree = parsePython(text, full ? null : old);
+      old.delete();
+    }
     this.src = src;
     this.version = version;
     this.cachedModel = undefined;
@@ -90,12 +94,19 @@ export class PythonDocument {
 
   /** The model of the current version (built on first use). */
   model(): PythonModel {
+    this.tree ??= parsePython(this.src.text);
     this.cachedModel ??= new PythonModel(this.tree, this.src);
     return this.cachedModel;
   }
 
-  dispose(): void {
-    this.tree.delete();
+  /** Frees the tree (WebAssembly memory) but keeps tracking the text; `model()` re-parses on demand. */
+  dropTree(): void {
+    this.tree?.delete();
+    this.tree = null;
     this.cachedModel = undefined;
+  }
+
+  dispose(): void {
+    this.dropTree();
   }
 }

@@ -19,6 +19,9 @@ export interface ClientSettings {
   gpu?: string | null;
   debounceMs?: number;
   showSuppressionActions?: boolean;
+  maxFileSize?: number;
+  maxLineLength?: number;
+  timeBudgetMs?: number;
   [key: string]: unknown;
 }
 

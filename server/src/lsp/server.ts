@@ -19,7 +19,9 @@ import { analyzeModel } from '../analysis/analyze';
 import { mergeSettings, type SettingsLayer } from '../config/resolve';
 import type { ResolvedSettings, WorkspaceFacts } from '../config/settings';
 import { ALL_RULES } from '../rules/index';
-import { toDiagnostic } from './diagnostics';
+import { toDiagnostic, SOURCE } from './diagnostics';
+import { DEFAULT_LIMITS, limitExceeded, type Limits } from '../analysis/limits';
+import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { ClientSettings, DocState, ServerContext } from './context';
 import { FEATURES } from './features/index';
 
@@ -78,6 +80,17 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     return facts;
   }
 
+  function limitsFrom(cs: ClientSettings): Limits {
+    const n = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
+    return {
+      maxFileSize: n(cs.maxFileSize, DEFAULT_LIMITS.maxFileSize),
+      maxLineLength: n(cs.maxLineLength, DEFAULT_LIMITS.maxLineLength),
+      timeBudgetMs: n(cs.timeBudgetMs, DEFAULT_LIMITS.timeBudgetMs),
+    };
+  }
+
+  const slowReported = new Set<string>();
+
   async function analyzeAndPublish(uri: string): Promise<void> {
     const state = documents.get(uri);
     if (!state) return;
@@ -87,17 +100,36 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     // a newer edit arrived meanwhile: that edit schedules its own run
     if (documents.get(uri) !== state || state.doc.version !== version) return;
     let findings = [] as DocState['findings'];
+    const limits = limitsFrom(cs);
+    const skipped = cs.enable === false ? null : limitExceeded(state.doc.text, limits);
+    if (skipped) {
+      // too large: not parsed at all, one information message instead
+      state.doc.dropTree();
+      state.findings = [];
+      state.analyzedVersion = version;
+      state.settings = settings;
+      connection.sendDiagnostics({ uri, version, diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: SOURCE, message: skipped }] });
+      return;
+    }
     if (cs.enable !== false) {
       try {
-        findings = analyzeModel(state.doc.model(), {
+        const result = analyzeModel(state.doc.model(), {
           settings,
           workspace: workspaceFacts(uri),
+          timeBudgetMs: limits.timeBudgetMs,
           onRuleError: (code, e) => {
             if (failedRules.has(code)) return;
             failedRules.add(code);
             error(`rule ${code} failed (reported once, the other rules still run): ${(e as Error)?.stack ?? e}`);
           },
-        }).findings;
+        });
+        findings = result.findings;
+        if (result.skippedRules.length && !slowReported.has(uri)) {
+          slowReported.add(uri);
+          const msg = `Train Guard: checking ${uri.replace(/^.*\//, '')} took over ${limits.timeBudgetMs} ms; ${result.skippedRules.length} rule(s) were skipped (${result.skippedRules.join(', ')}). Raise trainguard.timeBudgetMs to check them.`;
+          error(msg);
+          connection.window.showWarningMessage(msg);
+        }
       } catch (e) {
         error(`analysis of ${uri} failed: ${(e as Error)?.stack ?? e}`);
       }
@@ -162,7 +194,8 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
       documents.get(textDocument.uri)?.doc.dispose();
       documents.set(textDocument.uri, {
         uri: textDocument.uri,
-        doc: new PythonDocument(textDocument.text, textDocument.version),
+        // parsed on first analysis, so an oversized file is never parsed at all
+        doc: new PythonDocument(textDocument.text, textDocument.version, false),
         languageId: textDocument.languageId,
         findings: [],
         analyzedVersion: -1,

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import { initParser } from '../../analysis/parser';
 import { analyzeText } from '../../analysis/analyze';
 import { fixAll } from '../../fixes/apply';
+import { limitExceeded } from '../../analysis/limits';
 import { ALL_RULES } from '../../rules/index';
 import { mergeSettings } from '../../config/resolve';
 import { codeList, outputFormat, UsageError, type Command } from '../args';
@@ -62,6 +63,12 @@ Exit codes: 0 no findings, 1 findings, 2 usage or I/O error.
       } catch (e) {
         out.stderr(`trainguard: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
         ioError = true;
+        continue;
+      }
+      const skipped = limitExceeded(text);
+      if (skipped) {
+        report.notes.push(skipped.replace(/^Train Guard skipped this file: /, 'skipped: '));
+        reports.push(report);
         continue;
       }
       if (args.flags.has('--fix')) {
