@@ -4,7 +4,15 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  CloseAction,
+  ErrorAction,
+  type ErrorHandler,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { FEATURES } from './features/index';
 
 let client: LanguageClient | undefined;
@@ -29,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
     ],
     synchronize: { configurationSection: 'trainguard' },
     outputChannel: output,
+    errorHandler: restartingErrorHandler(output),
   };
   client = new LanguageClient('trainguard', 'Train Guard', serverOptions, clientOptions);
   for (const f of FEATURES) {
@@ -40,6 +49,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
   }
   await client.start();
   return { client: () => client };
+}
+
+/** Restarts a crashed server up to MAX_RESTARTS times in WINDOW_MS, then stops and says so, with the log one click away. */
+const MAX_RESTARTS = 4;
+const WINDOW_MS = 3 * 60 * 1000;
+
+export function restartingErrorHandler(output: vscode.LogOutputChannel): ErrorHandler {
+  const crashes: number[] = [];
+  return {
+    error: () => ({ action: ErrorAction.Continue }),
+    closed: () => {
+      const now = Date.now();
+      crashes.push(now);
+      while (crashes.length && now - crashes[0] > WINDOW_MS) crashes.shift();
+      if (crashes.length <= MAX_RESTARTS) {
+        output.warn(`language server stopped unexpectedly; restarting (${crashes.length}/${MAX_RESTARTS} in 3 minutes)`);
+        return { action: CloseAction.Restart, handled: true };
+      }
+      const message = `Train Guard's language server stopped ${crashes.length} times in 3 minutes and was not restarted. See the log for the cause.`;
+      output.error(message);
+      void vscode.window.showErrorMessage(message, 'Show Log', 'Restart').then((choice) => {
+        if (choice === 'Show Log') output.show(true);
+        if (choice === 'Restart') {
+          crashes.length = 0;
+          void vscode.commands.executeCommand('trainguard.restartServer');
+        }
+      });
+      return { action: CloseAction.DoNotRestart, handled: true };
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {
