@@ -4,7 +4,7 @@
  * to (through imports, aliases, assignments and the file's own function calls), which loops train,
  * which `with` blocks are autocast, which calls a loop reaches.
  */
-import type { Node, Tree } from './parser';
+import { compiledQuery, type Node, type Tree } from './parser';
 import { SourceText } from './source';
 import * as K from './knowledge';
 
@@ -16,9 +16,16 @@ export interface ClassInfo {
   methods: Map<string, FunctionInfo>;
 }
 
+/** A node's [startIndex, endIndex), read once: every property read of a tree-sitter node crosses into WebAssembly. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
 export interface FunctionInfo {
   name: string;
   node: Node;
+  span: Span;
   body: Node;
   params: string[];
   parent: FunctionInfo | null;
@@ -48,6 +55,8 @@ export interface CallSite {
 
 export interface LoopInfo {
   node: Node;
+  /** The body's span. */
+  bodySpan: Span;
   kind: 'for' | 'while';
   /** Names bound by a `for` target (all identifiers in the pattern). */
   targets: string[];
@@ -67,6 +76,8 @@ export interface WithItemInfo {
 
 export interface WithInfo {
   node: Node;
+  /** The body's span. */
+  bodySpan: Span;
   items: WithItemInfo[];
   body: Node;
   fn: FunctionInfo | null;
@@ -137,6 +148,7 @@ function normalize(q: string): string {
 }
 
 const MAX_DEPTH = 12;
+const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
 export class PythonModel {
   readonly source: SourceText;
@@ -163,6 +175,7 @@ export class PythonModel {
   private readonly fnByNode = new Map<number, FunctionInfo>();
   private readonly reachCache = new Map<FunctionInfo, CallSite[]>();
   private callerIndex?: Map<FunctionInfo, CallSite[]>;
+  private readonly fnAtCache = new Map<number, FunctionInfo | null>();
   private trainingCache?: Map<LoopInfo, TrainingLoopFacts>;
   private frameworkCache?: FrameworkLoop[];
 
@@ -183,8 +196,32 @@ export class PythonModel {
    */
   qualify(node: Node | null, depth = 0): string | null {
     if (!node || depth > MAX_DEPTH) return null;
-    if (node.type === 'identifier') {
-      const name = node.text;
+    const type = node.type;
+    if (type === 'attribute') {
+      // a plain dotted name (`torch.nn.CrossEntropyLoss`): resolve its first name only, from the text
+      const text = node.text;
+      if (DOTTED.test(text)) {
+        const dot = text.indexOf('.');
+        const head = this.qualifyName(text.slice(0, dot), node, depth);
+        return head ? normalize(head + text.slice(dot)) : null;
+      }
+    }
+    if (type === 'identifier') return this.qualifyName(node.text, node, depth);
+    if (type === 'attribute') {
+      const obj = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute');
+      const base = this.qualify(obj, depth + 1);
+      if (!base || !attr) return null;
+      return normalize(`${base}.${attr.text}`);
+    }
+    if (type === 'parenthesized_expression') return this.qualify(node.namedChildren[0] ?? null, depth + 1);
+    return null;
+  }
+
+  /** The qualified name of a bare name read at `at` (imports, local classes/defs, simple aliases, `*` imports). */
+  private qualifyName(name: string, at: Node, depth: number): string | null {
+    {
+      const node = at;
       const fn = this.functionAt(node);
       const local = this.bindingsIn(name, fn);
       if (local.length) {
@@ -202,15 +239,6 @@ export class PythonModel {
       if (this.starImports.length && !BUILTINS.has(name)) return normalize(`${this.starImports[this.starImports.length - 1]}.${name}`);
       return null;
     }
-    if (node.type === 'attribute') {
-      const obj = node.childForFieldName('object');
-      const attr = node.childForFieldName('attribute');
-      const base = this.qualify(obj, depth + 1);
-      if (!base || !attr) return null;
-      return normalize(`${base}.${attr.text}`);
-    }
-    if (node.type === 'parenthesized_expression') return this.qualify(node.namedChildren[0] ?? null, depth + 1);
-    return null;
   }
 
   /** Bindings of `name` visible from `fn` following Python's scoping (local, enclosing, module). */
@@ -225,10 +253,18 @@ export class PythonModel {
 
   /** The innermost function (def) that holds `node`, or null at module level. */
   functionAt(node: Node): FunctionInfo | null {
-    for (let n: Node | null = node.parent; n; n = n.parent) {
-      if (n.type === 'function_definition') return this.fnByNode.get(n.id) ?? null;
+    const cached = this.fnAtCache.get(node.id);
+    if (cached !== undefined) return cached;
+    // the innermost def whose range holds the node (defs are few; no parent walk through WebAssembly)
+    let best: FunctionInfo | null = null;
+    const at = node.startIndex;
+    const end = node.endIndex;
+    for (const f of this.functions) {
+      const sp = f.span;
+      if (sp.start <= at && end <= sp.end && !(sp.start === at && sp.end === end) && (!best || sp.start >= best.span.start)) best = f;
     }
-    return null;
+    this.fnAtCache.set(node.id, best);
+    return best;
   }
 
   callAt(node: Node): CallSite | undefined {
@@ -742,7 +778,9 @@ export class PythonModel {
   /** Loops whose body holds `node` (any function), innermost last. */
   loopsAround(node: Node): LoopInfo[] {
     const fn = this.functionAt(node);
-    return this.loops.filter((l) => l.fn === fn && isWithin(node, l.body));
+    const at = node.startIndex;
+    const end = node.endIndex;
+    return this.loops.filter((l) => l.fn === fn && l.bodySpan.start <= at && end <= l.bodySpan.end);
   }
 }
 
@@ -779,6 +817,13 @@ const BUILTINS = new Set(
   ),
 );
 
+/** The node types the collector looks at; nothing else crosses into JavaScript. */
+const COLLECTED = [
+  'comment', 'import_statement', 'import_from_statement', 'future_import_statement', 'class_definition', 'function_definition',
+  'for_statement', 'while_statement', 'with_statement', 'assignment', 'augmented_assignment', 'named_expression', 'return_statement', 'call',
+];
+const COLLECT_QUERY = `[${COLLECTED.map((t) => `(${t})`).join(' ')}] @node`;
+
 /** The single pass over the tree that fills a PythonModel. */
 class Collector {
   private readonly m: PythonModel;
@@ -793,22 +838,22 @@ class Collector {
 
   run(): void {
     const m = this.m as unknown as { callByNode: Map<number, CallSite>; fnByNode: Map<number, FunctionInfo> };
-    // Iterative walk with explicit frames: robust on deeply nested input.
-    type Frame = { node: Node; leave?: () => void; childIndex: number; children: Node[] };
-    const stack: Frame[] = [{ node: this.m.root, childIndex: 0, children: this.m.root.children.filter((c): c is Node => !!c) }];
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      if (top.childIndex >= top.children.length) {
-        stack.pop();
-        top.leave?.();
-        continue;
+    // The collected node types come from one tree-sitter query, matched inside WebAssembly: only those
+    // nodes cross into JavaScript (walking every node from JS costs as much again as the parse).
+    // Captures arrive in document order; a frame (def, class, loop, with) is left once a capture
+    // starts at or after its end, which replays the enter/leave order of a depth-first walk.
+    const open: { end: number; leave: () => void }[] = [];
+    try {
+      for (const { node } of compiledQuery(COLLECT_QUERY).captures(this.m.root)) {
+        const start = node.startIndex;
+        while (open.length && open[open.length - 1].end <= start) open.pop()!.leave();
+        const leave = this.enter(node, m);
+        if (leave) open.push({ end: node.endIndex, leave });
       }
-      const node = top.children[top.childIndex++];
-      const leave = this.enter(node, m);
-      const children = node.childCount ? node.children.filter((c): c is Node => !!c) : [];
-      stack.push({ node, leave, childIndex: 0, children });
+    } finally {
+      while (open.length) open.pop()!.leave();
+      for (const f of this.pending) f();
     }
-    for (const f of this.pending) f();
   }
 
   private get fn(): FunctionInfo | null {
@@ -892,7 +937,7 @@ class Collector {
         const name = nameNode?.text ?? '';
         const body = node.childForFieldName('body') ?? node;
         const directClass = this.directClassOf(node);
-        const fn: FunctionInfo = { name, node, body, params: [], parent: this.fn, cls: directClass, calls: [], loops: [], returns: [] };
+        const fn: FunctionInfo = { name, node, span: { start: node.startIndex, end: node.endIndex }, body, params: [], parent: this.fn, cls: directClass, calls: [], loops: [], returns: [] };
         if (nameNode) {
           if (directClass) directClass.methods.set(name, fn);
           else this.bind(name, 'def', nameNode, null);
@@ -925,6 +970,7 @@ class Collector {
         const left = node.type === 'for_statement' ? node.childForFieldName('left') : null;
         const loop: LoopInfo = {
           node,
+          bodySpan: { start: body.startIndex, end: body.endIndex },
           kind: node.type === 'for_statement' ? 'for' : 'while',
           targets: left ? identifiersOfPattern(left) : [],
           targetNode: left,
@@ -945,7 +991,7 @@ class Collector {
       }
       case 'with_statement': {
         const body = node.childForFieldName('body') ?? node;
-        const w: WithInfo = { node, items: [], body, fn: this.fn };
+        const w: WithInfo = { node, bodySpan: { start: body.startIndex, end: body.endIndex }, items: [], body, fn: this.fn };
         const clause = node.namedChildren.find((c) => c.type === 'with_clause');
         for (const item of clause?.namedChildren ?? []) {
           if (item.type !== 'with_item') continue;
@@ -1005,6 +1051,8 @@ class Collector {
             if (k && v) keywords.set(k.text, v);
           } else if (a.type !== 'comment') args.push(a);
         }
+        const at = node.startIndex;
+        const end = node.endIndex;
         const call: CallSite = {
           node,
           callee,
@@ -1014,8 +1062,8 @@ class Collector {
           args,
           keywords,
           fn: this.fn,
-          loops: this.loopStack.filter((l) => isWithin(node, l.body)),
-          withs: this.withStack.filter((w) => isWithin(node, w.body)),
+          loops: this.loopStack.filter((l) => l.bodySpan.start <= at && end <= l.bodySpan.end),
+          withs: this.withStack.filter((w) => w.bodySpan.start <= at && end <= w.bodySpan.end),
         };
         for (const w of this.withStack) for (const item of w.items) if (item.value.id === node.id) item.call = call;
         this.pending.push(() => {

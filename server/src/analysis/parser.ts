@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Parser, Language, Tree, Node, Edit } from 'web-tree-sitter';
+import { Parser, Language, Query, Tree, Node, Edit } from 'web-tree-sitter';
 
 export type { Tree, Node, Edit };
 
@@ -54,6 +54,19 @@ export function initParser(wasmDir?: string): Promise<Language> {
     loading.catch(() => (loading = undefined));
   }
   return loading;
+}
+
+const queries = new Map<string, Query>();
+
+/** A compiled tree-sitter query (cached): matching runs inside WebAssembly, only captures cross into JS. */
+export function compiledQuery(source: string): Query {
+  if (!language) throw new Error('Train Guard: query used before initParser() finished');
+  let q = queries.get(source);
+  if (!q) {
+    q = new Query(language, source);
+    queries.set(source, q);
+  }
+  return q;
 }
 
 export function isParserReady(): boolean {
