@@ -20,6 +20,8 @@ let client: LanguageClient | undefined;
 /** What the extension returns from activate(): used by the end-to-end tests. */
 export interface TrainGuardApi {
   client(): LanguageClient | undefined;
+  /** Resolves once the language server is running. */
+  ready(): Promise<void>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<TrainGuardApi> {
@@ -47,8 +49,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
       output.error(`feature ${f.name} failed to activate: ${(e as Error)?.stack ?? e}`);
     }
   }
-  await client.start();
-  return { client: () => client };
+  // Not awaited: activation returns at once and the server comes up in the background
+  // (loading the grammar's wasm takes longer than an activation should).
+  const started = client.start().catch((e) => output.error(`the language server did not start: ${(e as Error)?.stack ?? e}`));
+  return { client: () => client, ready: () => started.then(() => undefined) };
 }
 
 /** Restarts a crashed server up to MAX_RESTARTS times in WINDOW_MS, then stops and says so, with the log one click away. */
