@@ -6,7 +6,7 @@
 import { parsePython, type Tree } from './parser';
 import { PythonModel } from './model';
 import { SourceText } from './source';
-import { parseDirectives, isSuppressed, type Directives } from './directives';
+import { parseDirectives, isSuppressed, suppressionLines, type Directives } from './directives';
 import { effectiveSeverity, defaultSettings, type ResolvedSettings, type WorkspaceFacts } from '../config/settings';
 import { nodeRange, type Finding, type Rule, type RuleContext } from '../rules/types';
 import { ALL_RULES, KNOWN_CODES } from '../rules/index';
@@ -87,7 +87,7 @@ export function analyzeModel(model: PythonModel, opts: AnalyzeOptions = {}): Ana
       report(f) {
         const range = f.range ?? (f.node ? nodeRange(f.node) : undefined);
         if (!range) throw new Error(`${rule.meta.code} reported without a location`);
-        if (isSuppressed(directives, rule.meta.code, range.start.line)) return;
+        if (isSuppressed(directives, rule.meta.code, directives.lines.size ? suppressionLines(model.root, range.start) : [])) return;
         const finding: Finding = { code: rule.meta.code, message: f.message, severity: f.severity ?? severity, range };
         if (f.fix && !syntaxError) finding.fix = f.fix;
         if (f.related?.length) finding.related = f.related;
