@@ -37,6 +37,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
     ],
+    // No synchronize.fileEvents: the server registers its own watchers (pyproject.toml,
+    // sample_submission.csv, requirements*.txt) dynamically; both would deliver every event twice.
     synchronize: { configurationSection: 'trainguard' },
     outputChannel: output,
     errorHandler: restartingErrorHandler(output),

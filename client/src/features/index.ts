@@ -1,5 +1,6 @@
 /** The client's features. Adding one = a module in this folder + one line here. */
 import type { ClientFeature } from './types';
 import { status } from './status';
+import { resolvedConfig } from './resolvedConfig';
 
-export const FEATURES: readonly ClientFeature[] = [status];
+export const FEATURES: readonly ClientFeature[] = [status, resolvedConfig];

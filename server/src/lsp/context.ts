@@ -3,7 +3,7 @@
  * latest findings, settings and workspace facts. Features (code actions, hovers, notebooks...) are
  * registered on this context; none of them parse or analyse on their own.
  */
-import type { Connection, InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
+import type { Connection, FileEvent, InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
 import type { PythonDocument } from '../analysis/document';
 import type { Finding } from '../rules/types';
 import type { ResolvedSettings, SeverityOverride, WorkspaceFacts } from '../config/settings';
@@ -54,6 +54,12 @@ export interface ServerContext {
   schedule(uri: string): void;
   /** Re-checks every open document (settings or workspace files changed). */
   recheckAll(): void;
+  /** The client's initialize request (undefined until it arrives). */
+  initializeParams(): InitializeParams | undefined;
+  /** Runs `handler` once the client has sent `initialized` (dynamic registrations go there). */
+  onInitialized(handler: () => void | Promise<void>): void;
+  /** Every feature that watches files gets each `workspace/didChangeWatchedFiles` batch. */
+  onWatchedFilesChanged(handler: (changes: readonly FileEvent[]) => void): void;
   log(message: string): void;
   error(message: string): void;
 }

@@ -6,9 +6,12 @@
  */
 import {
   createConnection,
+  MessageType,
   ProposedFeatures,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   type Connection,
+  type FileEvent,
   type InitializeParams,
   type InitializeResult,
   type ServerCapabilities,
@@ -16,9 +19,9 @@ import {
 import { initParser } from '../analysis/parser';
 import { PythonDocument } from '../analysis/document';
 import { analyzeModel } from '../analysis/analyze';
-import { mergeSettings, type SettingsLayer } from '../config/resolve';
+import { layerFromSettings, mergeSettings, type SettingsLayer } from '../config/resolve';
 import type { ResolvedSettings, WorkspaceFacts } from '../config/settings';
-import { ALL_RULES } from '../rules/index';
+import { ALL_RULES, KNOWN_CODES } from '../rules/index';
 import { toDiagnostic, SOURCE } from './diagnostics';
 import { DEFAULT_LIMITS, limitExceeded, type Limits } from '../analysis/limits';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
@@ -35,9 +38,14 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   const failedRules = new Set<string>();
   const settingsLayers: ((uri: string) => SettingsLayer | null)[] = [];
   const factsProviders: ((uri: string) => WorkspaceFacts)[] = [];
+  const initializedHandlers: (() => void | Promise<void>)[] = [];
+  const watchedFilesHandlers: ((changes: readonly FileEvent[]) => void)[] = [];
+  let initParams: InitializeParams | undefined;
   let hasConfiguration = false;
   let globalSettings: ClientSettings = {};
   const settingsCache = new Map<string, Promise<ClientSettings>>();
+  /** Problems with the client's settings already shown (each once until the settings change). */
+  const shownProblems = new Set<string>();
 
   const log = (msg: string) => connection.console.log(`[trainguard] ${msg}`);
   const error = (msg: string) => connection.console.error(`[trainguard] ${msg}`);
@@ -64,7 +72,15 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
         error(`settings for ${uri}: ${(e as Error)?.message ?? e}`);
       }
     }
-    layers.push({ select: cs.select, ignore: cs.ignore, severity: cs.severity, budgetMinutes: cs.budgetMinutes ?? null, gpu: cs.gpu ?? null });
+    const client = layerFromSettings(cs, KNOWN_CODES);
+    for (const p of client.problems) {
+      if (shownProblems.has(p)) continue;
+      shownProblems.add(p);
+      error(`settings: ${p}`);
+      // a notification (window/showMessage), not a request: there is nothing to answer
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Train Guard: ${p}` });
+    }
+    layers.push(client.layer);
     return mergeSettings(...layers);
   }
 
@@ -172,11 +188,15 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
       settingsCache.clear();
       for (const uri of documents.keys()) schedule(uri);
     },
+    initializeParams: () => initParams,
+    onInitialized: (h) => initializedHandlers.push(h),
+    onWatchedFilesChanged: (h) => watchedFilesHandlers.push(h),
     log,
     error,
   };
 
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
+    initParams = params;
     hasConfiguration = !!params.capabilities.workspace?.configuration;
     const init = (params.initializationOptions ?? {}) as { settings?: ClientSettings };
     if (init.settings) globalSettings = init.settings;
@@ -186,7 +206,26 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     return { capabilities, serverInfo: { name: 'trainguard', version: SERVER_VERSION } };
   });
 
-  connection.onInitialized(() => log(`ready: ${ALL_RULES.length} rules`));
+  connection.onInitialized(async () => {
+    log(`ready: ${ALL_RULES.length} rules`);
+    for (const h of initializedHandlers) {
+      try {
+        await h();
+      } catch (e) {
+        error(`initialized handler failed: ${(e as Error)?.stack ?? e}`);
+      }
+    }
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    for (const h of watchedFilesHandlers) {
+      try {
+        h(changes);
+      } catch (e) {
+        error(`watched-files handler failed: ${(e as Error)?.stack ?? e}`);
+      }
+    }
+  });
 
   connection.onDidOpenTextDocument(({ textDocument }) => {
     if (textDocument.languageId !== 'python') return;
@@ -230,6 +269,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   connection.onDidChangeConfiguration((change) => {
     const s = (change.settings as { trainguard?: ClientSettings } | null)?.trainguard;
     if (s) globalSettings = s;
+    shownProblems.clear();
     ctx.recheckAll();
   });
 
