@@ -97,7 +97,9 @@ export class FileCache {
     return names;
   }
 
+  /** Does `dir` hold `name`? (Without file events, one stat instead of listing the folder.) */
   has(dir: string, name: string): boolean {
+    if (!this.trustCache) return fs.existsSync(path.join(dir, name));
     return this.list(dir).includes(name);
   }
 
