@@ -8,6 +8,17 @@ import type { RuleMeta } from './types';
 /** `## ` headings every rule page has, in this order. */
 export const REQUIRED_SECTIONS = ['What it does', 'Why it matters', 'Example', 'Fixed version', 'When it stays silent', 'How to suppress'] as const;
 
+/** Headings accepted for a section besides its own name (the short forms the rule pages use). */
+const ALIASES: Record<string, readonly string[]> = {
+  'Fixed version': ['Fixed', 'Fix'],
+  'How to suppress': ['Suppress', 'Suppression'],
+};
+
+/** The lower-cased headings that count as `section`. */
+export function sectionHeadings(section: string): string[] {
+  return [section, ...(ALIASES[section] ?? [])].map((h) => h.toLowerCase());
+}
+
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
@@ -37,7 +48,7 @@ export function missingSections(markdown: string): string[] {
     .split(/\r?\n/)
     .filter((l) => /^##\s/.test(l))
     .map((l) => l.replace(/^##\s+/, '').trim().toLowerCase());
-  const pos = REQUIRED_SECTIONS.map((s) => headings.indexOf(s.toLowerCase()));
+  const pos = REQUIRED_SECTIONS.map((s) => headings.findIndex((h) => sectionHeadings(s).includes(h)));
   // missing, or placed after a section that should follow it
   return REQUIRED_SECTIONS.filter((_, i) => pos[i] < 0 || pos.some((p, j) => j > i && p >= 0 && p < pos[i]));
 }
