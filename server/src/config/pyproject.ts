@@ -24,7 +24,6 @@ import { parseDuration } from '../analysis/directives';
 // what esbuild bundles and what the compiled tests load; TypeScript's node16 resolution would type the
 // ESM entry, which a CommonJS file cannot import, hence the typed require. Its TomlError carries 1-based
 // `line` and `column`.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parse: parseToml } = require('smol-toml') as { parse: (text: string) => unknown };
 
 export const CONFIG_FILE = 'pyproject.toml';
