@@ -152,6 +152,9 @@ describe('workspace facts', () => {
         'unknown/pyproject.toml': '[tool.trainguard]\nselekt = ["TG3"]\n',
         'unknown/train.py': TG303,
         'other.toml': '[tool.trainguard]\nselect = ["TG211"]\n',
+        'ok/deep/er/train.py': TG303,
+        'ok/repo/.git/HEAD': 'ref: refs/heads/main\n',
+        'ok/repo/train.py': TG303,
       });
       process.chdir(root);
     });
@@ -172,6 +175,17 @@ describe('workspace facts', () => {
       assert.deepStrictEqual([...r.found].sort(), ['TG211:warning', 'TG303:warning']);
       assert.strictEqual(r.stderr, '');
       assert.strictEqual(r.code, 1);
+    });
+    it('from a subfolder: the pyproject.toml above the current folder applies; never one above the repository', async () => {
+      process.chdir(path.join(root, 'ok', 'deep', 'er'));
+      try {
+        assert.deepStrictEqual([...(await check('train.py')).found].sort(), ['TG211:warning', 'TG303:warning']);
+        process.chdir(path.join(root, 'ok', 'repo'));
+        const inRepo = await check('train.py');
+        assert.ok(inRepo.found.includes('TG303:error') && inRepo.found.includes('TG203:warning'), `the defaults, not ok/pyproject.toml: ${inRepo.found}`);
+      } finally {
+        process.chdir(root);
+      }
     });
     it('--ignore beats the pyproject.toml select; --select replaces it', async () => {
       assert.deepStrictEqual((await check('ok/train.py', '--ignore', 'TG3')).found, ['TG211:warning']);

@@ -174,3 +174,14 @@ export function ancestors(dir: string, stop: string | null): string[] {
   }
   return out;
 }
+
+/**
+ * The project a file belongs to when no editor says so (the CLI): the nearest folder, from the
+ * file's own upwards, that holds `.git` (or `.hg`); null = none, so lookups go to the filesystem root.
+ */
+export function projectRootOf(cache: FileCache, file: string): string | null {
+  for (const dir of ancestors(path.dirname(path.resolve(file)), null)) {
+    if (cache.has(dir, '.git') || cache.has(dir, '.hg')) return dir;
+  }
+  return null;
+}

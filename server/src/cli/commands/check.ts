@@ -10,7 +10,7 @@ import { limitExceeded } from '../../analysis/limits';
 import { ALL_RULES, KNOWN_CODES } from '../../rules/index';
 import { mergeSettings, type SettingsLayer } from '../../config/resolve';
 import { isKnownSelector } from '../../config/settings';
-import { FileCache } from '../../config/files';
+import { FileCache, projectRootOf } from '../../config/files';
 import { findConfig, readPyproject, type ConfigProblem, type PyprojectConfig } from '../../config/pyproject';
 import { workspaceFactsFor } from '../../config/workspaceFacts';
 import { codeList, outputFormat, stringFlag, UsageError, type Command } from '../args';
@@ -33,10 +33,11 @@ Options:
   --exit-zero                 exit 0 even when there are findings
   --no-color                  plain text output
 
-Settings: [tool.trainguard] in the nearest pyproject.toml (from the file's folder up to the
-current folder, or to the filesystem root for files outside it), then --select / --ignore, which
-win. Problems in pyproject.toml are reported on stderr and the defaults are used.
-Workspace facts: the nearest sample_submission.csv and requirements*.txt / pyproject.toml pins.
+Settings: [tool.trainguard] in the nearest pyproject.toml (from the file's folder up to the root
+of its repository, the folder holding .git, or to the filesystem root outside one), then
+--select / --ignore, which win. Problems in pyproject.toml are reported on stderr and the defaults
+are used. Workspace facts, found the same way: the nearest sample_submission.csv and the
+requirements*.txt / pyproject.toml pins.
 
 Exit codes: 0 no findings, 1 findings, 2 usage or I/O error.
 `,
@@ -77,10 +78,9 @@ Exit codes: 0 no findings, 1 findings, 2 usage or I/O error.
         out.stderr(line);
       }
     };
-    const cwd = process.cwd();
     const flagsLayer: SettingsLayer = { select, ignore };
     const settingsOf = (file: string) => {
-      const cfg = explicit ?? findConfig(cache, file, cwd, KNOWN_CODES);
+      const cfg = explicit ?? findConfig(cache, file, projectRootOf(cache, file), KNOWN_CODES);
       if (cfg) reportProblems(cfg.problems);
       return mergeSettings(cfg?.layer, flagsLayer);
     };
@@ -110,7 +110,7 @@ Exit codes: 0 no findings, 1 findings, 2 usage or I/O error.
         continue;
       }
       const settings = settingsOf(file);
-      const { facts: workspace, problems } = workspaceFactsFor(cache, file, cwd, KNOWN_CODES);
+      const { facts: workspace, problems } = workspaceFactsFor(cache, file, projectRootOf(cache, file), KNOWN_CODES);
       reportProblems(problems);
       if (args.flags.has('--fix')) {
         const fixed = fixAll(text, { settings, workspace, unsafe: args.flags.has('--unsafe-fixes') });

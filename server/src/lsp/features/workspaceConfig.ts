@@ -17,7 +17,7 @@
 import { fileURLToPath, pathToFileURL } from 'url';
 import * as path from 'path';
 import { DiagnosticSeverity, DidChangeWatchedFilesNotification, FileChangeType, type Diagnostic } from 'vscode-languageserver/node';
-import { FileCache } from '../../config/files';
+import { FileCache, projectRootOf } from '../../config/files';
 import { CONFIG_FILE, findConfig, readPyproject, type ConfigProblem } from '../../config/pyproject';
 import { SAMPLE_SUBMISSION, workspaceFactsFor } from '../../config/workspaceFacts';
 import { KNOWN_CODES } from '../../rules/index';
@@ -83,17 +83,19 @@ export const workspaceConfig: ServerFeature = {
       for (const [file, list] of byFile) publishProblems(file, list);
     };
 
+    /** The file's workspace folder; outside every folder, its repository (as in the CLI). */
+    const rootOf = (file: string) => rootFor(file, workspaceRoots(ctx)) ?? projectRootOf(cache, file);
     const configOf = (uri: string) => {
       const file = uriToPath(uri);
       if (!file) return null;
-      const cfg = findConfig(cache, file, rootFor(file, workspaceRoots(ctx)), KNOWN_CODES);
+      const cfg = findConfig(cache, file, rootOf(file), KNOWN_CODES);
       if (cfg) publishProblems(cfg.path, cfg.problems);
       return cfg;
     };
     const factsOf = (uri: string) => {
       const file = uriToPath(uri);
       if (!file) return null;
-      const r = workspaceFactsFor(cache, file, rootFor(file, workspaceRoots(ctx)), KNOWN_CODES);
+      const r = workspaceFactsFor(cache, file, rootOf(file), KNOWN_CODES);
       publishAll(r.problems);
       return r.facts;
     };
@@ -137,7 +139,7 @@ export const workspaceConfig: ServerFeature = {
       const cfg = configOf(uri);
       return {
         file,
-        workspaceRoot: file ? rootFor(file, workspaceRoots(ctx)) : null,
+        workspaceRoot: file ? rootOf(file) : null,
         configFile: cfg?.path ?? null,
         configProblems: cfg?.problems ?? [],
         settings: await ctx.settingsFor(uri),
