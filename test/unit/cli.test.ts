@@ -16,9 +16,16 @@ function cli(args: string[], cwd = ROOT) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const made: string[] = [];
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'tg-cli-'));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-cli-'));
+  made.push(d);
+  return d;
 }
+
+after(() => {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
 
 describe('trainguard CLI', function () {
   this.timeout(30000);
