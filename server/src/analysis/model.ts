@@ -99,6 +99,7 @@ export interface Binding {
 
 export interface Comment {
   node: Node;
+  /** The comment from `#` to the end of the line, without a carriage return. */
   text: string;
   line: number;
 }
@@ -900,7 +901,8 @@ class Collector {
   private enter(node: Node, m: { callByNode: Map<number, CallSite>; fnByNode: Map<number, FunctionInfo> }): (() => void) | undefined {
     switch (node.type) {
       case 'comment':
-        this.m.comments.push({ node, text: node.text, line: node.startPosition.row });
+        // tree-sitter ends a comment at "\n": in a CRLF file its text would end with "\r"
+        this.m.comments.push({ node, text: node.text.replace(/\r+$/, ''), line: node.startPosition.row });
         return;
       case 'import_statement':
       case 'import_from_statement':
