@@ -2,7 +2,7 @@
  * Train Guard's comment directives: `# noqa`, `# noqa: TG303,TG701`, `# trainguard: ignore[TG303]`,
  * `# trainguard: ignore-file[TG205]` and `# trainguard: budget=30m gpu=T4`.
  */
-import type { Comment } from './model';
+import type { Comment, PythonModel } from './model';
 import type { Node } from './parser';
 import type { Position, Range } from './source';
 
@@ -192,4 +192,24 @@ export function suppressionLines(root: Node, start: Position): number[] {
   // the finding may start on a decorator or a later line of the statement: only ever look downwards
   if (end > start.line) lines.push(end);
   return lines;
+}
+
+/** Can a comment end this line? Not when its end is inside a multi-line string, nor after a continuation backslash. */
+export function canEndWithComment(model: PythonModel, line: number): boolean {
+  const text = model.source.lineText(line);
+  for (let n = model.root.descendantForPosition({ row: line, column: text.length }); n; n = n.parent) {
+    if (n.type === 'string' && n.startPosition.row <= line && n.endPosition.row > line) return false;
+  }
+  return !(text.endsWith('\\') && !model.comments.some((c) => c.line === line));
+}
+
+/**
+ * The line where a new suppression comment for a finding starting at `start` goes: its own line when
+ * a comment can end it; otherwise (the line ends inside a multi-line string, or with a continuation
+ * backslash) the last line of its statement, which `suppressionLines` also reads.
+ */
+export function commentLineFor(model: PythonModel, start: Position): number {
+  if (canEndWithComment(model, start.line)) return start.line;
+  const lines = suppressionLines(model.root, start);
+  return lines[lines.length - 1];
 }
