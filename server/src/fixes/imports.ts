@@ -3,6 +3,7 @@
  * after the last top-level import, merged into an existing `from x import ...` where there is one.
  */
 import type { PythonModel } from '../analysis/model';
+import type { Node } from '../analysis/parser';
 import type { TextEdit } from '../analysis/source';
 
 /** The local name under which `module` is imported as a whole (`import torch` -> `torch`), or null. */
@@ -19,22 +20,39 @@ export function importedNameFor(m: PythonModel, qualified: string): string | nul
   return alias ? `${alias}.${qualified.slice(dot + 1)}` : null;
 }
 
-/** Where a new top-level import goes: the line after the last top-level import (or docstring / __future__). */
-function importInsertionRow(m: PythonModel): number {
-  let row = 0;
+const isImport = (n: Node) => n.type === 'import_statement' || n.type === 'import_from_statement' || n.type === 'future_import_statement';
+const isDocstring = (n: Node) => n.type === 'expression_statement' && n.namedChildren.length === 1 && n.namedChildren[0].type === 'string';
+
+/**
+ * Where a new top-level import goes: after the last import of the file's leading import block, which
+ * may follow header comments (shebang, encoding, licence), the module docstring and `__future__`
+ * imports. A file with no leading imports gets it after the docstring, or after its shebang and
+ * encoding lines (a comment that introduces the first statement stays with it).
+ */
+export function importInsertionRow(m: PythonModel): number {
   const top = m.root.namedChildren;
+  const src = m.source;
   let i = 0;
-  // module docstring
-  if (top[0]?.type === 'expression_statement' && top[0].namedChildren[0]?.type === 'string') {
-    row = top[0].endPosition.row + 1;
-    i = 1;
-  }
-  for (const n of top.slice(i)) {
-    if (n.type === 'import_statement' || n.type === 'import_from_statement' || n.type === 'future_import_statement') row = n.endPosition.row + 1;
-    else if (n.type === 'comment' && row === n.startPosition.row) continue;
+  while (top[i]?.type === 'comment') i++;
+  const headerComments = top.slice(0, i);
+  let row = -1;
+  if (top[i] && isDocstring(top[i])) row = top[i++].endPosition.row + 1;
+  for (; i < top.length; i++) {
+    const n = top[i];
+    if (isImport(n)) row = n.endPosition.row + 1;
     else if (n.type !== 'comment') break;
   }
-  return row;
+  // (an import that shares its line with more code, `import os; x = 1`, puts the new one after that line)
+  if (row >= 0) return row;
+  // no docstring, no import: after the shebang / encoding lines at the top
+  let header = 0;
+  for (const c of headerComments) {
+    if (c.startPosition.row !== header) break;
+    if (header === 0 && c.text.startsWith('#!')) header = 1;
+    else if (header <= 1 && /^#.*?coding[:=][ \t]*[-\w.]+/.test(c.text)) header = c.startPosition.row + 1;
+    else break;
+  }
+  return Math.min(header, src.lineCount);
 }
 
 /** An edit inserting a whole line at the start of `row` (or at the end of a file without a final newline). */
