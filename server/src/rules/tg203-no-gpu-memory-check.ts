@@ -80,9 +80,14 @@ function gpuPrintFix(m: PythonModel, loop: LoopInfo): Fix | null {
   const edits: TextEdit[] = [];
   const peeled = peelIterable(m, loop);
   let index: string | null = null;
+  let firstIndex = '0';
   if (peeled?.enumerated) {
     const first = loop.targetNode.namedChildren[0];
     if (first?.type === 'identifier' && first.text !== '_') index = first.text;
+    // `enumerate(loader, start=1)`: the first batch is 1; a start we cannot read declines the fix
+    const start = enumerateStart(m, loop.iter);
+    if (start === null) return null;
+    firstIndex = start;
   }
   if (!index) {
     if (peeled?.enumerated || !loop.iter) return null;
@@ -99,7 +104,7 @@ function gpuPrintFix(m: PythonModel, loop: LoopInfo): Fix | null {
   const total = freshName(m, 'gpu_total_gb');
   const t = torch.name;
   const lines = [
-    `if ${epoch ? `${epoch} == 0 and ` : ''}${index} == 0:  # first batch: is the GPU really used?`,
+    `if ${epoch ? `${epoch} == 0 and ` : ''}${index} == ${firstIndex}:  # first batch: is the GPU really used?`,
     `    ${mem} = ${t}.cuda.memory_allocated() / 1024**3`,
     `    ${total} = ${t}.cuda.get_device_properties(0).total_memory / 1024**3`,
     `    print(f"GPU: {${mem}:.1f} GB / {${total}:.1f} GB ({${mem} / ${total} * 100:.1f}%)")`,
@@ -108,6 +113,22 @@ function gpuPrintFix(m: PythonModel, loop: LoopInfo): Fix | null {
   ];
   edits.push(insertLinesAfter(src, anchor, indentTemplate(lines, indent, src.indentUnit)));
   return { title: 'Insert the first-batch GPU memory print (stops under 10%)', applicability: 'safe', edits };
+}
+
+/** The `start` of the `enumerate(...)` in a loop's iterable (wrappers such as tqdm peeled): "0" when absent, the literal when an integer, else null. */
+function enumerateStart(m: PythonModel, iter: Node | null): string | null {
+  for (let it = iter, i = 0; it && it.type === 'call' && i < 4; i++) {
+    const callee = it.childForFieldName('function');
+    const args = it.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+    if ((m.qualify(callee) ?? callee?.text ?? '').replace(/^.*\./, '') === 'enumerate') {
+      const kw = args.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'start');
+      const start = kw ? kw.childForFieldName('value') : args.filter((a) => a.type !== 'keyword_argument')[1] ?? null;
+      if (!start) return '0';
+      return start.type === 'integer' ? start.text : null;
+    }
+    it = args.find((c) => c.type !== 'keyword_argument') ?? null;
+  }
+  return '0';
 }
 
 /** The last statement of the loop body that performs a training step (step / backward / update). */
