@@ -3,7 +3,8 @@
  * latest findings, settings and workspace facts. Features (code actions, hovers, notebooks...) are
  * registered on this context; none of them parse or analyse on their own.
  */
-import type { Connection, FileEvent, InitializeParams, ServerCapabilities } from 'vscode-languageserver/node';
+import type { CodeAction, CodeActionParams, Connection, Diagnostic, FileEvent, InitializeParams, ServerCapabilities, WorkspaceEdit } from 'vscode-languageserver/node';
+import type { TextEdit } from '../analysis/source';
 import type { PythonDocument } from '../analysis/document';
 import type { Finding } from '../rules/types';
 import type { ResolvedSettings, SeverityOverride, WorkspaceFacts } from '../config/settings';
@@ -37,6 +38,36 @@ export interface DocState {
   timer?: NodeJS.Timeout;
 }
 
+/** What a code-action source is given for one `textDocument/codeAction` request. */
+export interface CodeActionRequest {
+  uri: string;
+  params: CodeActionParams;
+  /** The document's state, analysed at `version` (its current version): findings and text agree. */
+  state: DocState;
+  version: number;
+  /** The request's diagnostics of ours, each with the finding it shows. */
+  matched: { diagnostic: Diagnostic; finding: Finding }[];
+  clientSettings: ClientSettings;
+  /** Does the request's `only` filter let actions of `kind` through? */
+  wants(kind: string): boolean;
+  /**
+   * A workspace edit of this document only, at `version` (the client refuses it once the document has
+   * changed), or null when an edit lies outside the text: such an action must not be offered.
+   */
+  edit(edits: readonly TextEdit[]): WorkspaceEdit | null;
+}
+
+/** Contributes code actions; several sources share the one `textDocument/codeAction` handler. */
+export interface CodeActionSource {
+  name: string;
+  /** Kinds this source returns (advertised in the server's capabilities). */
+  kinds: readonly string[];
+  provide(req: CodeActionRequest): CodeAction[] | Promise<CodeAction[]>;
+}
+
+/** A `workspace/executeCommand` handler. */
+export type CommandHandler = (args: readonly unknown[]) => unknown | Promise<unknown>;
+
 export interface ServerContext {
   readonly connection: Connection;
   readonly documents: Map<string, DocState>;
@@ -48,6 +79,12 @@ export interface ServerContext {
   addSettingsLayer(layer: (uri: string) => SettingsLayer | null): void;
   /** Adds a provider of workspace facts (sample_submission header, requirement pins) for a document. */
   addWorkspaceFacts(provider: (uri: string) => WorkspaceFacts): void;
+  /** Workspace facts (sample_submission header, pins...) for a document, from every provider. */
+  workspaceFacts(uri: string): WorkspaceFacts;
+  /** Adds a code-action source (quick fixes, fix-all, suppressions...). Call from `register`. */
+  addCodeActionSource(source: CodeActionSource): void;
+  /** Adds a `workspace/executeCommand` command (advertised in the capabilities). Call from `register`. */
+  addCommand(name: string, handler: CommandHandler): void;
   /** Analyses the document now if its findings are stale, and returns its state. */
   ensureAnalyzed(uri: string): Promise<DocState | undefined>;
   /** Re-checks one document after the debounce. */

@@ -25,8 +25,9 @@ import { ALL_RULES, KNOWN_CODES } from '../rules/index';
 import { toDiagnostic, SOURCE } from './diagnostics';
 import { DEFAULT_LIMITS, limitExceeded, type Limits } from '../analysis/limits';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
-import type { ClientSettings, DocState, ServerContext } from './context';
+import type { ClientSettings, CodeActionSource, CommandHandler, DocState, ServerContext } from './context';
 import { FEATURES } from './features/index';
+import { codeActionKinds, handleCodeAction, handleExecuteCommand } from './actions';
 
 export type { ClientSettings } from './context';
 
@@ -46,6 +47,8 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   const settingsCache = new Map<string, Promise<ClientSettings>>();
   /** Problems with the client's settings already shown (each once until the settings change). */
   const shownProblems = new Set<string>();
+  const codeActionSources: CodeActionSource[] = [];
+  const commands = new Map<string, CommandHandler>();
 
   const log = (msg: string) => connection.console.log(`[trainguard] ${msg}`);
   const error = (msg: string) => connection.console.error(`[trainguard] ${msg}`);
@@ -174,6 +177,12 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     settingsFor,
     addSettingsLayer: (l) => settingsLayers.push(l),
     addWorkspaceFacts: (p) => factsProviders.push(p),
+    workspaceFacts,
+    addCodeActionSource: (source) => codeActionSources.push(source),
+    addCommand(name, handler) {
+      if (commands.has(name)) throw new Error(`command ${name} registered twice`);
+      commands.set(name, handler);
+    },
     async ensureAnalyzed(uri) {
       const state = documents.get(uri);
       if (state && state.analyzedVersion !== state.doc.version) {
@@ -202,7 +211,9 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     if (init.settings) globalSettings = init.settings;
     await initParser();
     let capabilities: ServerCapabilities = { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } };
-    for (const f of FEATURES) if (f.capabilities) capabilities = { ...capabilities, ...f.capabilities(params) };
+    if (codeActionSources.length) capabilities.codeActionProvider = { codeActionKinds: codeActionKinds(codeActionSources), resolveProvider: false };
+    if (commands.size) capabilities.executeCommandProvider = { commands: [...commands.keys()] };
+    for (const f of FEATURES) if (f.capabilities) capabilities = mergeCapabilities(capabilities, f.capabilities(params));
     return { capabilities, serverInfo: { name: 'trainguard', version: SERVER_VERSION } };
   });
 
@@ -280,6 +291,16 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
       error(`feature ${f.name} failed to start: ${(e as Error)?.stack ?? e}`);
     }
   }
+  // one handler each, shared by every feature's sources and commands
+  connection.onCodeAction(async (params) => {
+    try {
+      return await handleCodeAction(ctx, codeActionSources, params);
+    } catch (e) {
+      error(`code actions failed: ${(e as Error)?.stack ?? e}`);
+      return [];
+    }
+  });
+  connection.onExecuteCommand((params) => handleExecuteCommand(ctx, commands, params));
 
   connection.onShutdown(() => {
     for (const s of documents.values()) {
@@ -291,4 +312,13 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
 
   connection.listen();
   return connection;
+}
+
+/** Merges a feature's capabilities into the others': command lists are joined, not replaced. */
+export function mergeCapabilities(a: ServerCapabilities, b: ServerCapabilities): ServerCapabilities {
+  const merged: ServerCapabilities = { ...a, ...b };
+  if (a.executeCommandProvider && b.executeCommandProvider) {
+    merged.executeCommandProvider = { ...a.executeCommandProvider, ...b.executeCommandProvider, commands: [...new Set([...a.executeCommandProvider.commands, ...b.executeCommandProvider.commands])] };
+  }
+  return merged;
 }

@@ -3,5 +3,9 @@ import type { ServerFeature } from '../context';
 import { codeActions } from './codeActions';
 import { hover } from './hover';
 import { workspaceConfig } from './workspaceConfig';
+import { fixAllFeature } from './fixAll';
+import { suppressions } from './suppressions';
+import { documentation } from './documentation';
 
-export const FEATURES: readonly ServerFeature[] = [codeActions, workspaceConfig, hover];
+// code actions come back in this order: quick fixes, fix-all, suppressions, documentation
+export const FEATURES: readonly ServerFeature[] = [codeActions, workspaceConfig, hover, fixAllFeature, suppressions, documentation];

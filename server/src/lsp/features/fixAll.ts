@@ -1,0 +1,91 @@
+/**
+ * Fix-all: the `source.fixAll.trainguard` code action (what `"editor.codeActionsOnSave":
+ * {"source.fixAll.trainguard": "explicit"}` runs, and `"source.fixAll"` too) and the
+ * `trainguard.server.applyFixAll` command behind "Train Guard: Fix all in file".
+ *
+ * Both apply every safe fix in rounds (`fixes/apply.ts`), never an unsafe one, with the settings and
+ * workspace facts the diagnostics use, and send one versioned edit of the document: the smallest
+ * replacement turning the analysed text into the fixed one.
+ *
+ * The command lives in the server (not in the client replaying the code action) so that one
+ * implementation serves VS Code's command palette and every other editor speaking LSP
+ * (`trainguard lsp`): the client only names the document.
+ */
+import { CodeActionKind, ResponseError, ErrorCodes, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { fixAll, type FixAllResult } from '../../fixes/apply';
+import { SourceText, type TextEdit } from '../../analysis/source';
+import { freshState, versionedEdit } from '../actions';
+import type { DocState, ServerContext, ServerFeature } from '../context';
+
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.trainguard`;
+export const APPLY_FIX_ALL_COMMAND = 'trainguard.server.applyFixAll';
+
+/** The smallest single edit turning `before` into `after` (common prefix and suffix kept). */
+export function minimalEdit(before: string, after: string): TextEdit {
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let endB = before.length;
+  let endA = after.length;
+  while (endB > start && endA > start && before.charCodeAt(endB - 1) === after.charCodeAt(endA - 1)) {
+    endB--;
+    endA--;
+  }
+  // never split a "\r\n" pair or a UTF-16 surrogate pair
+  const splits = (text: string, i: number) => i > 0 && i < text.length && ((text[i - 1] === '\r' && text[i] === '\n') || (isHigh(text.charCodeAt(i - 1)) && isLow(text.charCodeAt(i))));
+  while (start > 0 && (splits(before, start) || splits(after, start))) start--;
+  while ((splits(before, endB) || splits(after, endA)) && endB < before.length && endA < after.length) {
+    endB++;
+    endA++;
+  }
+  const src = new SourceText(before);
+  return { range: { start: src.positionAt(start), end: src.positionAt(endB) }, newText: after.slice(start, endA) };
+}
+
+const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+/** The fix-all result for a document at its analysed version, with the edit to send (null: nothing to change). */
+export async function computeFixAll(ctx: ServerContext, state: DocState): Promise<{ result: FixAllResult; edit: WorkspaceEdit | null }> {
+  const version = state.doc.version;
+  const before = state.doc.text;
+  const settings = await ctx.settingsFor(state.uri);
+  const result = fixAll(before, { settings, workspace: ctx.workspaceFacts(state.uri) });
+  if (result.text === before || state.doc.version !== version) return { result, edit: null };
+  return { result, edit: versionedEdit(ctx, state, [minimalEdit(before, result.text)]) };
+}
+
+function count(result: FixAllResult): number {
+  return [...result.applied.values()].reduce((a, b) => a + b, 0);
+}
+
+export const fixAllFeature: ServerFeature = {
+  name: 'fix all',
+  register(ctx) {
+    ctx.addCodeActionSource({
+      name: 'fix all',
+      kinds: [FIX_ALL_KIND],
+      async provide(req) {
+        if (!req.wants(FIX_ALL_KIND)) return [];
+        // asked for without a kind filter (the lightbulb): only worth computing when a safe fix exists
+        if (!req.params.context.only?.length && !req.state.findings.some((f) => f.fix?.applicability === 'safe')) return [];
+        const { result, edit } = await computeFixAll(ctx, req.state);
+        if (!edit) return [];
+        const n = count(result);
+        return [{ title: `Train Guard: fix all safe problems (${n})`, kind: FIX_ALL_KIND, edit }];
+      },
+    });
+
+    ctx.addCommand(APPLY_FIX_ALL_COMMAND, async (args) => {
+      const arg = args[0] as { uri?: unknown } | undefined;
+      if (!arg || typeof arg.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${APPLY_FIX_ALL_COMMAND} needs [{ uri }]`);
+      const state = await freshState(ctx, arg.uri);
+      if (!state) return { status: 'not-open' as const, fixed: 0 };
+      const { result, edit } = await computeFixAll(ctx, state);
+      if (!edit) return { status: result.syntaxError ? ('syntax-error' as const) : ('nothing-to-fix' as const), fixed: 0 };
+      const applied = await ctx.connection.workspace.applyEdit({ label: 'Train Guard: fix all', edit });
+      if (!applied.applied) return { status: 'refused' as const, fixed: 0, reason: applied.failureReason ?? null };
+      return { status: 'applied' as const, fixed: count(result) };
+    });
+  },
+};
