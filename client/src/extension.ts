@@ -40,8 +40,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
     // No synchronize.fileEvents: the server registers its own watchers (pyproject.toml,
     // sample_submission.csv, requirements*.txt) dynamically; both would deliver every event twice.
     synchronize: { configurationSection: 'trainguard' },
+    // commands the client implements, so the server may offer them in code actions
+    initializationOptions: { clientCommands: FEATURES.flatMap((f) => f.clientCommands ?? []) },
     outputChannel: output,
     errorHandler: restartingErrorHandler(output),
+    middleware: {
+      // code actions answered for a version the document has left (typing went on during the request)
+      // are dropped: their edits reach VS Code without the version the server put on them
+      async provideCodeActions(document, range, context, token, next) {
+        const version = document.version;
+        const actions = await next(document, range, context, token);
+        return document.version === version ? actions : [];
+      },
+    },
   };
   client = new LanguageClient('trainguard', 'Train Guard', serverOptions, clientOptions);
   for (const f of FEATURES) {

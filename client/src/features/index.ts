@@ -2,5 +2,7 @@
 import type { ClientFeature } from './types';
 import { status } from './status';
 import { resolvedConfig } from './resolvedConfig';
+import { fixAll } from './fixAll';
+import { documentation } from './documentation';
 
-export const FEATURES: readonly ClientFeature[] = [status, resolvedConfig];
+export const FEATURES: readonly ClientFeature[] = [status, resolvedConfig, fixAll, documentation];
