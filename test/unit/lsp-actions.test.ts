@@ -205,6 +205,25 @@ describe('language server: fix-all, quick fixes, suppressions (over stdio)', fun
     assert.strictEqual(client.applied.length, 0);
   });
 
+  it('fixes nothing, on save or by command, where Train Guard is disabled (trainguard.enable: false)', async () => {
+    const uri = 'file:///work/project/disabled.py';
+    client.settings = { enable: false };
+    client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { trainguard: client.settings } });
+    client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: TEXT } });
+    assert.deepStrictEqual(await client.diagnostics(uri, 1), []);
+    const actions = (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    })) as CodeAction[];
+    assert.deepStrictEqual(actions, []);
+    client.applied = [];
+    assert.deepStrictEqual(await client.conn.sendRequest('workspace/executeCommand', { command: 'trainguard.server.applyFixAll', arguments: [{ uri }] }), { status: 'disabled', fixed: 0 });
+    assert.strictEqual(client.applied.length, 0);
+    client.settings = {};
+    client.conn.sendNotification('workspace/didChangeConfiguration', { settings: { trainguard: client.settings } });
+  });
+
   it('rejects the command without a document', async () => {
     await assert.rejects(client.conn.sendRequest('workspace/executeCommand', { command: 'trainguard.server.applyFixAll', arguments: [] }), /needs/);
   });

@@ -11,7 +11,7 @@ export const APPLY_FIX_ALL_COMMAND = 'trainguard.server.applyFixAll';
 
 /** What the server's command answers. */
 export interface FixAllAnswer {
-  status: 'applied' | 'nothing-to-fix' | 'syntax-error' | 'refused' | 'not-open';
+  status: 'applied' | 'nothing-to-fix' | 'syntax-error' | 'refused' | 'not-open' | 'disabled' | 'too-large';
   fixed: number;
   reason?: string | null;
 }
@@ -46,6 +46,12 @@ export const fixAll: ClientFeature = {
             break;
           case 'refused':
             void vscode.window.showWarningMessage('Train Guard: the file changed while the fixes were computed; nothing was applied. Run "Fix all in file" again.');
+            break;
+          case 'disabled':
+            void vscode.window.showInformationMessage('Train Guard is disabled for this file (trainguard.enable): nothing was fixed.');
+            break;
+          case 'too-large':
+            void vscode.window.showInformationMessage('Train Guard skips this file (over trainguard.maxFileSize or trainguard.maxLineLength): nothing was fixed.');
             break;
           case 'not-open':
             void vscode.window.showWarningMessage('Train Guard: the server does not have this file open.');

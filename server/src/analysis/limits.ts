@@ -13,6 +13,16 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = { maxFileSize: 2 * 1024 * 1024, maxLineLength: 10_000, timeBudgetMs: 3000 };
 
+/** Limits from settings (`trainguard.maxFileSize`, ...): a missing, non-numeric or non-positive value keeps the default. */
+export function limitsFrom(settings: { maxFileSize?: unknown; maxLineLength?: unknown; timeBudgetMs?: unknown }): Limits {
+  const n = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
+  return {
+    maxFileSize: n(settings.maxFileSize, DEFAULT_LIMITS.maxFileSize),
+    maxLineLength: n(settings.maxLineLength, DEFAULT_LIMITS.maxLineLength),
+    timeBudgetMs: n(settings.timeBudgetMs, DEFAULT_LIMITS.timeBudgetMs),
+  };
+}
+
 /** Why `text` is not analysed, or null when it is within the limits. */
 export function limitExceeded(text: string, limits: Limits = DEFAULT_LIMITS): string | null {
   if (text.length > limits.maxFileSize) {

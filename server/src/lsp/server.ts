@@ -23,7 +23,7 @@ import { layerFromSettings, mergeSettings, type SettingsLayer } from '../config/
 import type { ResolvedSettings, WorkspaceFacts } from '../config/settings';
 import { ALL_RULES, KNOWN_CODES } from '../rules/index';
 import { toDiagnostic, SOURCE } from './diagnostics';
-import { DEFAULT_LIMITS, limitExceeded, type Limits } from '../analysis/limits';
+import { limitExceeded, limitsFrom } from '../analysis/limits';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { ClientSettings, CodeActionSource, CommandHandler, DocState, ServerContext } from './context';
 import { FEATURES } from './features/index';
@@ -97,15 +97,6 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
       }
     }
     return facts;
-  }
-
-  function limitsFrom(cs: ClientSettings): Limits {
-    const n = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
-    return {
-      maxFileSize: n(cs.maxFileSize, DEFAULT_LIMITS.maxFileSize),
-      maxLineLength: n(cs.maxLineLength, DEFAULT_LIMITS.maxLineLength),
-      timeBudgetMs: n(cs.timeBudgetMs, DEFAULT_LIMITS.timeBudgetMs),
-    };
   }
 
   const slowReported = new Set<string>();

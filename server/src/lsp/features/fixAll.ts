@@ -14,6 +14,7 @@
 import { CodeActionKind, ResponseError, ErrorCodes, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { fixAll, type FixAllResult } from '../../fixes/apply';
 import { SourceText, type TextEdit } from '../../analysis/source';
+import { limitExceeded, limitsFrom } from '../../analysis/limits';
 import { freshState, versionedEdit } from '../actions';
 import type { DocState, ServerContext, ServerFeature } from '../context';
 
@@ -45,10 +46,17 @@ export function minimalEdit(before: string, after: string): TextEdit {
 const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
-/** The fix-all result for a document at its analysed version, with the edit to send (null: nothing to change). */
-export async function computeFixAll(ctx: ServerContext, state: DocState): Promise<{ result: FixAllResult; edit: WorkspaceEdit | null }> {
+/**
+ * The fix-all result for a document at its analysed version, with the edit to send (null: nothing to
+ * change). Nothing is fixed where nothing is checked: Train Guard disabled, or the file over the size
+ * limits (`skipped`).
+ */
+export async function computeFixAll(ctx: ServerContext, state: DocState): Promise<{ result: FixAllResult | null; edit: WorkspaceEdit | null; skipped?: 'disabled' | 'too-large' }> {
   const version = state.doc.version;
   const before = state.doc.text;
+  const cs = await ctx.clientSettings(state.uri);
+  if (cs.enable === false) return { result: null, edit: null, skipped: 'disabled' };
+  if (limitExceeded(before, limitsFrom(cs))) return { result: null, edit: null, skipped: 'too-large' };
   const settings = await ctx.settingsFor(state.uri);
   const result = fixAll(before, { settings, workspace: ctx.workspaceFacts(state.uri) });
   if (result.text === before || state.doc.version !== version) return { result, edit: null };
@@ -70,7 +78,7 @@ export const fixAllFeature: ServerFeature = {
         // asked for without a kind filter (the lightbulb): only worth computing when a safe fix exists
         if (!req.params.context.only?.length && !req.state.findings.some((f) => f.fix?.applicability === 'safe')) return [];
         const { result, edit } = await computeFixAll(ctx, req.state);
-        if (!edit) return [];
+        if (!edit || !result) return [];
         const n = count(result);
         return [{ title: `Train Guard: fix all safe problems (${n})`, kind: FIX_ALL_KIND, edit }];
       },
@@ -81,8 +89,9 @@ export const fixAllFeature: ServerFeature = {
       if (!arg || typeof arg.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${APPLY_FIX_ALL_COMMAND} needs [{ uri }]`);
       const state = await freshState(ctx, arg.uri);
       if (!state) return { status: 'not-open' as const, fixed: 0 };
-      const { result, edit } = await computeFixAll(ctx, state);
-      if (!edit) return { status: result.syntaxError ? ('syntax-error' as const) : ('nothing-to-fix' as const), fixed: 0 };
+      const { result, edit, skipped } = await computeFixAll(ctx, state);
+      if (skipped) return { status: skipped, fixed: 0 };
+      if (!edit || !result) return { status: result?.syntaxError ? ('syntax-error' as const) : ('nothing-to-fix' as const), fixed: 0 };
       const applied = await ctx.connection.workspace.applyEdit({ label: 'Train Guard: fix all', edit });
       if (!applied.applied) return { status: 'refused' as const, fixed: 0, reason: applied.failureReason ?? null };
       return { status: 'applied' as const, fixed: count(result) };
