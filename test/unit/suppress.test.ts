@@ -70,6 +70,7 @@ describe('suppression edits', () => {
       ['a line without a comment', 'x = 1\nloss = f(x)\n', 1, 'x = 1\nloss = f(x)  # noqa: TG303\n'],
       ['trailing white space is replaced', 'loss = f(x)   \n', 0, 'loss = f(x)  # noqa: TG303\n'],
       ['an existing noqa list is extended', 'loss = f(x)  # noqa: TG701\n', 0, 'loss = f(x)  # noqa: TG701, TG303\n'],
+      ['another linter\'s noqa list is extended', 'loss = f(x)  # noqa: E501\n', 0, 'loss = f(x)  # noqa: E501, TG303\n'],
       ['an explanation after the noqa list stays', 'loss = f(x)  # noqa: TG701 -- known\n', 0, 'loss = f(x)  # noqa: TG701, TG303 -- known\n'],
       ['another comment stays first (type: ignore)', 'loss = f(x)  # type: ignore\n', 0, 'loss = f(x)  # type: ignore  # noqa: TG303\n'],
       ['an ignore[...] directive is extended', 'loss = f(x)  # trainguard: ignore[TG701]\n', 0, 'loss = f(x)  # trainguard: ignore[TG701, TG303]\n'],

@@ -3,8 +3,7 @@
  *
  * On a line: the code joins an existing `# noqa: ...` or `# trainguard: ignore[...]` list; otherwise
  * `  # noqa: TGxxx` is appended after the code and after any comment already there (so `# type: ignore`
- * stays first, where mypy wants it) but before a `# trainguard:` directive, which reads to the end of
- * its comment. The line is the finding's own, or, when that line ends inside a multi-line string or
+ * stays first, where mypy wants it) but before a `# trainguard:` directive, which stays whole. The line is the finding's own, or, when that line ends inside a multi-line string or
  * with a continuation backslash, the last line of its statement (`commentLineFor`; the analysis reads
  * a comment there for any finding the statement starts).
  *
@@ -34,12 +33,6 @@ export function suppressLineEdit(model: PythonModel, directives: Directives, sta
   }
   const comment = model.comments.find((c) => c.line === row);
   if (comment) {
-    // `# trainguard: ignore[]` (an empty list): put the code inside the brackets
-    const empty = here.find((x) => x.kind === 'ignore');
-    if (empty) {
-      const open = /#\s*trainguard\s*:\s*ignore\s*\[/i.exec(comment.text);
-      if (open) return insertAt({ line: row, character: comment.node.startPosition.column + open.index + open[0].length }, code);
-    }
     const tg = /#\s*trainguard\s*:/i.exec(comment.text);
     if (tg) return insertAt({ line: row, character: comment.node.startPosition.column + tg.index }, `# noqa: ${code}  `);
     const end = comment.node.startPosition.column + comment.text.length;
