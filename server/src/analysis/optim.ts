@@ -1,0 +1,262 @@
+/**
+ * Facts about the optimizer side of a hand-written training step, shared by the TG8xx and TG10xx
+ * rules: which calls step an optimizer (directly or through a GradScaler), which reset gradients,
+ * which backward passes are scaled, whether a step is gated by gradient accumulation
+ * (`if (i + 1) % accum == 0:`), and whether a call runs on every iteration of a loop.
+ */
+import type { Node } from './parser';
+import type { CallSite, FunctionInfo, LoopInfo, PythonModel } from './model';
+import { isWithin } from './model';
+import { intValue } from './local-constants';
+
+/** `optimizer.step()` on a value built by an optimizer constructor. */
+export function isDirectOptimizerStep(m: PythonModel, c: CallSite): boolean {
+  return c.method === 'step' && !!c.receiver && m.hasRole(c.receiver, 'optimizer');
+}
+
+/** `scaler.step(optimizer)` on a GradScaler. */
+export function isScalerStep(m: PythonModel, c: CallSite): boolean {
+  return c.method === 'step' && !!c.receiver && m.hasRole(c.receiver, 'scaler');
+}
+
+/** An optimizer step, direct or through a scaler. */
+export function isOptimizerStep(m: PythonModel, c: CallSite): boolean {
+  return isDirectOptimizerStep(m, c) || isScalerStep(m, c);
+}
+
+/** The optimizer a step call steps: the receiver of `opt.step()`, the argument of `scaler.step(opt)`. */
+export function steppedOptimizer(m: PythonModel, c: CallSite): Node | null {
+  if (isDirectOptimizerStep(m, c)) return c.receiver;
+  if (isScalerStep(m, c)) return c.args[0] ?? c.keywords.get('optimizer') ?? null;
+  return null;
+}
+
+/** `x.zero_grad(...)` on an optimizer, a model, or anything else that has the method. */
+export function isZeroGrad(c: CallSite): boolean {
+  return c.method === 'zero_grad' && !!c.receiver;
+}
+
+/** `p.grad.zero_()`, `p.grad.data.zero_()`, `p.grad.detach_()` ... */
+export function isManualGradReset(c: CallSite): boolean {
+  if (!c.receiver || (c.method !== 'zero_' && c.method !== 'detach_' && c.method !== 'requires_grad_')) return false;
+  return /\.grad(\.data)?$/.test(c.receiver.text) && c.method !== 'requires_grad_';
+}
+
+/** Is a statement `x.grad = None` inside `node`? */
+export function assignsGradNone(node: Node): boolean {
+  let found = false;
+  const visit = (n: Node) => {
+    if (found) return;
+    if (n.type === 'assignment') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'attribute' && left.childForFieldName('attribute')?.text === 'grad' && right?.type === 'none') {
+        found = true;
+        return;
+      }
+    }
+    for (const c of n.namedChildren) visit(c);
+  };
+  visit(node);
+  return found;
+}
+
+/** Does the loop reset gradients anywhere (zero_grad, `set_to_none`, `p.grad = None`), directly or in the functions it calls? */
+export function loopResetsGradients(m: PythonModel, loop: LoopInfo): boolean {
+  const reach = m.reachableFromLoop(loop);
+  if (reach.some((c) => isZeroGrad(c) || isManualGradReset(c))) return true;
+  if (assignsGradNone(loop.body)) return true;
+  const fns = new Set<FunctionInfo>();
+  for (const c of reach) if (c.fn && c.fn !== loop.fn) fns.add(c.fn);
+  for (const c of loop.calls) for (const f of m.calleesOf(c)) fns.add(f);
+  return [...fns].some((f) => assignsGradNone(f.body));
+}
+
+/** `scaler.scale(loss).backward()`: the scaled backward's `scale` call, or null. */
+export function scaleCallOf(m: PythonModel, backward: CallSite): CallSite | null {
+  if (backward.method !== 'backward' || backward.receiver?.type !== 'call') return null;
+  const inner = m.callAt(backward.receiver);
+  return inner?.method === 'scale' && inner.receiver ? inner : null;
+}
+
+/** `accelerator.backward(loss)` (accelerate scales and divides on its own). */
+export function isAcceleratorBackward(m: PythonModel, c: CallSite): boolean {
+  return c.method === 'backward' && !!c.receiver && m.originsOf(c.receiver).some((o) => o.base === 'accelerate.Accelerator');
+}
+
+/** The loss a backward call differentiates: `loss` of `loss.backward()`, `scaler.scale(loss).backward()`, `accelerator.backward(loss)`. */
+export function backwardLoss(m: PythonModel, c: CallSite): Node | null {
+  if (c.method !== 'backward' || !c.receiver) return null;
+  if (isAcceleratorBackward(m, c)) return c.args[0] ?? null;
+  const scale = scaleCallOf(m, c);
+  if (scale) return scale.args[0] ?? null;
+  return c.receiver;
+}
+
+/** Does the way from `stop` (a block) down to `node` pass through a conditional (`if`, `else`, `except`, `x if c else y`, `a and b`)? */
+export function isConditionalWithin(node: Node, stop: Node): boolean {
+  for (let n: Node | null = node.parent; n && n.id !== stop.id; n = n.parent) {
+    if (/^(if_statement|elif_clause|else_clause|conditional_expression|except_clause|boolean_operator)$/.test(n.type)) return true;
+  }
+  return false;
+}
+
+/** Is `call` (reached from `loop`) run on every iteration of the loop: no `if` on the way from the loop body to it? */
+export function runsEveryIteration(m: PythonModel, call: CallSite, loop: LoopInfo, depth = 0): boolean {
+  if (depth > 6) return false;
+  if (call.fn === loop.fn) return isWithin(call.node, loop.body) && !isConditionalWithin(call.node, loop.body);
+  if (!call.fn || isConditionalWithin(call.node, call.fn.body)) return false;
+  const sites = m.callersOf(call.fn).filter((s) => (s.fn === loop.fn ? isWithin(s.node, loop.body) : true));
+  return sites.length > 0 && sites.some((s) => reachedFromLoop(m, s, loop) && runsEveryIteration(m, s, loop, depth + 1));
+}
+
+function reachedFromLoop(m: PythonModel, site: CallSite, loop: LoopInfo): boolean {
+  return m.reachableFromLoop(loop).includes(site);
+}
+
+export interface Accumulation {
+  /** The batch loop. */
+  loop: LoopInfo;
+  /** The `if` (or `elif` clause) whose condition gates the step. */
+  ifNode: Node;
+  /** The gated block. */
+  block: Node;
+  /** The `%` expression of the condition. */
+  modulo: Node;
+  /** The accumulation divisor (`accum` of `(i + 1) % accum == 0`). */
+  divisor: Node;
+  /** The function holding the condition (null at module level). */
+  fn: FunctionInfo | null;
+  /** The optimizer steps under the condition. */
+  steps: CallSite[];
+}
+
+/**
+ * Gradient accumulation in a batch loop: every optimizer step the loop reaches is gated by a
+ * condition `<counter> % <divisor> == 0` on a value that changes every iteration (the loop index, a
+ * step counter), where the divisor is not the constant 1. Null when the loop steps on every batch.
+ */
+export function accumulationOf(m: PythonModel, loop: LoopInfo): Accumulation | null {
+  const steps = m.reachableFromLoop(loop).filter((c) => isOptimizerStep(m, c));
+  if (!steps.length) return null;
+  let found: Accumulation | null = null;
+  for (const s of steps) {
+    const gate = accumulationGate(m, s, loop);
+    if (!gate) return null;
+    if (!found) found = { loop, ...gate, steps: [s] };
+    else if (gate.ifNode.id === found.ifNode.id) found.steps.push(s);
+    else return null;
+  }
+  return found;
+}
+
+/** The accumulation `if` that gates `node` on its way from the loop body (through the file's own calls). */
+export function accumulationGate(m: PythonModel, call: CallSite, loop: LoopInfo, depth = 0): Omit<Accumulation, 'loop' | 'steps'> | null {
+  if (depth > 6) return null;
+  const stop = call.fn === loop.fn ? loop.body : call.fn?.body ?? null;
+  if (!stop || (call.fn === loop.fn && !isWithin(call.node, loop.body))) return null;
+  const own = enclosingAccumulationIf(m, call.node, stop, loop);
+  if (own) return { ...own, fn: call.fn };
+  if (call.fn === loop.fn || !call.fn) return null;
+  // a helper: every call site on the way from the loop must be gated
+  const sites = m.callersOf(call.fn).filter((s) => m.reachableFromLoop(loop).includes(s));
+  if (!sites.length) return null;
+  let gate: Omit<Accumulation, 'loop' | 'steps'> | null = null;
+  for (const s of sites) {
+    const g = accumulationGate(m, s, loop, depth + 1);
+    if (!g || (gate && gate.ifNode.id !== g.ifNode.id)) return null;
+    gate = g;
+  }
+  return gate;
+}
+
+function enclosingAccumulationIf(m: PythonModel, node: Node, stop: Node, loop: LoopInfo): { ifNode: Node; block: Node; modulo: Node; divisor: Node } | null {
+  for (let n: Node | null = node.parent; n && n.id !== stop.id; n = n.parent) {
+    if (n.type !== 'block' || !n.parent) continue;
+    const owner = n.parent;
+    let cond: Node | null = null;
+    if ((owner.type === 'if_statement' || owner.type === 'elif_clause') && owner.childForFieldName('consequence')?.id === n.id) cond = owner.childForFieldName('condition');
+    if (!cond) continue;
+    const modulo = moduloTest(m, cond, loop);
+    if (modulo) return { ifNode: owner, block: n, modulo, divisor: modulo.childForFieldName('right')! };
+  }
+  return null;
+}
+
+/** In a condition: `x % n == 0` (also `0 == x % n`, `not x % n`, inside `and` / `or`) on an iteration counter with n != 1. */
+function moduloTest(m: PythonModel, cond: Node, loop: LoopInfo): Node | null {
+  switch (cond.type) {
+    case 'parenthesized_expression':
+      return cond.namedChildren[0] ? moduloTest(m, cond.namedChildren[0], loop) : null;
+    case 'boolean_operator':
+      return moduloTest(m, cond.childForFieldName('left')!, loop) ?? moduloTest(m, cond.childForFieldName('right')!, loop);
+    case 'not_operator': {
+      const arg = unparen(cond.childForFieldName('argument'));
+      return arg && isModulo(arg) && isCounterModulo(m, arg, loop) ? arg : null;
+    }
+    case 'comparison_operator': {
+      const ops = cond.children.filter((c) => c && !c.isNamed).map((c) => c!.type);
+      if (ops.length !== 1 || ops[0] !== '==') return null;
+      const [a, b] = cond.namedChildren.map(unparen);
+      for (const [x, y] of [[a, b], [b, a]] as const) {
+        if (x && y && isModulo(x) && y.type === 'integer' && isCounterModulo(m, x, loop)) return x;
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+function unparen(n: Node | null): Node | null {
+  while (n && n.type === 'parenthesized_expression') n = n.namedChildren[0] ?? null;
+  return n;
+}
+
+function isModulo(n: Node): boolean {
+  return n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '%';
+}
+
+/** The left side changes every iteration (a loop target, a counter incremented in the loop, a parameter fed one) and the divisor is not 1. */
+function isCounterModulo(m: PythonModel, mod: Node, loop: LoopInfo): boolean {
+  const divisor = mod.childForFieldName('right');
+  const left = mod.childForFieldName('left');
+  if (!divisor || !left) return false;
+  if (intValue(m, divisor) === 1) return false;
+  if (divisor.type === 'integer' && intValue(m, divisor) === null) return false;
+  return m.identifiersIn(left).some((id) => isIterationCounter(m, id, m.functionAt(mod), loop, 0));
+}
+
+function isIterationCounter(m: PythonModel, name: string, fn: FunctionInfo | null, loop: LoopInfo, depth: number): boolean {
+  if (depth > 4) return false;
+  const bs = m.bindingsIn(name, fn);
+  if (fn === loop.fn) {
+    // a target of the batch loop (or of a loop inside it), or a counter incremented in its body
+    if (loop.targets.includes(name)) return true;
+    if (bs.some((b) => isWithin(b.node, loop.body) && (b.kind === 'for' || b.kind === 'augassign' || (b.kind === 'assign' && isIncrement(b.value, name))))) return true;
+  }
+  // a global counter incremented inside a function the loop calls
+  if (bs.some((b) => b.kind === 'augassign' && b.fn && b.fn !== loop.fn && m.reachableFromLoop(loop).some((c) => c.fn === b.fn))) return true;
+  const param = bs.find((b) => b.kind === 'param');
+  if (param?.fn) {
+    const sites = m.callersOf(param.fn).filter((s) => m.reachableFromLoop(loop).includes(s));
+    return sites.length > 0 && sites.every((s) => {
+      const arg = argumentAt(param.fn!, param.name, s);
+      return !!arg && m.identifiersIn(arg).some((id) => isIterationCounter(m, id, s.fn, loop, depth + 1));
+    });
+  }
+  return false;
+}
+
+function isIncrement(value: Node | null, name: string): boolean {
+  return !!value && value.type === 'binary_operator' && value.childForFieldName('operator')?.type === '+' && value.childForFieldName('left')?.text === name;
+}
+
+/** The argument a call site passes for `param` of `fn`. */
+export function argumentAt(fn: FunctionInfo, param: string, site: CallSite): Node | null {
+  const kw = site.keywords.get(param);
+  if (kw) return kw;
+  const offset = fn.cls && fn.params[0] === 'self' ? 1 : 0;
+  const i = fn.params.indexOf(param) - offset;
+  return i >= 0 && i < site.args.length ? site.args[i] : null;
+}
