@@ -260,3 +260,44 @@ export function argumentAt(fn: FunctionInfo, param: string, site: CallSite): Nod
   const i = fn.params.indexOf(param) - offset;
   return i >= 0 && i < site.args.length ? site.args[i] : null;
 }
+
+/** Do `a` and `b` denote the same value: the same name in the same scope, or a shared origin (the same constructor call)? */
+export function sameValue(m: PythonModel, a: Node, b: Node): boolean {
+  if (a.text === b.text && m.functionAt(a) === m.functionAt(b)) return true;
+  const ids = new Set(m.originsOf(a).filter((o) => o.base !== null).map((o) => o.node.id));
+  return m.originsOf(b).some((o) => o.base !== null && ids.has(o.node.id));
+}
+
+/** Is every identifier of `expr` (read in `from`) bound to the same things when read in `to`? Then its text may be copied there. */
+export function spelledSameIn(m: PythonModel, expr: Node, from: FunctionInfo | null, to: FunctionInfo | null): boolean {
+  if (from === to) return true;
+  return m.identifiersIn(expr).every((id) => {
+    const a = m.bindingsIn(id, from);
+    const b = m.bindingsIn(id, to);
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+  });
+}
+
+/** Every optimizer step the loop reaches that is gated by an accumulation condition, with its gate. */
+export function gatedSteps(m: PythonModel, loop: LoopInfo): { step: CallSite; gate: Omit<Accumulation, 'loop' | 'steps'> }[] {
+  const out: { step: CallSite; gate: Omit<Accumulation, 'loop' | 'steps'> }[] = [];
+  for (const s of m.reachableFromLoop(loop)) {
+    if (!isOptimizerStep(m, s)) continue;
+    const gate = accumulationGate(m, s, loop);
+    if (gate) out.push({ step: s, gate });
+  }
+  return out;
+}
+
+/**
+ * Does the optimizer update the parameters of `model`: is it built from `model.parameters()`
+ * (or from something we cannot read, which is assumed to include them)?
+ */
+export function optimizerCoversModel(m: PythonModel, opt: Node, model: Node): boolean {
+  const ctors = m.originsOf(opt).filter((o) => o.base !== null && o.node.type === 'call');
+  if (!ctors.length) return true;
+  return ctors.some((o) => {
+    const params = m.calls.filter((c) => c.method === 'parameters' && c.receiver && isWithin(c.node, o.node));
+    return !params.length || params.some((c) => sameValue(m, c.receiver!, model));
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * TG803 zero-grad-breaks-accumulation
+ *
+ * What it does: finds gradient accumulation (the optimizer step gated by `(i + 1) % accum == 0` on
+ * the batch index or a step counter) where `zero_grad()` still runs on every iteration, outside the
+ * condition, on the stepped optimizer or on the model.
+ * Why it is bad: each reset throws away the gradients of the batches before it, so every step uses
+ * the gradient of a single micro-batch: the larger effective batch the accumulation was written for
+ * never exists, and with the loss divided by `accum` the updates are also `accum` times too small.
+ * The run costs as much as the intended one and trains like a smaller, noisier one. Hints, section 8.
+ * Example: `optimizer.zero_grad()` first in the loop body, `optimizer.step()` under the condition.
+ * Fix: move the reset under the condition, right after the step (after `scaler.update()`), keeping
+ * its text and trailing comment.
+ * Silent: the reset inside the same condition; resets under another condition; no accumulation.
+ */
+import type { Node } from '../analysis/parser';
+import type { CallSite, PythonModel } from '../analysis/model';
+import { isWithin } from '../analysis/model';
+import { accumulationGate, gatedSteps, isZeroGrad, optimizerCoversModel, runsEveryIteration, sameValue, steppedOptimizer } from '../analysis/optim';
+import { insertLinesAfter } from '../fixes/edits';
+import { deleteStatementLines, ownLineStatement } from '../fixes/statements';
+import { afterStepAnchor, isOneShot } from './tg1002-missing-zero-grad';
+import type { Fix, Rule } from './types';
+
+export const rule: Rule = {
+  meta: {
+    code: 'TG803',
+    name: 'zero-grad-breaks-accumulation',
+    severity: 'error',
+    section: '8. GPU memory & OOM: gradient accumulation',
+    summary: 'zero_grad() runs every iteration while the optimizer step waits for accumulation',
+    fixable: true,
+  },
+  check(ctx) {
+    const m = ctx.model;
+    const reported = new Set<number>();
+    for (const loop of m.batchLoops()) {
+      if (isOneShot(loop)) continue;
+      const gated = gatedSteps(m, loop);
+      if (!gated.length) continue;
+      for (const z of m.reachableFromLoop(loop)) {
+        if (!isZeroGrad(z) || reported.has(z.node.id)) continue;
+        if (gated.some((g) => isWithin(z.node, g.gate.block)) || accumulationGate(m, z, loop) || !runsEveryIteration(m, z, loop)) continue;
+        const hit = matchingStep(m, z, gated);
+        if (!hit) continue;
+        reported.add(z.node.id);
+        ctx.report({
+          node: z.node,
+          message: `\`${z.node.text}\` runs on every batch but \`${hit.step.node.text}\` only every \`${hit.gate.divisor.text}\` batches: each reset discards the accumulated gradients. Reset after the step, inside the same condition`,
+          fix: moveUnderCondition(m, z, hit.step, hit.gate),
+          related: [{ range: rangeOf(hit.gate.modulo), message: 'the accumulation condition' }],
+        });
+      }
+    }
+  },
+};
+
+type Gated = ReturnType<typeof gatedSteps>[number];
+
+function rangeOf(n: { startPosition: { row: number; column: number }; endPosition: { row: number; column: number } }) {
+  return { start: { line: n.startPosition.row, character: n.startPosition.column }, end: { line: n.endPosition.row, character: n.endPosition.column } };
+}
+
+/** The gated step whose gradients the reset clears: the same optimizer, or an optimizer over the reset model's parameters. */
+function matchingStep(m: PythonModel, z: CallSite, gated: Gated[]): Gated | null {
+  const receiver = z.receiver!;
+  const isModel = m.hasRole(receiver, 'model');
+  for (const g of gated) {
+    const opt = steppedOptimizer(m, g.step);
+    if (!opt) continue;
+    if (isModel ? optimizerCoversModel(m, opt, receiver) : sameValue(m, receiver, opt)) return g;
+  }
+  return null;
+}
+
+function moveUnderCondition(m: PythonModel, z: CallSite, step: CallSite, acc: Gated['gate']): Fix | null {
+  if (z.fn !== acc.fn) return null;
+  const stmt = ownLineStatement(m, z.node);
+  if (!stmt || stmt.type !== 'expression_statement' || stmt.namedChildren[0]?.id !== z.node.id) return null;
+  if (stmt.startPosition.row !== stmt.endPosition.row) return null;
+  const del = deleteStatementLines(m, stmt);
+  const anchor = step.fn === acc.fn ? afterStepAnchor(m, step) : gatedCallStatement(m, step, acc);
+  if (!del || !anchor) return null;
+  const src = m.source;
+  const edits = [del];
+  // already reset under the condition: only the unconditional reset goes
+  const already = m.calls.some((c) => c !== z && isZeroGrad(c) && isWithin(c.node, acc.block) && c.receiver?.text === z.receiver?.text);
+  if (!already) {
+    const line = src.lineText(stmt.startPosition.row).slice(stmt.startPosition.column);
+    edits.push(insertLinesAfter(src, anchor, [src.indentOf(anchor.startPosition.row) + line.trimEnd()]));
+  }
+  return { title: `Move \`${z.node.text}\` under the accumulation condition, after the step`, applicability: 'safe', edits };
+}
+
+/** In the gated block, the statement whose call leads (through the file's functions) to `step`. */
+function gatedCallStatement(m: PythonModel, step: CallSite, acc: Gated['gate']): Node | null {
+  const site = m.calls.find((c) => c.fn === acc.fn && isWithin(c.node, acc.block) && m.calleesOf(c).some((f) => f === step.fn || m.reachableFromFunction(f).includes(step)));
+  return site ? ownLineStatement(m, site.node) : null;
+}
