@@ -177,6 +177,7 @@ export class PythonModel {
   private readonly reachCache = new Map<FunctionInfo, CallSite[]>();
   private callerIndex?: Map<FunctionInfo, CallSite[]>;
   private readonly fnAtCache = new Map<number, FunctionInfo | null>();
+  private buildingCallerIndex = false;
   private trainingCache?: Map<LoopInfo, TrainingLoopFacts>;
   private frameworkCache?: FrameworkLoop[];
 
@@ -397,6 +398,11 @@ export class PythonModel {
   /** The file's own call sites that call `fn`. */
   callersOf(fn: FunctionInfo): CallSite[] {
     if (!this.callerIndex) {
+      // Resolving `obj.m(...)` while the index is built may ask for a parameter's callers again
+      // (`def f(opt): opt.step()` next to a local class with a `step` method): answer "none yet"
+      // instead of recursing without end.
+      if (this.buildingCallerIndex) return [];
+      this.buildingCallerIndex = true;
       // One pass over the calls: only names of the file's own functions and methods can reach them.
       const index = new Map<FunctionInfo, CallSite[]>();
       const fnNames = new Set(this.functions.map((f) => f.name));
@@ -410,6 +416,7 @@ export class PythonModel {
         }
       }
       this.callerIndex = index;
+      this.buildingCallerIndex = false;
     }
     return this.callerIndex.get(fn) ?? [];
   }
