@@ -1,0 +1,91 @@
+/**
+ * TG1005 no-early-stopping
+ *
+ * What it does: finds a hand-written epoch loop (a training loop whose inner training loops are
+ * batch loops) that runs more than 10 epochs — `range(N)`, `range(a, b)`, `trange(N)`, with N a
+ * literal or a value resolved from the file (a constant, a class / dict / namespace config entry, an
+ * argparse default, a parameter's arguments or default) — and has no way out before the last epoch:
+ * no `break` or `return` in its body (outside the inner loops), which is how patience logic and
+ * EarlyStopping helpers stop a loop.
+ * Why it is bad: most fine-tuning runs plateau after a few epochs; without patience the remaining
+ * epochs burn the GPU budget (and the folds after this one) for no gain, or overfit. Hints, section
+ * 10 (template: `if patience_counter >= 5: break`) and the launch checklist.
+ * Example: `for epoch in range(30): train_one_epoch(...); validate(...)`.
+ * Fix: none (the metric, its direction and the patience are choices); the message describes it.
+ * Silent: a conditional exit in the epoch loop (patience counter, EarlyStopping object, time budget);
+ * 10 epochs or fewer; an epoch count the file does not determine; framework loops (Keras
+ * `EarlyStopping`, Lightning, Hugging Face callbacks are their own settings).
+ */
+import type { Node } from '../analysis/parser';
+import type { LoopInfo, PythonModel } from '../analysis/model';
+import { intValue } from '../analysis/local-constants';
+import { peelIterable } from '../analysis/training';
+import { headerRange } from './tg211-no-smoke-test';
+import type { Rule } from './types';
+
+export const rule: Rule = {
+  meta: {
+    code: 'TG1005',
+    name: 'no-early-stopping',
+    severity: 'information',
+    section: '10. Training template (early stopping)',
+    summary: 'More than 10 epochs with no patience / early stopping',
+    fixable: false,
+  },
+  check(ctx) {
+    const m = ctx.model;
+    const facts = m.trainingLoops();
+    for (const f of facts.values()) {
+      if (!f.inner.length || !f.inner.every((l) => facts.get(l)!.inner.length === 0)) continue;
+      const epochs = epochCount(m, f.loop);
+      if (epochs === null || epochs <= 10 || canStopEarly(m, f.loop)) continue;
+      ctx.report({
+        range: headerRange(f.loop.node),
+        message: `${epochs} epochs with no early stopping: stop when the validation metric has not improved for 3-5 epochs (a patience counter and \`break\`), so a plateaued run does not burn the rest of the budget`,
+      });
+    }
+  },
+};
+
+const TRANGE = /^tqdm\.(auto\.|notebook\.|std\.)?trange$/;
+
+/** The number of iterations of `for _ in range(...)` / `trange(...)` when the file determines it. */
+export function epochCount(m: PythonModel, loop: LoopInfo): number | null {
+  if (loop.kind !== 'for') return null;
+  const it = peelIterable(m, loop)?.loader;
+  if (!it || it.type !== 'call') return null;
+  const callee = it.childForFieldName('function');
+  const isRange = callee?.type === 'identifier' && callee.text === 'range' && !m.bindingsIn('range', m.functionAt(it)).length && !m.imports.has('range');
+  if (!isRange && !TRANGE.test(m.qualify(callee) ?? '')) return null;
+  const args = (it.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
+  if (!args.length || args.length > 3 || args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat')) return null;
+  const values = args.map((a) => intValue(m, a));
+  if (values.some((v) => v === null)) return null;
+  const [a, b, step] = args.length === 1 ? [0, values[0]!, 1] : [values[0]!, values[1]!, values[2] ?? 1];
+  if (step <= 0) return null;
+  return Math.max(0, Math.ceil((b - a) / step));
+}
+
+/** A `break`, `return` or `sys.exit()` in the loop body outside its inner loops and nested definitions. */
+function canStopEarly(m: PythonModel, loop: LoopInfo): boolean {
+  let found = false;
+  const visit = (n: Node) => {
+    if (found) return;
+    if (n.type === 'break_statement' || n.type === 'return_statement') {
+      found = true;
+      return;
+    }
+    if (n.type === 'call') {
+      const q = m.qualify(n.childForFieldName('function'));
+      const name = n.childForFieldName('function')?.text;
+      if (q === 'sys.exit' || q === 'os._exit' || ((name === 'exit' || name === 'quit') && !q)) {
+        found = true;
+        return;
+      }
+    }
+    if (/^(for_statement|while_statement|function_definition|class_definition|lambda|decorated_definition)$/.test(n.type)) return;
+    for (const c of n.namedChildren) visit(c);
+  };
+  for (const c of loop.body.namedChildren) visit(c);
+  return found;
+}
