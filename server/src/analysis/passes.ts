@@ -245,16 +245,20 @@ export function passInEvalMode(m: PythonModel, pass: ModelPass): boolean {
  * loop reaches forward calls elsewhere. Empty when a model cannot be named there.
  */
 export function passModelNames(m: PythonModel, pass: ModelPass): string[] {
-  const loop = pass.loop;
+  return loopModelNames(m, pass.loop, pass.modelCalls);
+}
+
+/** How the models of `modelCalls` (reached from `loop`) are spelled at the loop; empty when one cannot be named. */
+export function loopModelNames(m: PythonModel, loop: LoopInfo, modelCalls: CallSite[]): string[] {
   const names = new Set<string>();
-  for (const c of pass.modelCalls) {
+  for (const c of modelCalls) {
     if (c.fn === loop.fn && isWithin(c.node, loop.body)) {
       const callee = c.method === 'forward' && c.receiver ? c.receiver : c.callee;
       if (!isPlainName(callee)) return [];
       names.add(callee.text);
     }
   }
-  const indirect = pass.modelCalls.filter((c) => !(c.fn === loop.fn && isWithin(c.node, loop.body)));
+  const indirect = modelCalls.filter((c) => !(c.fn === loop.fn && isWithin(c.node, loop.body)));
   if (indirect.length) {
     for (const d of loop.calls) {
       if (!m.calleesOf(d).length) continue;
