@@ -111,7 +111,18 @@ export function runsEveryIteration(m: PythonModel, call: CallSite, loop: LoopInf
 }
 
 function reachedFromLoop(m: PythonModel, site: CallSite, loop: LoopInfo): boolean {
-  return m.reachableFromLoop(loop).includes(site);
+  return reachSet(m, loop).has(site);
+}
+
+const reachCache = new WeakMap<PythonModel, Map<LoopInfo, Set<CallSite>>>();
+
+/** The calls a loop reaches, as a set (memoised per model: membership tests in loops stay cheap). */
+export function reachSet(m: PythonModel, loop: LoopInfo): Set<CallSite> {
+  let byLoop = reachCache.get(m);
+  if (!byLoop) reachCache.set(m, (byLoop = new Map()));
+  let set = byLoop.get(loop);
+  if (!set) byLoop.set(loop, (set = new Set(m.reachableFromLoop(loop))));
+  return set;
 }
 
 export interface Accumulation {
@@ -159,7 +170,7 @@ export function accumulationGate(m: PythonModel, call: CallSite, loop: LoopInfo,
   if (own) return { ...own, fn: call.fn };
   if (call.fn === loop.fn || !call.fn) return null;
   // a helper: every call site on the way from the loop must be gated
-  const sites = m.callersOf(call.fn).filter((s) => m.reachableFromLoop(loop).includes(s));
+  const sites = m.callersOf(call.fn).filter((s) => reachSet(m, loop).has(s));
   if (!sites.length) return null;
   let gate: Omit<Accumulation, 'loop' | 'steps'> | null = null;
   for (const s of sites) {
@@ -236,10 +247,10 @@ function isIterationCounter(m: PythonModel, name: string, fn: FunctionInfo | nul
     if (bs.some((b) => isWithin(b.node, loop.body) && (b.kind === 'for' || b.kind === 'augassign' || (b.kind === 'assign' && isIncrement(b.value, name))))) return true;
   }
   // a global counter incremented inside a function the loop calls
-  if (bs.some((b) => b.kind === 'augassign' && b.fn && b.fn !== loop.fn && m.reachableFromLoop(loop).some((c) => c.fn === b.fn))) return true;
+  if (bs.some((b) => b.kind === 'augassign' && b.fn && b.fn !== loop.fn && [...reachSet(m, loop)].some((c) => c.fn === b.fn))) return true;
   const param = bs.find((b) => b.kind === 'param');
   if (param?.fn) {
-    const sites = m.callersOf(param.fn).filter((s) => m.reachableFromLoop(loop).includes(s));
+    const sites = m.callersOf(param.fn).filter((s) => reachSet(m, loop).has(s));
     return sites.length > 0 && sites.every((s) => {
       const arg = argumentAt(param.fn!, param.name, s);
       return !!arg && m.identifiersIn(arg).some((id) => isIterationCounter(m, id, s.fn, loop, depth + 1));

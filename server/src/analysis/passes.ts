@@ -39,7 +39,8 @@ export function modelPasses(m: PythonModel): ModelPass[] {
     candidates.push({ loop, data: peeled.loader, modelCalls, trainingLoops: [] });
   }
   // keep the innermost loop of nested passes (`for x in loader` inside `for batch in loader`)
-  const passes = candidates.filter((p) => !candidates.some((q) => q !== p && m.loopsReachedFrom(p.loop).includes(q.loop)));
+  const candidateLoops = new Set(candidates.map((c) => c.loop));
+  const passes = candidates.filter((p) => !m.loopsReachedFrom(p.loop).some((l) => l !== p.loop && candidateLoops.has(l)));
   for (const [loop] of training) {
     const reached = m.loopsReachedFrom(loop);
     for (const p of passes) if (reached.includes(p.loop)) p.trainingLoops.push(loop);
@@ -189,27 +190,43 @@ export function modeSetBy(m: PythonModel, c: CallSite): Mode | null {
   return 'unknown';
 }
 
+const modeCache = new WeakMap<PythonModel, Map<FunctionInfo, Mode | null>>();
+
 /** The mode a function leaves its models in: its last mode-setting call (through the functions it calls), or null. */
-function modeAfterFunction(m: PythonModel, fn: FunctionInfo, depth: number, seen: Set<FunctionInfo>): Mode | null {
-  if (depth > 8 || seen.has(fn)) return null;
-  seen.add(fn);
-  return lastModeAmong(m, fn.calls, depth, seen);
+function modeAfterFunction(m: PythonModel, fn: FunctionInfo, depth: number, active: Set<FunctionInfo>): Mode | null {
+  let cache = modeCache.get(m);
+  if (!cache) modeCache.set(m, (cache = new Map()));
+  if (cache.has(fn)) return cache.get(fn)!;
+  if (depth > 8 || active.has(fn)) return null;
+  active.add(fn);
+  const mode = lastModeAmong(m, fn.calls, depth, active);
+  active.delete(fn);
+  cache.set(fn, mode);
+  return mode;
 }
 
-function lastModeAmong(m: PythonModel, calls: CallSite[], depth: number, seen: Set<FunctionInfo>): Mode | null {
-  let mode: Mode | null = null;
-  for (const c of [...calls].sort((a, b) => a.node.startIndex - b.node.startIndex)) {
+/** Could the call enter one of the file's own functions? (A cheap name test before resolving it.) */
+function mayCallLocal(m: PythonModel, c: CallSite): boolean {
+  let names = localNames.get(m);
+  if (!names) localNames.set(m, (names = new Set([...m.functions.map((f) => f.name), ...m.classes.keys()])));
+  const name = c.callee.type === 'identifier' ? c.callee.text : c.method;
+  return !!name && names.has(name);
+}
+const localNames = new WeakMap<PythonModel, Set<string>>();
+
+/** The mode set by the last mode-setting call among `calls` (in textual order), or null. */
+function lastModeAmong(m: PythonModel, calls: CallSite[], depth: number, active: Set<FunctionInfo>): Mode | null {
+  const ordered = [...calls].sort((a, b) => b.node.startIndex - a.node.startIndex);
+  for (const c of ordered) {
     const direct = modeSetBy(m, c);
-    if (direct) {
-      mode = direct;
-      continue;
-    }
+    if (direct) return direct;
+    if (!mayCallLocal(m, c)) continue;
     for (const g of m.calleesOf(c)) {
-      const inner = modeAfterFunction(m, g, depth + 1, new Set(seen));
-      if (inner) mode = inner;
+      const inner = modeAfterFunction(m, g, depth + 1, active);
+      if (inner) return inner;
     }
   }
-  return mode;
+  return null;
 }
 
 /**
@@ -219,7 +236,8 @@ function lastModeAmong(m: PythonModel, calls: CallSite[], depth: number, seen: S
  */
 export function modeAt(m: PythonModel, node: Node, fn: FunctionInfo | null, depth = 0, seen = new Set<FunctionInfo>()): Mode | null {
   if (depth > 8) return 'unknown';
-  const before = m.calls.filter((c) => c.fn === fn && c.node.endIndex <= node.startIndex);
+  const own = fn ? fn.calls : m.moduleCalls;
+  const before = own.filter((c) => c.node.endIndex <= node.startIndex);
   const local = lastModeAmong(m, before, 0, new Set());
   if (local) return local;
   if (!fn || seen.has(fn)) return null;

@@ -21,7 +21,7 @@ import type { Node } from '../analysis/parser';
 import type { LoopInfo, PythonModel } from '../analysis/model';
 import { peelIterable, isBoundBefore } from '../analysis/training';
 import { loopModelNames, validationMetric } from '../analysis/passes';
-import { argumentAt } from '../analysis/optim';
+import { argumentAt, reachSet } from '../analysis/optim';
 import type { TextEdit } from '../analysis/source';
 import { blockIndent, freshName, indentTemplate, insertLinesAfter, insertLinesBefore } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
@@ -105,8 +105,12 @@ function naming(m: PythonModel, loop: LoopInfo, at: number): Naming | null {
   return { torch: ensureModuleImport(m, 'torch'), model, best: `${f}${q}${stem}_best.pth${q}`, last: `${f}${q}${stem}_last.pth${q}`, q };
 }
 
+const quoteCache = new WeakMap<PythonModel, string>();
+
 /** The file's own string quote (the more common of ' and "). */
 function quote(m: PythonModel): string {
+  const cached = quoteCache.get(m);
+  if (cached) return cached;
   let single = 0;
   let double = 0;
   const visit = (n: Node) => {
@@ -119,7 +123,9 @@ function quote(m: PythonModel): string {
     for (const c of n.namedChildren) visit(c);
   };
   visit(m.root);
-  return single > double ? "'" : '"';
+  const q = single > double ? "'" : '"';
+  quoteCache.set(m, q);
+  return q;
 }
 
 /**
@@ -140,7 +146,7 @@ function foldIndexIn(m: PythonModel, fold: LoopInfo, loop: LoopInfo): string | n
   if (fold.fn === loop.fn) return index;
   const fn = loop.fn;
   if (!fn) return null;
-  const sites = m.callersOf(fn).filter((s) => s.fn === fold.fn && m.reachableFromLoop(fold).includes(s));
+  const sites = m.callersOf(fn).filter((s) => s.fn === fold.fn && reachSet(m, fold).has(s));
   if (!sites.length) return null;
   for (const p of fn.params) {
     if (sites.every((s) => argumentAt(fn, p, s)?.text === index)) return p;
