@@ -31,7 +31,7 @@ export function modelPasses(m: PythonModel): ModelPass[] {
   const training = m.trainingLoops();
   const candidates: ModelPass[] = [];
   for (const loop of m.loops) {
-    if (loop.kind !== 'for' || training.has(loop)) continue;
+    if (loop.kind !== 'for' || training.has(loop) || inFrameworkClass(m, loop.fn)) continue;
     const peeled = peelIterable(m, loop);
     if (!peeled || !isDataIterable(m, peeled.loader)) continue;
     const modelCalls = m.reachableFromLoop(loop).filter((c) => m.isModelCall(c));
@@ -47,6 +47,16 @@ export function modelPasses(m: PythonModel): ModelPass[] {
   }
   passCache.set(m, passes);
   return passes;
+}
+
+const FRAMEWORK_BASES = /^(pytorch_lightning\.(LightningModule|core\.LightningModule|core\.module\.LightningModule)|transformers\.\w*Trainer|trl\.\w*Trainer|keras\.(Model|models\.Model)|pytorch_accelerated\.\w*Trainer)$/;
+
+/** Code in a method of a class the framework drives (a LightningModule hook, a Trainer subclass): the framework sets modes and grad. */
+function inFrameworkClass(m: PythonModel, fn: FunctionInfo | null): boolean {
+  for (let f = fn; f; f = f.parent) {
+    if (f.cls && m.localClassDerives(`<local>.${f.cls.name}`, (b) => FRAMEWORK_BASES.test(b))) return true;
+  }
+  return false;
 }
 
 const DATASET_BASES = /^torch\.utils\.data\.(Dataset|IterableDataset|dataset\.Dataset|dataset\.IterableDataset)$/;
