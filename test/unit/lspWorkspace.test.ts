@@ -41,6 +41,7 @@ for epoch in range(3):
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
+torch.save(model.state_dict(), "model.pth")
 `;
 
 const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => String(d.code)).sort();
