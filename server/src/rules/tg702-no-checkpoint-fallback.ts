@@ -48,7 +48,10 @@ export const rule: Rule = {
       if (guard === 'fallback' || inTryWithExcept(m, call) || pathChosenByTest(m, path, call.fn)) continue;
       ctx.report({
         node: call.node,
-        message: `Loads the best checkpoint with no fallback: a fold killed early (or that never improved) has no \`best\` file, so predict.py crashes and no submission is written. Fall back to the last checkpoint when the best one is missing`,
+        message:
+          guard === 'guard-only'
+            ? 'The best checkpoint is loaded only if it exists, with no `else`: a fold killed early (or that never improved) has no `best` file, and the model silently predicts with untrained weights. Load the last checkpoint in an `else` branch'
+            : 'Loads the best checkpoint with no fallback: a fold killed early (or that never improved) has no `best` file, so predict.py crashes and no submission is written. Fall back to the last checkpoint when the best one is missing',
         fix: guard === 'none' ? fallbackFix(m, call, path) : null,
       });
     }
