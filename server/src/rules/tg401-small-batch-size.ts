@@ -1,0 +1,192 @@
+/**
+ * TG401 small-batch-size
+ *
+ * What it does: finds a DataLoader iterated by a hand-written training loop whose batch size
+ * (a literal, or a constant / config entry / argparse default / factory argument resolved to one)
+ * is under 32 for an image model (timm, torchvision, segmentation_models_pytorch, a local network
+ * with convolutions) or under 1024 for a tabular MLP (a network of Linear / activation / norm /
+ * dropout layers only, with no image library in the file), while the loop does no gradient
+ * accumulation. A DataLoader without `batch_size` counts as 1.
+ * Why it is bad: small batches leave the GPU at 5-10% memory and mostly idle between steps; the
+ * epoch takes several times longer than it needs to (hints, section 4: 128+ at 224 px, 4096+ tabular).
+ * Example: `BATCH_SIZE = 16` ... `DataLoader(train_ds, batch_size=BATCH_SIZE)` feeding
+ * `timm.create_model('efficientnet_b0')`.
+ * Fix: none automatic (the right size depends on GPU memory): raise it until memory is 70-80%, or
+ * accumulate gradients.
+ * Silent: gradient accumulation in the loop (an optimizer step under `% accum == 0`,
+ * `accelerator.accumulate`); files that handle CUDA out-of-memory (the size was chosen against
+ * memory); models that are neither image nor tabular MLPs (transformers, sequence models: their
+ * batch is bounded by sequence memory); framework loops; batch sizes that cannot be resolved.
+ */
+import type { Node } from '../analysis/parser';
+import type { LoopInfo, Origin, PythonModel } from '../analysis/model';
+import { isWithin } from '../analysis/model';
+import { dataLoaders, loaderArg, loaderArgValues, trainUses } from '../analysis/dataloaders';
+import { nodeRange, type Rule } from './types';
+
+export const rule: Rule = {
+  meta: {
+    code: 'TG401',
+    name: 'small-batch-size',
+    severity: 'information',
+    section: '4. Batch size & data loading',
+    summary: 'The training batch size is small for the model (image < 32, tabular MLP < 1024) and there is no gradient accumulation',
+    fixable: false,
+  },
+  check(ctx) {
+    const m = ctx.model;
+    const infos = dataLoaders(m).filter((i) => trainUses(i).length);
+    if (!infos.length || handlesOutOfMemory(m)) return;
+    for (const info of infos) {
+      const uses = trainUses(info);
+      if (info.args.has('batch_sampler')) continue;
+      const loops = uses.map((u) => u.loop).filter((l): l is LoopInfo => !!l);
+      if (loops.some((l) => accumulatesGradients(m, l))) continue;
+      const kind = dataKind(m, loops);
+      if (!kind) continue;
+      const threshold = kind === 'image' ? 32 : 1024;
+      const bs = loaderArg(info, 'batch_size');
+      let size: number;
+      let definedAt: Node | null = null;
+      if (!bs) {
+        if (info.opaque) continue;
+        size = 1;
+      } else {
+        const vals = loaderArgValues(m, info, 'batch_size', uses);
+        if (!vals || !vals.length || !vals.every((v) => typeof v.value === 'number' && Number.isInteger(v.value))) continue;
+        const sizes = new Set(vals.map((v) => v.value as number));
+        if (sizes.size !== 1) continue;
+        size = [...sizes][0];
+        if (vals[0].node.startPosition.row !== bs.startPosition.row) definedAt = vals[0].node;
+      }
+      if (size >= threshold || size <= 0) continue;
+      const advice = kind === 'image' ? '128+ at 224 px on a 24 GB GPU' : '4096+ for tabular data';
+      ctx.report({
+        node: bs ?? info.call.node,
+        message: `Training batch size ${size}${bs ? '' : ' (DataLoader default)'} is small for ${kind === 'image' ? 'an image model' : 'a tabular MLP'} (< ${threshold}) and nothing accumulates gradients: the GPU idles between tiny steps. Raise it until GPU memory is 70-80% (${advice}), or accumulate gradients`,
+        related: definedAt ? [{ range: nodeRange(definedAt), message: `batch size ${size} is set here` }] : undefined,
+      });
+    }
+  },
+};
+
+/** Does the file handle CUDA out-of-memory (`except torch.cuda.OutOfMemoryError`, `'out of memory' in str(e)`)? */
+export function handlesOutOfMemory(m: PythonModel): boolean {
+  for (const n of ownNodesAll(m.root)) {
+    if (n.type === 'except_clause') {
+      const value = n.namedChildren[0];
+      const types = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
+      const names = types?.type === 'tuple' ? types.namedChildren : types ? [types] : [];
+      if (names.some((t) => /^torch\.(cuda\.)?OutOfMemoryError$/.test(m.qualify(t) ?? ''))) return true;
+    }
+    if (n.type === 'comparison_operator' && /out of memory|\bOOM\b/i.test(n.text) && n.children.some((c) => c?.type === 'in')) return true;
+  }
+  return false;
+}
+
+function ownNodesAll(root: Node): Node[] {
+  const out: Node[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'except_clause' || n.type === 'comparison_operator') out.push(n);
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  return out;
+}
+
+/** An optimizer / scaler step under a `% n` condition, or `accelerator.accumulate(...)`, reached from the loop. */
+export function accumulatesGradients(m: PythonModel, loop: LoopInfo): boolean {
+  const reach = m.reachableFromLoop(loop);
+  for (const c of reach) {
+    if (c.method !== 'step' || !m.isTrainingStep(c)) continue;
+    const stop = c.fn?.body ?? m.root;
+    for (let p = c.node.parent; p && p.id !== stop.id; p = p.parent) {
+      if (p.type === 'if_statement' && hasModulo(p.childForFieldName('condition'))) return true;
+    }
+  }
+  for (const w of m.withBlocks) {
+    if (!w.items.some((i) => i.call?.method === 'accumulate')) continue;
+    if ((w.fn === loop.fn && isWithin(w.node, loop.body)) || reach.some((c) => isWithin(c.node, w.body))) return true;
+  }
+  return m.calls.some((c) => c.qualified === 'accelerate.Accelerator' && c.keywords.has('gradient_accumulation_steps'));
+}
+
+function hasModulo(n: Node | null): boolean {
+  if (!n) return false;
+  if (n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '%') return true;
+  return n.namedChildren.some(hasModulo);
+}
+
+const MLP_LAYERS = new Set([
+  'Linear', 'ReLU', 'LeakyReLU', 'GELU', 'SiLU', 'ELU', 'SELU', 'PReLU', 'Mish', 'Tanh', 'Sigmoid', 'Softmax', 'LogSoftmax',
+  'Dropout', 'AlphaDropout', 'BatchNorm1d', 'LayerNorm', 'Identity', 'Sequential', 'ModuleList', 'ModuleDict',
+]);
+const IMAGE_LAYERS = /^torch\.nn\.(Conv[123]d|ConvTranspose[23]d|BatchNorm2d|MaxPool2d|AvgPool2d|AdaptiveAvgPool2d|Upsample)$/;
+const IMAGE_FACTORY = /^(timm\.(create_model|models\.)|torchvision\.models\.|segmentation_models_pytorch\.|efficientnet_pytorch\.|pretrainedmodels\.)/;
+const IMAGE_LIBRARIES = ['torchvision.transforms', 'albumentations', 'PIL', 'cv2', 'skimage', 'imageio', 'timm.data'];
+
+type Kind = 'image' | 'tabular' | 'other';
+
+/** The kind of data the loops train on, from the models they call: image, tabular MLP, or null (other / unknown). */
+function dataKind(m: PythonModel, loops: LoopInfo[]): 'image' | 'tabular' | null {
+  const kinds = new Set<Kind>();
+  for (const loop of loops) {
+    const calls = m.reachableFromLoop(loop).filter((c) => m.isModelCall(c));
+    if (!calls.length) return null;
+    for (const c of calls) {
+      const target = c.method === 'forward' && c.receiver ? c.receiver : c.callee;
+      const origins = m.originsOf(target).filter((o) => m.roleOfOrigin(o) === 'model');
+      if (!origins.length) return null;
+      for (const o of origins) kinds.add(modelKind(m, o));
+    }
+  }
+  if (kinds.has('other') || !kinds.size) return null;
+  if (kinds.has('image')) return 'image';
+  return IMAGE_LIBRARIES.some((lib) => m.importsModule(lib)) ? null : 'tabular';
+}
+
+function modelKind(m: PythonModel, o: Origin, depth = 0): Kind {
+  const b = o.base ?? '';
+  if (IMAGE_FACTORY.test(b)) return 'image';
+  if (b === 'torch.nn.Linear') return 'tabular';
+  if (b === 'torch.nn.Sequential') {
+    const call = findCall(m, o.node, 'torch.nn.Sequential');
+    if (!call) return 'other';
+    return layersKind(m, call.args.flatMap((a) => (a.type === 'call' ? [a] : [])), call.args.length);
+  }
+  if (b.startsWith('<local>.') && depth < 4) {
+    const cls = m.classes.get(b.slice(8));
+    if (!cls) return 'other';
+    const calls = [...cls.methods.values()].flatMap((f) => m.reachableFromFunction(f));
+    if (calls.some((c) => (c.qualified && (IMAGE_LAYERS.test(c.qualified) || IMAGE_FACTORY.test(c.qualified))))) return 'image';
+    const layers = calls.filter((c) => c.qualified && /^torch\.nn\.[A-Z]/.test(c.qualified)).map((c) => c.node);
+    return layersKind(m, layers, layers.length);
+  }
+  return 'other';
+}
+
+/** Layer constructors only from the MLP set, at least one Linear: tabular. Convolutions: image. */
+function layersKind(m: PythonModel, layerCalls: Node[], total: number): Kind {
+  if (!layerCalls.length || layerCalls.length !== total) return 'other';
+  let linear = false;
+  for (const n of layerCalls) {
+    const q = m.callAt(n)?.qualified ?? '';
+    if (IMAGE_LAYERS.test(q)) return 'image';
+    const name = q.startsWith('torch.nn.') ? q.slice(9) : '';
+    if (!MLP_LAYERS.has(name)) return 'other';
+    if (name === 'Linear') linear = true;
+  }
+  return linear ? 'tabular' : 'other';
+}
+
+/** The call with qualified name `q` at the root of a chain (`nn.Sequential(...).to(device)`). */
+function findCall(m: PythonModel, n: Node, q: string) {
+  for (let x: Node | null = n; x; ) {
+    if (x.type !== 'call') return null;
+    const c = m.callAt(x);
+    if (c?.qualified === q) return c;
+    x = c?.receiver ?? null;
+  }
+  return null;
+}
