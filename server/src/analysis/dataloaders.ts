@@ -566,3 +566,31 @@ export function isIterableDataset(m: PythonModel, ds: Source): boolean {
 }
 
 export { PyMapping };
+
+export interface LoaderContextUses {
+  /** The factory call sites through which this DataLoader instance is built (empty for a direct call). */
+  context: Context;
+  uses: LoaderUse[];
+  /** Trained on (hand-written or framework) in this context. */
+  training: boolean;
+  /** Evaluated / predicted on (and not trained on) in this context. */
+  evaluation: boolean;
+}
+
+/** The loader's uses grouped by context: one DataLoader call built by a factory is several loaders. */
+export function loaderInstances(info: LoaderInfo): LoaderContextUses[] {
+  const groups: LoaderContextUses[] = [];
+  for (const u of info.uses) {
+    let g = groups.find((x) => sameContext(x.context, u.context));
+    if (!g) {
+      g = { context: u.context, uses: [], training: false, evaluation: false };
+      groups.push(g);
+    }
+    g.uses.push(u);
+  }
+  for (const g of groups) {
+    g.training = g.uses.some((u) => u.kind === 'train' || u.kind === 'framework-train');
+    g.evaluation = !g.training && g.uses.some((u) => u.kind === 'eval' || u.kind === 'framework-eval' || u.kind === 'framework-predict');
+  }
+  return groups;
+}
