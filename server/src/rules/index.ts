@@ -19,13 +19,15 @@ import { rule as TG703 } from './tg703-no-checkpoint';
 import { rule as TG801 } from './tg801-no-mixed-precision';
 import { rule as TG802 } from './tg802-unscaled-accumulated-loss';
 import { rule as TG803 } from './tg803-zero-grad-breaks-accumulation';
+import { rule as TG901 } from './tg901-submission-with-index';
+import { rule as TG902 } from './tg902-submission-columns-mismatch';
 import { rule as TG1001 } from './tg1001-gradscaler-misuse';
 import { rule as TG1002 } from './tg1002-missing-zero-grad';
 import { rule as TG1003 } from './tg1003-no-eval-mode';
 import { rule as TG1004 } from './tg1004-no-grad-in-validation';
 import { rule as TG1005 } from './tg1005-no-early-stopping';
 
-export const ALL_RULES: readonly Rule[] = [TG001, TG002, TG203, TG211, TG303, TG401, TG402, TG403, TG404, TG602, TG603, TG701, TG702, TG703, TG801, TG802, TG803, TG1001, TG1002, TG1003, TG1004, TG1005].sort((a, b) => codeOrder(a.meta.code) - codeOrder(b.meta.code));
+export const ALL_RULES: readonly Rule[] = [TG001, TG002, TG203, TG211, TG303, TG401, TG402, TG403, TG404, TG602, TG603, TG701, TG702, TG703, TG801, TG802, TG803, TG901, TG902, TG1001, TG1002, TG1003, TG1004, TG1005].sort((a, b) => codeOrder(a.meta.code) - codeOrder(b.meta.code));
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.meta.code, r]));
 
