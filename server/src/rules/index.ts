@@ -11,6 +11,8 @@ import { rule as TG401 } from './tg401-small-batch-size';
 import { rule as TG402 } from './tg402-mixup-without-drop-last';
 import { rule as TG403 } from './tg403-odd-batch-size-with-mixup';
 import { rule as TG404 } from './tg404-dataloader-starved';
+import { rule as TG501 } from './tg501-label-encoder-not-saved';
+import { rule as TG601 } from './tg601-fit-before-split';
 import { rule as TG602 } from './tg602-augmentation-in-validation';
 import { rule as TG603 } from './tg603-eval-loader-shuffled';
 import { rule as TG701 } from './tg701-only-best-checkpoint';
@@ -27,7 +29,7 @@ import { rule as TG1003 } from './tg1003-no-eval-mode';
 import { rule as TG1004 } from './tg1004-no-grad-in-validation';
 import { rule as TG1005 } from './tg1005-no-early-stopping';
 
-export const ALL_RULES: readonly Rule[] = [TG001, TG002, TG203, TG211, TG303, TG401, TG402, TG403, TG404, TG602, TG603, TG701, TG702, TG703, TG801, TG802, TG803, TG901, TG902, TG1001, TG1002, TG1003, TG1004, TG1005].sort((a, b) => codeOrder(a.meta.code) - codeOrder(b.meta.code));
+export const ALL_RULES: readonly Rule[] = [TG001, TG002, TG203, TG211, TG303, TG401, TG402, TG403, TG404, TG501, TG601, TG602, TG603, TG701, TG702, TG703, TG801, TG802, TG803, TG901, TG902, TG1001, TG1002, TG1003, TG1004, TG1005].sort((a, b) => codeOrder(a.meta.code) - codeOrder(b.meta.code));
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(ALL_RULES.map((r) => [r.meta.code, r]));
 

@@ -1,0 +1,131 @@
+/**
+ * "Is this value built from that one?": an expression carries a value derived from a target node
+ * (a call, say `scaler.fit_transform(X)` or `LabelEncoder()`) when the target is inside it, or a
+ * name it reads is bound (through flow.ts) to something built from the target, or a container it
+ * reads had such a value written into it (`df[cols] = target`, `encoders[c] = le`, `lst.append(x)`).
+ * Flow-insensitive for container writes, bounded in depth; used for leakage and persistence checks.
+ */
+import type { Node } from './parser';
+import type { PythonModel } from './model';
+import { isWithin } from './model';
+import { sources } from './config-values';
+
+const WRITE_METHODS = new Set(['append', 'extend', 'update', 'add', 'insert', 'setdefault']);
+
+interface Writes {
+  /** name -> values written into it (`X[...] = v`, `X.attr = v`, `X.append(v)`) */
+  byName: Map<string, Node[]>;
+}
+
+const CACHE = new WeakMap<PythonModel, Writes>();
+
+function writes(m: PythonModel): Writes {
+  let w = CACHE.get(m);
+  if (w) return w;
+  w = { byName: new Map() };
+  const add = (name: string, v: Node) => {
+    const list = w!.byName.get(name) ?? [];
+    list.push(v);
+    w!.byName.set(name, list);
+  };
+  const stack: Node[] = [m.root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'assignment') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left && right && (left.type === 'subscript' || left.type === 'attribute')) {
+        const root = rootIdentifier(left);
+        if (root && root.text !== 'self') add(root.text, right);
+      }
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  for (const c of m.calls) {
+    if (c.method && WRITE_METHODS.has(c.method) && c.receiver) {
+      const root = rootIdentifier(c.receiver);
+      if (root) for (const a of [...c.args, ...c.keywords.values()]) add(root.text, a);
+    }
+  }
+  CACHE.set(m, w);
+  return w;
+}
+
+function rootIdentifier(n: Node): Node | null {
+  let x: Node | null = n;
+  while (x && (x.type === 'subscript' || x.type === 'attribute')) x = x.childForFieldName('value') ?? x.childForFieldName('object');
+  return x?.type === 'identifier' ? x : null;
+}
+
+/**
+ * Sub-expressions that carry only a size, not the data: `len(x)`, `x.shape`, `x.size`, `x.ndim`,
+ * `x.item()`. A value built from them is not built from `x`.
+ */
+export function carriesOnlySize(n: Node): boolean {
+  if (n.type === 'call') {
+    const f = n.childForFieldName('function');
+    if (f?.type === 'identifier' && f.text === 'len') return true;
+    if (f?.type === 'attribute' && /^(item|nunique|count)$/.test(f.childForFieldName('attribute')?.text ?? '')) return true;
+  }
+  return n.type === 'attribute' && /^(shape|size|ndim)$/.test(n.childForFieldName('attribute')?.text ?? '');
+}
+
+/** Does `expr` carry a value built from a node that `isTarget` accepts? (Size-only sub-expressions are not followed.) */
+export function derivesFrom(m: PythonModel, expr: Node | null, isTarget: (n: Node) => boolean, maxDepth = 5): boolean {
+  if (!expr) return false;
+  const seen = new Set<number>();
+  const seenNames = new Set<number>();
+  const containsTarget = (n: Node): boolean => {
+    if (isTarget(n)) return true;
+    if (carriesOnlySize(n)) return false;
+    for (const c of n.namedChildren) if (containsTarget(c)) return true;
+    return false;
+  };
+  const visit = (e: Node, depth: number): boolean => {
+    if (seen.has(e.id)) return false;
+    seen.add(e.id);
+    if (containsTarget(e)) return true;
+    if (depth >= maxDepth) return false;
+    for (const id of readIdentifiers(e)) {
+      if (seenNames.has(id.id)) continue;
+      seenNames.add(id.id);
+      for (const v of writes(m).byName.get(id.text) ?? []) {
+        if (sameVariable(m, id, v) && visit(v, depth + 1)) return true;
+      }
+      for (const s of sources(m, id)) {
+        if (s.node.id === id.id) continue;
+        if (isWithin(id, s.node) && s.node.type !== 'call') continue;
+        if (visit(s.node, depth + 1)) return true;
+      }
+    }
+    return false;
+  };
+  return visit(expr, 0);
+}
+
+/** Identifiers read in an expression (not attribute names or keyword names; not inside lambdas' own parameters). */
+function readIdentifiers(e: Node): Node[] {
+  const out: Node[] = [];
+  const walk = (n: Node) => {
+    if (carriesOnlySize(n)) return;
+    if (n.type === 'identifier') {
+      out.push(n);
+      return;
+    }
+    for (const c of n.namedChildren) {
+      if (n.type === 'attribute' && c.id === n.childForFieldName('attribute')?.id) continue;
+      if (n.type === 'keyword_argument' && c.id === n.childForFieldName('name')?.id) continue;
+      walk(c);
+    }
+  };
+  walk(e);
+  return out;
+}
+
+/** Does the name read at `use` refer to the same variable as the container written at `write`? */
+function sameVariable(m: PythonModel, use: Node, write: Node): boolean {
+  const a = m.bindingsIn(use.text, m.functionAt(use));
+  const b = m.bindingsIn(use.text, m.functionAt(write));
+  if (!a.length && !b.length) return true;
+  return a.length > 0 && a[0] === b[0];
+}

@@ -1,0 +1,156 @@
+/**
+ * TG601 fit-before-split
+ *
+ * What it does: finds a data-dependent transformer (scalers, encoders such as OneHotEncoder /
+ * OrdinalEncoder / TargetEncoder, imputers, text vectorizers, PCA / SVD, feature selectors,
+ * category_encoders) fitted (`fit` / `fit_transform`) on data that has not been split yet, whose
+ * output is then split: given to `train_test_split`, to a CV splitter's `.split(...)`, to
+ * `cross_val_score` / `cross_validate` / `cross_val_predict`, or indexed with a fold's indices
+ * (`X_scaled[tr_idx]`). The output is followed through names, DataFrame column writes
+ * (`df[cols] = scaler.fit_transform(df[cols])`) and `transform` calls of the fitted object.
+ * Why it is bad: the validation rows' statistics (means, vocabularies, categories, components)
+ * leak into what the model trains on: the CV score is optimistic and the leaderboard score lower
+ * than expected ("CV looks good, LB much worse"). Hints, section 6.
+ * Example: `X = StandardScaler().fit_transform(X); X_tr, X_va, y_tr, y_va = train_test_split(X, y)`.
+ * Fix: none automatic (the fit has to move after the split, into the fold): the finding points at
+ * both lines.
+ * Silent: a fit on the training part (`fit_transform(X_train)` after the split, `X[tr_idx]`), a fit
+ * inside the fold loop, a `Pipeline` given to `cross_val_score` (fitted per fold), a `LabelEncoder`
+ * / `LabelBinarizer` on the target (not leakage), stateless transforms (`HashingVectorizer`,
+ * `PolynomialFeatures`, `FunctionTransformer`, `Normalizer`).
+ */
+import type { Node } from '../analysis/parser';
+import type { CallSite, PythonModel } from '../analysis/model';
+import { isWithin } from '../analysis/model';
+import { sources } from '../analysis/config-values';
+import { derivesFrom } from '../analysis/derived';
+import { CV_FUNCTIONS, SPLIT_FUNCTIONS, foldLoops, isFoldIndexName, isSplitCall } from '../analysis/splits';
+import { nodeRange, type Rule } from './types';
+
+export const rule: Rule = {
+  meta: {
+    code: 'TG601',
+    name: 'fit-before-split',
+    severity: 'error',
+    section: '6. Data leakage & CV/LB mismatch: preprocessing before split',
+    summary: 'A scaler / encoder / imputer / vectorizer / PCA is fitted on the full data and its output is split afterwards (leakage)',
+    fixable: false,
+  },
+  check(ctx) {
+    const m = ctx.model;
+    const transformers = m.calls.filter((c) => isLeakyTransformer(c.qualified));
+    if (!transformers.length) return;
+    const sinks = splitSinks(m);
+    if (!sinks.length) return;
+    const folds = foldLoops(m);
+    for (const t of transformers) {
+      const fits = m.calls.filter((c) => (c.method === 'fit' || c.method === 'fit_transform') && c.receiver && isInstance(m, c.receiver, t));
+      for (const fit of fits) {
+        if (insideFold(m, fit, folds)) continue;
+        const data = fit.args[0] ?? fit.keywords.get('X') ?? fit.keywords.get('raw_documents') ?? null;
+        if (!data || fromSplit(m, data)) continue;
+        // the transformer's outputs: fit_transform itself, and transform calls on the same object
+        const outputs = new Set<number>();
+        if (fit.method === 'fit_transform') outputs.add(fit.node.id);
+        for (const c of m.calls) {
+          if (c.method === 'transform' && c.receiver && isInstance(m, c.receiver, t) && c.args[0] && !fromSplit(m, c.args[0])) outputs.add(c.node.id);
+        }
+        if (!outputs.size) continue;
+        const sink = sinks.find((s) => s.inputs.some((i) => derivesFrom(m, i, (n) => outputs.has(n.id))));
+        if (!sink) continue;
+        const what = t.qualified!.replace(/^.*\./, '');
+        ctx.report({
+          node: fit.node,
+          message: `${what} is fitted on data that is not split yet, and its output is split at line ${sink.node.startPosition.row + 1} (${sink.kind}): validation rows leak into the fitted statistics and the CV score is optimistic. Fit it on the training part only (inside the fold, after the split) and transform the validation part`,
+          related: [{ range: nodeRange(sink.node), message: `the ${what} output is split here` }],
+        });
+        break;
+      }
+    }
+  },
+};
+
+const STATELESS = /^(HashingVectorizer|PolynomialFeatures|FunctionTransformer|Normalizer|Binarizer|LabelEncoder|LabelBinarizer|MultiLabelBinarizer)$/;
+
+function isLeakyTransformer(q: string | null): boolean {
+  if (!q) return false;
+  const name = q.replace(/^.*\./, '');
+  if (STATELESS.test(name)) return false;
+  return (
+    /^sklearn\.preprocessing\.(_data\.|_encoders\.|_discretization\.|_target_encoder\.)?(StandardScaler|MinMaxScaler|RobustScaler|MaxAbsScaler|QuantileTransformer|PowerTransformer|OneHotEncoder|OrdinalEncoder|TargetEncoder|KBinsDiscretizer|SplineTransformer)$/.test(q) ||
+    /^sklearn\.impute\.[A-Z]\w*Imputer$/.test(q) ||
+    /^sklearn\.feature_extraction\.text\.(TfidfVectorizer|CountVectorizer|TfidfTransformer)$/.test(q) ||
+    /^sklearn\.decomposition\.[A-Z]\w*$/.test(q) ||
+    /^sklearn\.feature_selection\.[A-Z]\w*$/.test(q) ||
+    /^category_encoders\.[A-Z]\w*$/.test(q)
+  );
+}
+
+function isInstance(m: PythonModel, receiver: Node, t: CallSite): boolean {
+  if (receiver.id === t.node.id) return true;
+  return sources(m, receiver).some((s) => s.node.id === t.node.id);
+}
+
+/** Is the fit run inside a fold loop (lexically, or in a function called from one)? */
+function insideFold(m: PythonModel, fit: CallSite, folds: ReturnType<typeof foldLoops>): boolean {
+  if (folds.some((l) => l.fn === fit.fn && isWithin(fit.node, l.body))) return true;
+  let fns = fit.fn ? [fit.fn] : [];
+  for (let depth = 0; depth < 4 && fns.length; depth++) {
+    const next = [];
+    for (const f of fns) {
+      for (const c of m.callersOf(f)) {
+        if (folds.some((l) => l.fn === c.fn && isWithin(c.node, l.body))) return true;
+        if (c.fn) next.push(c.fn);
+      }
+    }
+    fns = next;
+  }
+  return false;
+}
+
+/** Is `expr` a part produced by a split (`train_test_split` results, rows at a fold's indices)? */
+function fromSplit(m: PythonModel, expr: Node): boolean {
+  return derivesFrom(m, expr, (n) => {
+    if (n.type === 'call') {
+      const c = m.callAt(n);
+      return !!c && ((c.qualified !== null && SPLIT_FUNCTIONS.has(c.qualified)) || isSplitCall(m, c));
+    }
+    if (n.type === 'subscript') return foldIndexed(m, n);
+    return false;
+  });
+}
+
+/** `X[tr_idx]`, `df.iloc[va_idx]`, `X[tr_idx, :]`: rows at a fold's indices. */
+function foldIndexed(m: PythonModel, sub: Node): boolean {
+  const parts = sub.namedChildren.slice(1);
+  return parts.some((p) => m.identifiersIn(p).some((id) => isFoldIndexName(m, id, sub)));
+}
+
+interface Sink {
+  node: Node;
+  kind: string;
+  /** The expressions that get split. */
+  inputs: Node[];
+}
+
+/** Where data gets split: split functions, splitters' `.split`, CV helpers, rows taken at fold indices. */
+function splitSinks(m: PythonModel): Sink[] {
+  const out: Sink[] = [];
+  for (const c of m.calls) {
+    const args = [...c.args, ...c.keywords.values()];
+    if (c.qualified && SPLIT_FUNCTIONS.has(c.qualified)) out.push({ node: c.node, kind: 'train_test_split', inputs: args });
+    else if (c.qualified && CV_FUNCTIONS.has(c.qualified)) out.push({ node: c.node, kind: c.qualified.replace(/^.*\./, ''), inputs: args.filter((a) => a !== (c.keywords.get('estimator') ?? c.args[0])) });
+    else if (isSplitCall(m, c)) out.push({ node: c.node, kind: 'cross-validation split', inputs: c.args.slice(0, 1) });
+  }
+  const stack: Node[] = [m.root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'subscript' && foldIndexed(m, n)) {
+      let target = n.childForFieldName('value');
+      if (target?.type === 'attribute' && /^(iloc|loc)$/.test(target.childForFieldName('attribute')?.text ?? '')) target = target.childForFieldName('object');
+      if (target) out.push({ node: n, kind: 'fold indices', inputs: [target] });
+    }
+    for (const c of n.namedChildren) stack.push(c);
+  }
+  return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
+}
