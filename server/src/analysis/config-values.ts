@@ -20,6 +20,7 @@
  */
 import type { Node } from './parser';
 import type { CallSite, ClassInfo, PythonModel } from './model';
+import { nodesOfType } from './node-index';
 import { reachingBindings, parameterValues, valueSources, returnReachable, type Context, type FlowOptions, type Source } from './flow';
 
 export class PyMapping {
@@ -61,10 +62,8 @@ function indexOf(m: PythonModel): ModelIndex {
   let idx = INDEX.get(m);
   if (idx) return idx;
   idx = { attributeWrites: new Map(), subscriptWrites: new Map(), cache: new Map(), active: new Set() };
-  const stack: Node[] = [m.root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'assignment') {
+  for (const n of nodesOfType(m, 'assignment')) {
+    {
       const left = n.childForFieldName('left');
       let right = n.childForFieldName('right');
       while (right?.type === 'assignment') right = right.childForFieldName('right');
@@ -80,7 +79,6 @@ function indexOf(m: PythonModel): ModelIndex {
         }
       }
     }
-    for (const c of n.namedChildren) stack.push(c);
   }
   INDEX.set(m, idx);
   return idx;

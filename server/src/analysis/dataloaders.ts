@@ -45,8 +45,6 @@ export interface LoaderUse {
   /** The context in which the DataLoader call was reached (factory call sites, innermost last). */
   context: Context;
   loop?: LoopInfo;
-  /** Evaluation / prediction passes: the predictions are written out or matched to ids / indices. */
-  writesOut?: boolean;
 }
 
 export interface LoaderInfo {
@@ -84,8 +82,7 @@ export function dataLoaders(m: PythonModel): LoaderInfo[] {
       const leaves = loaderSources(m, peeled.loader, []);
       if (!leaves.some((l) => infos.has(l.node.id))) continue;
       const kind = classifyLoop(m, loop);
-      const writesOut = kind === 'eval' ? passWritesOut(m, loop) : undefined;
-      for (const l of leaves) add(l, { kind, node: loop.node, loop, writesOut });
+      for (const l of leaves) add(l, { kind, node: loop.node, loop });
     }
     for (const call of m.calls) {
       // next(iter(loader)) / iter(loader): a one-batch look
@@ -325,11 +322,16 @@ export function isTestData(paths: string[]): boolean {
 
 /** Does the loader read test data in every context it is used in (or built in, when unused)? */
 export function builtFromTestData(m: PythonModel, info: LoaderInfo): boolean {
+  const cached = TEST_DATA.get(info);
+  if (cached !== undefined) return cached;
   const ds = loaderArg(info, 'dataset');
-  if (!ds) return false;
   const contexts = info.uses.length ? info.uses.map((u) => u.context) : [[]];
-  return contexts.every((ctx) => isTestData(dataPaths(m, ds, ctx)));
+  const r = !!ds && contexts.every((ctx) => isTestData(dataPaths(m, ds, ctx)));
+  TEST_DATA.set(info, r);
+  return r;
 }
+
+const TEST_DATA = new WeakMap<LoaderInfo, boolean>();
 
 // -------------------------------------------------------------------------------------------------
 // Are a pass's predictions written out or matched to ids?
@@ -355,11 +357,25 @@ const KILL_BUILTINS = new Set(['float', 'int', 'len', 'round', 'bool', 'str', 'p
  * `.item()` scalars and metric comparisons are not predictions.
  */
 export function passWritesOut(m: PythonModel, loop: LoopInfo): boolean {
-  try {
-    return new PredictionFlow(m).fromLoop(loop);
-  } catch {
-    return false;
+  let cache = WRITES_OUT.get(m);
+  if (!cache) WRITES_OUT.set(m, (cache = new Map()));
+  let r = cache.get(loop);
+  if (r === undefined) {
+    try {
+      r = new PredictionFlow(m).fromLoop(loop);
+    } catch {
+      r = false;
+    }
+    cache.set(loop, r);
   }
+  return r;
+}
+
+const WRITES_OUT = new WeakMap<PythonModel, Map<LoopInfo, boolean>>();
+
+/** Is this use an evaluation pass whose predictions are written out or matched to ids / indices? */
+export function useWritesOut(m: PythonModel, use: LoaderUse): boolean {
+  return use.kind === 'eval' && !!use.loop && passWritesOut(m, use.loop);
 }
 
 class PredictionFlow {

@@ -9,6 +9,7 @@ import type { Node } from './parser';
 import type { PythonModel } from './model';
 import { isWithin } from './model';
 import { sources } from './config-values';
+import { nodesOfType } from './node-index';
 
 const WRITE_METHODS = new Set(['append', 'extend', 'update', 'add', 'insert', 'setdefault']);
 
@@ -28,18 +29,13 @@ function writes(m: PythonModel): Writes {
     list.push(v);
     w!.byName.set(name, list);
   };
-  const stack: Node[] = [m.root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'assignment') {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left && right && (left.type === 'subscript' || left.type === 'attribute')) {
-        const root = rootIdentifier(left);
-        if (root && root.text !== 'self') add(root.text, right);
-      }
+  for (const n of nodesOfType(m, 'assignment')) {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    if (left && right && (left.type === 'subscript' || left.type === 'attribute')) {
+      const root = rootIdentifier(left);
+      if (root && root.text !== 'self') add(root.text, right);
     }
-    for (const c of n.namedChildren) stack.push(c);
   }
   for (const c of m.calls) {
     if (c.method && WRITE_METHODS.has(c.method) && c.receiver) {

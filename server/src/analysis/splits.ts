@@ -47,16 +47,21 @@ export function foldSplitOf(m: PythonModel, loop: LoopInfo): CallSite | null {
   return null;
 }
 
+const FOLD_LOOPS = new WeakMap<PythonModel, LoopInfo[]>();
+
 /** Loops over a splitter's folds. */
 export function foldLoops(m: PythonModel): LoopInfo[] {
-  return m.loops.filter((l) => foldSplitOf(m, l) !== null);
+  let loops = FOLD_LOOPS.get(m);
+  if (!loops) FOLD_LOOPS.set(m, (loops = m.loops.filter((l) => foldSplitOf(m, l) !== null)));
+  return loops;
 }
 
 /** Is the identifier `name` (read at `at`) bound to fold indices by a fold loop's target? */
 export function isFoldIndexName(m: PythonModel, name: string, at: Node): boolean {
+  const folds = foldLoops(m);
+  if (!folds.length) return false;
   return m.bindingsIn(name, m.functionAt(at)).some((b) => {
     if (b.kind !== 'for') return false;
-    const loop = m.loops.find((l) => l.targetNode && b.node.startIndex >= l.targetNode.startIndex && b.node.endIndex <= l.targetNode.endIndex);
-    return !!loop && foldSplitOf(m, loop) !== null;
+    return folds.some((l) => !!l.targetNode && b.node.startIndex >= l.targetNode.startIndex && b.node.endIndex <= l.targetNode.endIndex);
   });
 }

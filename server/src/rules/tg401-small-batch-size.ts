@@ -21,6 +21,7 @@
 import type { Node } from '../analysis/parser';
 import type { LoopInfo, Origin, PythonModel } from '../analysis/model';
 import { isWithin } from '../analysis/model';
+import { nodesOfType } from '../analysis/node-index';
 import { dataLoaders, loaderArg, loaderArgValues, trainUses } from '../analysis/dataloaders';
 import { nodeRange, type Rule } from './types';
 
@@ -72,7 +73,9 @@ export const rule: Rule = {
 
 /** Does the file handle CUDA out-of-memory (`except torch.cuda.OutOfMemoryError`, `'out of memory' in str(e)`)? */
 export function handlesOutOfMemory(m: PythonModel): boolean {
-  for (const n of ownNodesAll(m.root)) {
+  // cheap pre-check on the text; the structure is verified below
+  if (!/OutOfMemoryError|out of memory|\bOOM\b/i.test(m.source.text)) return false;
+  for (const n of [...nodesOfType(m, 'except_clause'), ...nodesOfType(m, 'comparison_operator')]) {
     if (n.type === 'except_clause') {
       const value = n.namedChildren[0];
       const types = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
@@ -82,17 +85,6 @@ export function handlesOutOfMemory(m: PythonModel): boolean {
     if (n.type === 'comparison_operator' && /out of memory|\bOOM\b/i.test(n.text) && n.children.some((c) => c?.type === 'in')) return true;
   }
   return false;
-}
-
-function ownNodesAll(root: Node): Node[] {
-  const out: Node[] = [];
-  const stack = [root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'except_clause' || n.type === 'comparison_operator') out.push(n);
-    for (const c of n.namedChildren) stack.push(c);
-  }
-  return out;
 }
 
 /** An optimizer / scaler step under a `% n` condition, or `accelerator.accumulate(...)`, reached from the loop. */

@@ -19,6 +19,7 @@ import { mixupTrainingLoaders } from '../analysis/augment';
 import { isDataLoaderCall, loaderArg, loaderArgValues } from '../analysis/dataloaders';
 import { isWithin, type PythonModel } from '../analysis/model';
 import { reachingBindings } from '../analysis/flow';
+import { nodesOfType } from '../analysis/node-index';
 import { replaceNode } from '../fixes/edits';
 import { nodeRange, type Fix, type Rule } from './types';
 
@@ -73,13 +74,7 @@ function onlyFeedsBatchSizes(m: PythonModel, literal: Node): boolean {
   if (!assign || assign.childForFieldName('right')?.id !== literal.id || left?.type !== 'identifier') return false;
   const binding = (m.bindings.get(left.text) ?? []).find((b) => b.node.id === left.id);
   if (!binding) return false;
-  const reads: Node[] = [];
-  const stack: Node[] = [m.root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'identifier' && n.text === left.text && n.id !== left.id) reads.push(n);
-    for (const c of n.namedChildren) stack.push(c);
-  }
+  const reads = nodesOfType(m, 'identifier').filter((n) => n.text === left.text && n.id !== left.id);
   let any = false;
   for (const r of reads) {
     if (!reachingBindings(m, r).includes(binding)) continue;

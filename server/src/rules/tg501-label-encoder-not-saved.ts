@@ -23,6 +23,7 @@ import type { CallSite, PythonModel } from '../analysis/model';
 import { stringValue } from '../analysis/model';
 import { sources } from '../analysis/config-values';
 import { derivesFrom } from '../analysis/derived';
+import { nodesOfType } from '../analysis/node-index';
 import { insertLinesAfter } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import type { Fix, Rule } from './types';
@@ -120,15 +121,9 @@ function saveFix(m: PythonModel, fit: CallSite, several: boolean): Fix | null {
   const tail = src.lineText(stmt.endPosition.row).slice(stmt.endPosition.column).trim();
   if (tail && !tail.startsWith('#')) return null;
   const used = new Set<string>();
-  const stack: Node[] = [m.root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'string') {
-      const v = stringValue(n);
-      if (v) used.add(v);
-      continue;
-    }
-    for (const c of n.namedChildren) stack.push(c);
+  for (const n of nodesOfType(m, 'string')) {
+    const v = stringValue(n);
+    if (v) used.add(v);
   }
   let file = several || used.has('label_encoder.pkl') ? `label_encoder_${recv.text}.pkl` : 'label_encoder.pkl';
   for (let i = 2; used.has(file); i++) file = `label_encoder_${recv.text}_${i}.pkl`;

@@ -24,6 +24,7 @@ import type { CallSite, PythonModel } from '../analysis/model';
 import { isWithin } from '../analysis/model';
 import { sources } from '../analysis/config-values';
 import { derivesFrom } from '../analysis/derived';
+import { nodesOfType } from '../analysis/node-index';
 import { CV_FUNCTIONS, SPLIT_FUNCTIONS, foldLoops, isFoldIndexName, isSplitCall } from '../analysis/splits';
 import { nodeRange, type Rule } from './types';
 
@@ -142,15 +143,11 @@ function splitSinks(m: PythonModel): Sink[] {
     else if (c.qualified && CV_FUNCTIONS.has(c.qualified)) out.push({ node: c.node, kind: c.qualified.replace(/^.*\./, ''), inputs: args.filter((a) => a !== (c.keywords.get('estimator') ?? c.args[0])) });
     else if (isSplitCall(m, c)) out.push({ node: c.node, kind: 'cross-validation split', inputs: c.args.slice(0, 1) });
   }
-  const stack: Node[] = [m.root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'subscript' && foldIndexed(m, n)) {
-      let target = n.childForFieldName('value');
-      if (target?.type === 'attribute' && /^(iloc|loc)$/.test(target.childForFieldName('attribute')?.text ?? '')) target = target.childForFieldName('object');
-      if (target) out.push({ node: n, kind: 'fold indices', inputs: [target] });
-    }
-    for (const c of n.namedChildren) stack.push(c);
+  for (const n of nodesOfType(m, 'subscript')) {
+    if (!foldIndexed(m, n)) continue;
+    let target = n.childForFieldName('value');
+    if (target?.type === 'attribute' && /^(iloc|loc)$/.test(target.childForFieldName('attribute')?.text ?? '')) target = target.childForFieldName('object');
+    if (target) out.push({ node: n, kind: 'fold indices', inputs: [target] });
   }
   return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
 }

@@ -26,8 +26,9 @@ import type { Node } from '../analysis/parser';
 import type { CallSite, LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin } from '../analysis/model';
 import { pipelinesOf, type RandomTransform, type TransformPipeline } from '../analysis/augment';
-import { builtFromTestData, dataLoaders, datasetSources, loaderInstances, type LoaderContextUses } from '../analysis/dataloaders';
+import { builtFromTestData, dataLoaders, datasetSources, loaderInstances, useWritesOut, type LoaderContextUses } from '../analysis/dataloaders';
 import { reachingBindings, returnReachable } from '../analysis/flow';
+import { nodesOfType } from '../analysis/node-index';
 import { decideCondition } from '../analysis/config-values';
 import type { TextEdit } from '../analysis/source';
 import { replaceNode } from '../fixes/edits';
@@ -90,7 +91,7 @@ function pipelineUses(m: PythonModel): Map<number, PipelineEntry> {
     if (!instances.length && builtFromTestData(m, info)) instances.push({ context: [], uses: [], training: false, evaluation: true });
     for (const g of instances) {
       if (!g.training && !g.evaluation) continue;
-      const test = g.evaluation && (builtFromTestData(m, info) || g.uses.some((u) => u.kind === 'framework-predict' || u.writesOut === true));
+      const test = g.evaluation && (builtFromTestData(m, info) || g.uses.some((u) => u.kind === 'framework-predict' || useWritesOut(m, u)));
       const tta = g.evaluation && g.uses.length > 0 && g.uses.every((u) => !!u.loop && isRepeatedPass(m, u.loop));
       for (const ds of datasetSources(m, info, g.context)) {
         const call = ds.node.type === 'call' ? m.callAt(ds.node) : undefined;
@@ -181,14 +182,7 @@ function onlyFeedsKnownDatasets(m: PythonModel, pipeline: Node, datasets: Set<nu
 }
 
 function identifierReads(m: PythonModel, name: string): Node[] {
-  const out: Node[] = [];
-  const stack: Node[] = [m.root];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if (n.type === 'identifier' && n.text === name) out.push(n);
-    for (const c of n.namedChildren) stack.push(c);
-  }
-  return out;
+  return nodesOfType(m, 'identifier').filter((n) => n.text === name);
 }
 
 /** Size-changing random crops and their deterministic counterparts (same output size). */

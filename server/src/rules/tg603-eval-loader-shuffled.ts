@@ -20,7 +20,7 @@
  */
 import type { Node } from '../analysis/parser';
 import { truthy, resolveValues } from '../analysis/config-values';
-import { builtFromTestData, dataLoaders, loaderArg, loaderInstances, type LoaderContextUses, type LoaderInfo } from '../analysis/dataloaders';
+import { builtFromTestData, dataLoaders, loaderArg, loaderInstances, useWritesOut, type LoaderContextUses, type LoaderInfo } from '../analysis/dataloaders';
 import { argumentAt, type Context } from '../analysis/flow';
 import type { PythonModel } from '../analysis/model';
 import { replaceNode } from '../fixes/edits';
@@ -52,7 +52,7 @@ export const rule: Rule = {
         const at = site?.node ?? shuffle;
         if (reported.has(at.id)) continue;
         reported.add(at.id);
-        const written = fromTest || g.uses.some((u) => u.writesOut || u.kind === 'framework-predict');
+        const written = fromTest || g.uses.some((u) => u.kind === 'framework-predict' || useWritesOut(m, u));
         const fix: Fix | null = site && site.editable ? { title: 'Set shuffle=False', applicability: 'safe', edits: [replaceNode(site.node, 'False')] } : null;
         ctx.report({
           node: at,

@@ -22,6 +22,8 @@
  */
 import type { Node } from '../analysis/parser';
 import { constantValue } from '../analysis/config-values';
+import { stringValue } from '../analysis/model';
+import { nodesOfType } from '../analysis/node-index';
 import type { PythonModel } from '../analysis/model';
 import type { TextEdit } from '../analysis/source';
 import { frameShape, submissionWrites, type FrameColumn } from '../analysis/submissions';
@@ -170,15 +172,5 @@ function renameLiteral(literal: Node, to: string): string {
 
 /** How many string literals in the file have exactly this value. */
 function stringLiteralCount(m: PythonModel, value: string): number {
-  let n = 0;
-  const stack: Node[] = [m.root];
-  while (stack.length) {
-    const x = stack.pop()!;
-    if (x.type === 'string') {
-      if (constantValue(m, x) === value) n++;
-      continue;
-    }
-    for (const c of x.namedChildren) stack.push(c);
-  }
-  return n;
+  return nodesOfType(m, 'string').filter((x) => stringValue(x) === value).length;
 }
