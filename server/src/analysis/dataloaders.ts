@@ -17,7 +17,7 @@ import type { Context, Source } from './flow';
 import { sources, resolveValues, constantValue, pathTemplates, flowOptions, PyMapping, type Resolved } from './config-values';
 import { peelIterable } from './training';
 import { isFoldIndexName } from './splits';
-import { valueSources } from './flow';
+import { argumentAt, valueSources } from './flow';
 
 /** `torch.utils.data.DataLoader`'s parameters in positional order. */
 export const DATALOADER_PARAMS = [
@@ -356,34 +356,57 @@ const KILL_BUILTINS = new Set(['float', 'int', 'len', 'round', 'bool', 'str', 'p
  * put into a DataFrame beside ids, or stored at fold indices (`oof[val_idx] = preds`)? Losses,
  * `.item()` scalars and metric comparisons are not predictions.
  */
-export function passWritesOut(m: PythonModel, loop: LoopInfo): boolean {
+export function passWritesOut(m: PythonModel, loop: LoopInfo, loader: CallSite | null = null): boolean {
   let cache = WRITES_OUT.get(m);
   if (!cache) WRITES_OUT.set(m, (cache = new Map()));
-  let r = cache.get(loop);
+  const key = `${loop.node.id}:${loader?.node.id ?? ''}`;
+  let r = cache.get(key);
   if (r === undefined) {
     try {
-      r = new PredictionFlow(m).fromLoop(loop);
+      r = new PredictionFlow(m).fromLoop(loop, loader);
     } catch {
       r = false;
     }
-    cache.set(loop, r);
+    cache.set(key, r);
   }
   return r;
 }
 
-const WRITES_OUT = new WeakMap<PythonModel, Map<LoopInfo, boolean>>();
+const WRITES_OUT = new WeakMap<PythonModel, Map<string, boolean>>();
 
-/** Is this use an evaluation pass whose predictions are written out or matched to ids / indices? */
-export function useWritesOut(m: PythonModel, use: LoaderUse): boolean {
-  return use.kind === 'eval' && !!use.loop && passWritesOut(m, use.loop);
+/**
+ * Is this use an evaluation pass whose predictions are written out or matched to ids / indices?
+ * When the pass is a function shared by several loaders (`predict(model, loader)`), only the calls
+ * that pass this loader count.
+ */
+export function useWritesOut(m: PythonModel, use: LoaderUse, info?: LoaderInfo): boolean {
+  return use.kind === 'eval' && !!use.loop && passWritesOut(m, use.loop, info?.call ?? null);
 }
 
 class PredictionFlow {
   private readonly returning = new Map<FunctionInfo, boolean>();
   constructor(private readonly m: PythonModel) {}
 
-  fromLoop(loop: LoopInfo): boolean {
+  fromLoop(loop: LoopInfo, loader: CallSite | null): boolean {
+    this.entry = loader ? { loop, loader } : null;
     return this.scan(loop.fn, new Set(), loop.body, 0);
+  }
+
+  /** The loop the pass starts from and the loader it was asked about (filters the first callers). */
+  private entry: { loop: LoopInfo; loader: CallSite } | null = null;
+
+  /** Callers of the pass's function that hand it this loader (all callers when that cannot be told). */
+  private relevantCallers(fn: FunctionInfo, depth: number): CallSite[] {
+    const callers = this.m.callersOf(fn);
+    if (depth > 0 || !this.entry || this.entry.loop.fn !== fn) return callers;
+    const peeled = peelIterable(this.m, this.entry.loop);
+    const param = peeled?.loader.type === 'identifier' && fn.params.includes(peeled.loader.text) ? peeled.loader.text : null;
+    if (!param) return callers;
+    const target = this.entry.loader.node.id;
+    return callers.filter((c) => {
+      const arg = argumentAt(fn, param, c);
+      return !arg || loaderSources(this.m, arg, []).some((s) => s.node.id === target);
+    });
   }
 
   /** Taints names in `fn` from the seeds (model calls within `seedArea`, tainted call nodes) and looks for sinks. */
@@ -430,7 +453,7 @@ class PredictionFlow {
       } else if (n.type === 'return_statement' && fn) {
         const v = n.namedChildren[0];
         if (v && containsPrediction(v, isPred)) {
-          for (const caller of m.callersOf(fn)) {
+          for (const caller of this.relevantCallers(fn, depth)) {
             if (this.scan(caller.fn, new Set([caller.node.id]), null, depth + 1)) return true;
           }
         }

@@ -185,12 +185,9 @@ export function returnReachable(ret: Node, fn: FunctionInfo, ctx: Context, decid
   if (!decide) return true;
   for (let n: Node | null = ret.parent; n; n = n.parent) {
     if (n.type === 'block') {
-      // an earlier `if cond: return ...` (no else) that is taken makes the rest of the block unreachable
+      // an earlier `if / elif / else` whose taken branch returns makes the rest of the block unreachable
       for (let s = ancestorIn(ret, n).previousNamedSibling; s; s = s.previousNamedSibling) {
-        if (s.type !== 'if_statement' || s.childForFieldName('alternative')) continue;
-        const last = s.childForFieldName('consequence')?.namedChildren.filter((c) => c.type !== 'comment').pop();
-        const cond = s.childForFieldName('condition');
-        if (last && cond && (last.type === 'return_statement' || last.type === 'raise_statement') && decide(cond, ctx) === true) return false;
+        if (s.type === 'if_statement' && takenBranchLeaves(s, ctx, decide)) return false;
       }
       const parent = n.parent;
       if (parent?.type === 'if_statement' && parent.childForFieldName('consequence')?.id === n.id) {
@@ -207,6 +204,26 @@ export function returnReachable(ret: Node, fn: FunctionInfo, ctx: Context, decid
     if (n.id === fn.body.id) break;
   }
   return true;
+}
+
+/** Does the branch an `if` statement takes in this context (when decided) end with return / raise? */
+function takenBranchLeaves(ifNode: Node, ctx: Context, decide: NonNullable<FlowOptions['decide']>): boolean {
+  const leaves = (block: Node | null) => {
+    const last = block?.namedChildren.filter((c) => c.type !== 'comment').pop();
+    return !!last && (last.type === 'return_statement' || last.type === 'raise_statement');
+  };
+  const branches: { cond: Node | null; body: Node | null }[] = [{ cond: ifNode.childForFieldName('condition'), body: ifNode.childForFieldName('consequence') }];
+  for (const alt of ifNode.namedChildren) {
+    if (alt.type === 'elif_clause') branches.push({ cond: alt.childForFieldName('condition'), body: alt.childForFieldName('consequence') });
+    else if (alt.type === 'else_clause') branches.push({ cond: null, body: alt.childForFieldName('body') });
+  }
+  for (const b of branches) {
+    if (!b.cond) return leaves(b.body);
+    const d = decide(b.cond, ctx);
+    if (d === true) return leaves(b.body);
+    if (d !== false) return false;
+  }
+  return false;
 }
 
 /** The direct child of `block` that holds `node`. */

@@ -91,7 +91,7 @@ function pipelineUses(m: PythonModel): Map<number, PipelineEntry> {
     if (!instances.length && builtFromTestData(m, info)) instances.push({ context: [], uses: [], training: false, evaluation: true });
     for (const g of instances) {
       if (!g.training && !g.evaluation) continue;
-      const test = g.evaluation && (builtFromTestData(m, info) || g.uses.some((u) => u.kind === 'framework-predict' || useWritesOut(m, u)));
+      const test = g.evaluation && (builtFromTestData(m, info) || g.uses.some((u) => u.kind === 'framework-predict' || useWritesOut(m, u, info)));
       const tta = g.evaluation && g.uses.length > 0 && g.uses.every((u) => !!u.loop && isRepeatedPass(m, u.loop));
       for (const ds of datasetSources(m, info, g.context)) {
         const call = ds.node.type === 'call' ? m.callAt(ds.node) : undefined;

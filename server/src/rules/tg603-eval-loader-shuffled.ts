@@ -52,7 +52,7 @@ export const rule: Rule = {
         const at = site?.node ?? shuffle;
         if (reported.has(at.id)) continue;
         reported.add(at.id);
-        const written = fromTest || g.uses.some((u) => u.kind === 'framework-predict' || useWritesOut(m, u));
+        const written = fromTest || g.uses.some((u) => u.kind === 'framework-predict' || useWritesOut(m, u, info));
         const fix: Fix | null = site && site.editable ? { title: 'Set shuffle=False', applicability: 'safe', edits: [replaceNode(site.node, 'False')] } : null;
         ctx.report({
           node: at,
