@@ -66,14 +66,17 @@ export function carriesOnlySize(n: Node): boolean {
   return n.type === 'attribute' && /^(shape|size|ndim)$/.test(n.childForFieldName('attribute')?.text ?? '');
 }
 
-/** Does `expr` carry a value built from a node that `isTarget` accepts? (Size-only sub-expressions are not followed.) */
-export function derivesFrom(m: PythonModel, expr: Node | null, isTarget: (n: Node) => boolean, maxDepth = 5): boolean {
+/**
+ * Does `expr` carry a value built from a node that `isTarget` accepts? Size-only sub-expressions,
+ * and those `opaque` accepts (values computed from the target that do not carry it), are not followed.
+ */
+export function derivesFrom(m: PythonModel, expr: Node | null, isTarget: (n: Node) => boolean, opaque: (n: Node) => boolean = () => false, maxDepth = 5): boolean {
   if (!expr) return false;
   const seen = new Set<number>();
   const seenNames = new Set<number>();
   const containsTarget = (n: Node): boolean => {
     if (isTarget(n)) return true;
-    if (carriesOnlySize(n)) return false;
+    if (carriesOnlySize(n) || opaque(n)) return false;
     for (const c of n.namedChildren) if (containsTarget(c)) return true;
     return false;
   };
@@ -82,7 +85,7 @@ export function derivesFrom(m: PythonModel, expr: Node | null, isTarget: (n: Nod
     seen.add(e.id);
     if (containsTarget(e)) return true;
     if (depth >= maxDepth) return false;
-    for (const id of readIdentifiers(e)) {
+    for (const id of readIdentifiers(e, opaque)) {
       if (seenNames.has(id.id)) continue;
       seenNames.add(id.id);
       for (const v of writes(m).byName.get(id.text) ?? []) {
@@ -100,10 +103,10 @@ export function derivesFrom(m: PythonModel, expr: Node | null, isTarget: (n: Nod
 }
 
 /** Identifiers read in an expression (not attribute names or keyword names; not inside lambdas' own parameters). */
-function readIdentifiers(e: Node): Node[] {
+function readIdentifiers(e: Node, opaque: (n: Node) => boolean): Node[] {
   const out: Node[] = [];
   const walk = (n: Node) => {
-    if (carriesOnlySize(n)) return;
+    if (carriesOnlySize(n) || opaque(n)) return;
     if (n.type === 'identifier') {
       out.push(n);
       return;

@@ -23,6 +23,7 @@ import type { LoopInfo, Origin, PythonModel } from '../analysis/model';
 import { isWithin } from '../analysis/model';
 import { nodesOfType } from '../analysis/node-index';
 import { dataLoaders, loaderArg, loaderArgValues, trainUses } from '../analysis/dataloaders';
+import { sources } from '../analysis/config-values';
 import { nodeRange, type Rule } from './types';
 
 export const rule: Rule = {
@@ -172,13 +173,18 @@ function layersKind(m: PythonModel, layerCalls: Node[], total: number): Kind {
   return linear ? 'tabular' : 'other';
 }
 
-/** The call with qualified name `q` at the root of a chain (`nn.Sequential(...).to(device)`). */
+/** The call with qualified name `q` that builds a value: at the root of a method chain (`nn.Sequential(...).to(device)`), through names and the file's own factory functions. */
 function findCall(m: PythonModel, n: Node, q: string) {
-  for (let x: Node | null = n; x; ) {
-    if (x.type !== 'call') return null;
-    const c = m.callAt(x);
+  const stack: Node[] = [n];
+  const seen = new Set<number>();
+  while (stack.length && seen.size < 50) {
+    const x = stack.pop()!;
+    if (seen.has(x.id)) continue;
+    seen.add(x.id);
+    const c = x.type === 'call' ? m.callAt(x) : undefined;
     if (c?.qualified === q) return c;
-    x = c?.receiver ?? null;
+    if (c?.receiver) stack.push(c.receiver);
+    for (const s of sources(m, x)) if (s.node.id !== x.id) stack.push(s.node);
   }
   return null;
 }

@@ -46,7 +46,8 @@ export const rule: Rule = {
     for (const enc of encoders) {
       const fit = m.calls.find((c) => (c.method === 'fit' || c.method === 'fit_transform') && c.receiver && isEncoder(m, c.receiver, enc));
       if (!fit) continue;
-      const saved = persists.some((p) => [...p.args, ...p.keywords.values(), ...(p.receiver ? [p.receiver] : [])].some((a) => derivesFrom(m, a, (n) => n.id === enc.node.id)));
+      // the encoder itself, its classes_, or anything holding them; encoded labels are not the mapping
+      const saved = persists.some((p) => [...p.args, ...p.keywords.values(), ...(p.receiver ? [p.receiver] : [])].some((a) => derivesFrom(m, a, (n) => n.id === enc.node.id, isEncodedOutput)));
       if (!saved) unsaved.push({ encoder: enc, fit });
     }
     const names = new Set(unsaved.map((u) => (u.fit.receiver?.type === 'identifier' ? u.fit.receiver.text : '')));
@@ -61,6 +62,13 @@ export const rule: Rule = {
 };
 
 const LABEL_ENCODER = /^sklearn\.preprocessing\.(_label\.)?LabelEncoder$/;
+
+/** `le.transform(y)`, `le.fit_transform(y)`, `le.inverse_transform(p)`: codes or labels, not the mapping. */
+function isEncodedOutput(n: Node): boolean {
+  if (n.type !== 'call') return false;
+  const f = n.childForFieldName('function');
+  return f?.type === 'attribute' && /^(transform|fit_transform|inverse_transform)$/.test(f.childForFieldName('attribute')?.text ?? '');
+}
 
 function isEncoder(m: PythonModel, receiver: Node, enc: CallSite): boolean {
   if (receiver.id === enc.node.id) return true;
