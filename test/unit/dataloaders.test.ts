@@ -68,6 +68,11 @@ describe('dataloaders: uses decided by the code that consumes them', () => {
     assert.deepStrictEqual(kinds(loaderAt(m, 12)), ['framework-predict']);
   });
 
+  it('counts a whole model loaded from disk as running the model (an evaluation pass)', () => {
+    const m = model(['import torch', 'from torch.utils.data import DataLoader', 'net = torch.load("model.pt").cuda().eval()', 'dl = DataLoader(ds)', 'for x in dl:', '    net(x.cuda())'].join('\n'));
+    assert.deepStrictEqual(kinds(loaderAt(m, 4)), ['eval']);
+  });
+
   it('gives a factory-built DataLoader one instance per factory call site', () => {
     const m = model(
       [

@@ -156,8 +156,20 @@ export function isOneShot(loop: LoopInfo): boolean {
 
 function classifyLoop(m: PythonModel, loop: LoopInfo): LoaderUseKind {
   if (m.trainingLoops().has(loop)) return isOneShot(loop) ? 'smoke' : 'train';
-  if (m.reachableFromLoop(loop).some((c) => m.isModelCall(c))) return 'eval';
+  if (m.reachableFromLoop(loop).some((c) => isForwardPass(m, c))) return 'eval';
   return 'other';
+}
+
+const LOADED_MODELS = new Set(['torch.load', 'torch.jit.load', 'torch.jit.script', 'keras.models.load_model']);
+const MODEL_CHAIN = new Set(['to', 'cuda', 'eval', 'float', 'half', 'train']);
+
+/** A model's forward pass: a model the model layer recognises, or a whole model loaded from disk (`torch.load('model.pt').cuda()`). */
+export function isForwardPass(m: PythonModel, c: CallSite): boolean {
+  if (m.isModelCall(c)) return true;
+  if (c.callee.type !== 'identifier' && c.callee.type !== 'attribute') return false;
+  if (c.callee.type === 'attribute' && (m.qualify(c.callee) || c.method !== 'forward')) return false;
+  const target = c.callee.type === 'attribute' ? c.receiver : c.callee;
+  return m.originsOf(target).some((o) => !!o.base && LOADED_MODELS.has(o.base) && o.chain.every((x) => MODEL_CHAIN.has(x)));
 }
 
 const LIGHTNING_TRAINER = /^pytorch_lightning\.(Trainer|trainer\.Trainer|trainer\.trainer\.Trainer)$/;
