@@ -472,13 +472,14 @@ export function plansThatFit(input: EstimateInput, opts: PlanOptions = {}): Plan
   if (base.status !== 'ok' || base.budgetMinutes === null) return [];
   const out: Plan[] = [];
   const fmt = (m: number) => `${Math.round(m)} min`;
+  const n = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
   // Largest model of the family that fits (the user's own measured rate belongs to their model only).
   if (!positive(input.samplesPerSec)) {
     const fam = familyOf(base.model.name);
     for (let i = fam.length - 1; i >= 0; i--) {
       const e = fitsWith(input, { model: fam[i].name });
       if (e) {
-        out.push({ kind: 'model', model: fam[i].name, folds: input.folds, epochs: input.epochs, total: e.total, title: `${fam[i].label} (${fam[i].name}), ${input.folds} folds x ${input.epochs} epochs: ${fmt(e.total.point)}` });
+        out.push({ kind: 'model', model: fam[i].name, folds: input.folds, epochs: input.epochs, total: e.total, title: `${fam[i].label} (${fam[i].name}), ${n(input.folds, 'fold')} x ${n(input.epochs, 'epoch')}: ${fmt(e.total.point)}` });
         break;
       }
     }
@@ -487,7 +488,7 @@ export function plansThatFit(input: EstimateInput, opts: PlanOptions = {}): Plan
   for (let ep = maxEpochs; ep >= 1; ep--) {
     const e = fitsWith(input, { epochs: ep });
     if (e) {
-      out.push({ kind: 'epochs', model: base.model.name, folds: input.folds, epochs: ep, total: e.total, title: `${ep} epoch${ep === 1 ? '' : 's'} (${input.folds} folds, ${base.model.name}): ${fmt(e.total.point)}` });
+      out.push({ kind: 'epochs', model: base.model.name, folds: input.folds, epochs: ep, total: e.total, title: `${n(ep, 'epoch')} (${n(input.folds, 'fold')}, ${base.model.name}): ${fmt(e.total.point)}` });
       break;
     }
   }
@@ -496,7 +497,7 @@ export function plansThatFit(input: EstimateInput, opts: PlanOptions = {}): Plan
   for (let f = maxFolds; f >= minFolds; f--) {
     const e = fitsWith(input, { folds: f });
     if (e) {
-      out.push({ kind: 'folds', model: base.model.name, folds: f, epochs: input.epochs, total: e.total, title: `${f} fold${f === 1 ? '' : 's'} (${input.epochs} epochs, ${base.model.name}): ${fmt(e.total.point)}` });
+      out.push({ kind: 'folds', model: base.model.name, folds: f, epochs: input.epochs, total: e.total, title: `${n(f, 'fold')} (${n(input.epochs, 'epoch')}, ${base.model.name}): ${fmt(e.total.point)}` });
       break;
     }
   }
