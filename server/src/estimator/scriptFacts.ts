@@ -263,7 +263,9 @@ function modelFacts(m: PythonModel): { model: ModelFact | null; others: string[]
     const r = resolveLiteral(m, nameExpr);
     if (!r || typeof r.value !== 'string') continue;
     const resolved = resolveModelName(r.value).name;
-    found.push({ value: r.value, literal: r.literal, source: describe(nameExpr!, r.literal), call: c.node, library, resolved });
+    // `timm.create_model("b4") (line 17)` when the name is written in the call, else where it is set
+    const source = r.literal.id === nameExpr!.id ? `${c.callee.text}(${r.literal.text}) (line ${lineOf(c.node)})` : describe(nameExpr!, r.literal);
+    found.push({ value: r.value, literal: r.literal, source, call: c.node, library, resolved });
   }
   const distinct = [...new Set(found.map((f) => f.value))];
   return { model: found[0] ?? null, others: distinct.slice(1) };
