@@ -14,8 +14,9 @@
 import type { Node } from '../analysis/parser';
 import type { CallSite, LoopInfo, PythonModel } from '../analysis/model';
 import { stringValue } from '../analysis/model';
-import type { TextEdit } from '../analysis/source';
+import type { Range, TextEdit } from '../analysis/source';
 import { replaceNode } from '../fixes/edits';
+import { nodeRange } from '../rules/types';
 import { modelRecord, resolveModelName } from './models';
 
 export interface Fact<T> {
@@ -516,6 +517,19 @@ export function scriptFacts(m: PythonModel): ScriptFacts {
 export function samplesPerEpoch(total: number, folds: number, heldOut: number | null): { train: number; val: number } {
   if (folds > 1) return { train: Math.round((total * (folds - 1)) / folds), val: Math.round(total / folds) };
   return { train: total, val: heldOut ?? 0 };
+}
+
+/** The facts as plain data (no tree nodes): value, where it comes from, and the literal's range. */
+export const FACT_KEYS = ['model', 'folds', 'epochs', 'batchSize', 'imgSize', 'numWorkers', 'datasetSamples', 'heldOutSamples'] as const;
+export type FactKey = (typeof FACT_KEYS)[number];
+
+export function plainFacts(f: ScriptFacts): Partial<Record<FactKey, { value: string | number; source: string; range: Range | null }>> {
+  const out: Partial<Record<FactKey, { value: string | number; source: string; range: Range | null }>> = {};
+  for (const key of FACT_KEYS) {
+    const x = f[key];
+    if (x) out[key] = { value: x.value, source: x.source, range: x.literal ? nodeRange(x.literal) : null };
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { parseDirectives, parseDuration } from '../../analysis/directives';
 import { estimate, formatMinutes, formatRange, plansThatFit, type Estimate, type EstimateInput, type Plan, type Range3 } from '../../estimator/estimate';
 import { findGpu, GPU_IDS } from '../../estimator/gpus';
 import { inputFromScript } from '../../estimator/fromScript';
-import { scriptFacts, type ScriptFacts } from '../../estimator/scriptFacts';
+import { plainFacts, scriptFacts } from '../../estimator/scriptFacts';
 import { outputFormat, stringFlag, UsageError, type Command, type ParsedArgs } from '../args';
 import { readText } from '../files';
 
@@ -84,7 +84,7 @@ async function fromFile(file: string, gpuFlag: string | undefined, budgetFlag: n
     const d = parseDirectives(m.comments);
     const facts = scriptFacts(m);
     const { input, assumptions } = inputFromScript(facts, { budgetMinutes: budgetFlag ?? d.budgetMinutes, gpu: gpuFlag ?? d.gpu });
-    return { input, facts: jsonFacts(facts), minFolds: facts.minFolds, assumptions };
+    return { input, facts: { ...plainFacts(facts), otherModels: facts.otherModels, amp: facts.amp, multiGpu: facts.multiGpu }, minFolds: facts.minFolds, assumptions };
   } finally {
     tree.delete();
   }
@@ -180,24 +180,6 @@ export const command: Command = {
     return e.status === 'ok' && e.verdict === 'does-not-fit' ? 1 : 0;
   },
 };
-
-/** Script facts as plain data: values and where they come from. */
-export function jsonFacts(f: ScriptFacts): Record<string, unknown> {
-  const v = (x: { value: unknown; source: string } | null) => (x ? { value: x.value, source: x.source } : null);
-  return {
-    model: f.model ? { value: f.model.value, source: f.model.source, library: f.model.library, resolved: f.model.resolved } : null,
-    otherModels: f.otherModels,
-    folds: v(f.folds),
-    epochs: v(f.epochs),
-    batchSize: v(f.batchSize),
-    imgSize: v(f.imgSize),
-    numWorkers: v(f.numWorkers),
-    datasetSamples: v(f.datasetSamples),
-    heldOutSamples: v(f.heldOutSamples),
-    amp: f.amp,
-    multiGpu: f.multiGpu,
-  };
-}
 
 const rate = (r: Range3) => `${Math.round(r.point)} samples/s (${Math.round(r.low)}-${Math.round(r.high)})`;
 

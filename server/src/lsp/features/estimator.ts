@@ -10,14 +10,12 @@ import { PythonModel } from '../../analysis/model';
 import { parseDirectives } from '../../analysis/directives';
 import { settingsForFile } from '../../analysis/analyze';
 import { inputFromScript } from '../../estimator/fromScript';
-import { editsForPlan, scriptFacts, type ScriptFacts } from '../../estimator/scriptFacts';
-import { nodeRange } from '../../rules/types';
+import { editsForPlan, plainFacts, scriptFacts } from '../../estimator/scriptFacts';
 import {
   PLAN_EDITS_REQUEST,
   SCRIPT_INPUT_REQUEST,
   type PlanEditsParams,
   type PlanEditsResult,
-  type ScriptFactSummary,
   type ScriptInputParams,
   type ScriptInputResult,
 } from '../../estimator/requests';
@@ -33,15 +31,6 @@ async function withModel<T>(ctx: ServerContext, uri: string, text: string, versi
   } finally {
     tree.delete();
   }
-}
-
-function summary(facts: ScriptFacts): ScriptInputResult['facts'] {
-  const out: ScriptInputResult['facts'] = {};
-  for (const key of ['model', 'folds', 'epochs', 'batchSize', 'imgSize', 'numWorkers', 'datasetSamples', 'heldOutSamples'] as const) {
-    const f = facts[key];
-    if (f) out[key] = { value: f.value, source: f.source, range: f.literal ? nodeRange(f.literal) : null } satisfies ScriptFactSummary;
-  }
-  return out;
 }
 
 function isText(p: unknown): p is { uri: string; text: string; version: number } {
@@ -66,7 +55,7 @@ export const estimator: ServerFeature = {
           version: params.version,
           input,
           assumptions,
-          facts: summary(facts),
+          facts: plainFacts(facts),
           otherModels: facts.otherModels,
           minFolds: facts.minFolds,
           amp: facts.amp,
