@@ -1,5 +1,7 @@
 /** `trainguard estimate`: flags, a script, JSON output, exit codes and usage errors. */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { run } from '../../server/src/cli/main';
 import { FIXTURES } from './helpers';
@@ -66,6 +68,23 @@ describe('trainguard estimate', () => {
     const o = await cli(fixture('invalid-cifar-config-class.py'), '--epochs', '2', '--gpu', 'H100', '--output-format', 'json');
     const k = JSON.parse(o.stdout);
     assert.deepStrictEqual([k.input.epochs, k.input.gpu, k.estimate.verdict, o.code], [2, 'H100', 'fits', 0]);
+  });
+
+  it('takes the budget and GPU from [tool.trainguard] in pyproject.toml; the file\'s comment wins', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-estimate-'));
+    try {
+      fs.mkdirSync(path.join(dir, '.git'));
+      fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.trainguard]\nbudget-minutes = 45\ngpu = "P100"\n');
+      const body = 'import timm\nmodel = timm.create_model("efficientnet_b3")\nfor epoch in range(8):\n    for x, y in loader:\n        model(x).sum().backward()\n        opt.step()\n';
+      fs.writeFileSync(path.join(dir, 'train.py'), body);
+      fs.writeFileSync(path.join(dir, 'commented.py'), '# trainguard: budget=20m gpu=T4\n' + body);
+      const a = JSON.parse((await cli(path.join(dir, 'train.py'), '--output-format', 'json')).stdout);
+      assert.deepStrictEqual([a.input.budgetMinutes, a.input.gpu], [45, 'P100']);
+      const b = JSON.parse((await cli(path.join(dir, 'commented.py'), '--output-format', 'json')).stdout);
+      assert.deepStrictEqual([b.input.budgetMinutes, b.input.gpu], [20, 'T4']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('usage errors exit 2 with a clear message', async () => {

@@ -6,6 +6,11 @@
 import { initParser, parsePython } from '../../analysis/parser';
 import { PythonModel } from '../../analysis/model';
 import { parseDirectives, parseDuration } from '../../analysis/directives';
+import { settingsForFile } from '../../analysis/analyze';
+import { mergeSettings } from '../../config/resolve';
+import { FileCache, projectRootOf } from '../../config/files';
+import { findConfig } from '../../config/pyproject';
+import { KNOWN_CODES } from '../../rules/index';
 import { estimate, formatMinutes, formatRange, plansThatFit, type Estimate, type EstimateInput, type Plan, type Range3 } from '../../estimator/estimate';
 import { findGpu, GPU_IDS } from '../../estimator/gpus';
 import { inputFromScript } from '../../estimator/fromScript';
@@ -18,7 +23,8 @@ const USAGE = `Usage: trainguard estimate --model NAME --folds N --epochs N [opt
 
 Estimates training time as the side panel and TG101 do: folds x epochs x min/epoch x 1.2 + inference,
 min/epoch from measured throughput (docs/estimator.md). With FILE.py the model, folds, epochs, batch
-size, image size, workers and budget come from the script (and its # trainguard: comment); flags win.
+size, image size, workers and dataset size come from the script; the budget and GPU from
+[tool.trainguard] in the nearest pyproject.toml, then the file's # trainguard: comment; flags win.
 
 Options:
   --model NAME              timm name, torchvision name, Hugging Face id or "EfficientNet B4"
@@ -70,7 +76,7 @@ interface FromFile {
   assumptions: string[];
 }
 
-async function fromFile(file: string, gpuFlag: string | undefined, budgetFlag: number | undefined): Promise<FromFile> {
+async function fromFile(file: string, gpuFlag: string | undefined, budgetFlag: number | undefined, warn: (s: string) => void): Promise<FromFile> {
   let text: string;
   try {
     text = readText(file).text;
@@ -81,9 +87,14 @@ async function fromFile(file: string, gpuFlag: string | undefined, budgetFlag: n
   const tree = parsePython(text);
   try {
     const m = new PythonModel(tree, text);
-    const d = parseDirectives(m.comments);
+    // settings as `check` layers them: [tool.trainguard] in the nearest pyproject.toml, then the
+    // file's `# trainguard: budget=... gpu=...` comment, then the flags
+    const cache = new FileCache(true);
+    const cfg = findConfig(cache, file, projectRootOf(cache, file), KNOWN_CODES);
+    for (const p of cfg?.problems ?? []) warn(`${p.file}${p.line !== null ? `:${p.line + 1}` : ''}: ${p.message}`);
+    const s = settingsForFile(mergeSettings(cfg?.layer), parseDirectives(m.comments));
     const facts = scriptFacts(m);
-    const { input, assumptions } = inputFromScript(facts, { budgetMinutes: budgetFlag ?? d.budgetMinutes, gpu: gpuFlag ?? d.gpu });
+    const { input, assumptions } = inputFromScript(facts, { budgetMinutes: budgetFlag ?? s.budgetMinutes, gpu: gpuFlag ?? s.gpu });
     return { input, facts: { ...plainFacts(facts), otherModels: facts.otherModels, amp: facts.amp, multiGpu: facts.multiGpu }, minFolds: facts.minFolds, assumptions };
   } finally {
     tree.delete();
@@ -148,7 +159,7 @@ export const command: Command = {
     let file: FromFile | null = null;
     if (args.positionals.length) {
       try {
-        file = await fromFile(args.positionals[0], gpu, budget);
+        file = await fromFile(args.positionals[0], gpu, budget, (w) => out.stderr(`trainguard: warning: ${w}\n`));
       } catch (e) {
         if (e instanceof IoError) {
           out.stderr(`trainguard estimate: ${e.message}\n`);
