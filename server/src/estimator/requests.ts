@@ -4,6 +4,7 @@
  */
 import type { EstimateInput } from './estimate';
 import type { Range, TextEdit } from '../analysis/source';
+import type { FactKey } from './scriptFacts';
 
 /** `trainguard/scriptEstimateInput`: what a script says, as the estimator's input. */
 export const SCRIPT_INPUT_REQUEST = 'trainguard/scriptEstimateInput';
@@ -29,7 +30,7 @@ export interface ScriptInputResult {
   input: EstimateInput | null;
   assumptions: string[];
   /** Each fact the input was built from. */
-  facts: Partial<Record<'model' | 'folds' | 'epochs' | 'batchSize' | 'imgSize' | 'numWorkers' | 'datasetSamples' | 'heldOutSamples', ScriptFactSummary>>;
+  facts: Partial<Record<FactKey, ScriptFactSummary>>;
   otherModels: string[];
   minFolds: number;
   amp: boolean | null;
