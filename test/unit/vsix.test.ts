@@ -46,6 +46,13 @@ describe('the packaged .vsix', () => {
     }
   });
 
+  it('holds the budget panel: its page script, style, activity-bar icon and the measure script', () => {
+    const names = zipEntries(vsix);
+    for (const f of ['extension/dist/panel.js', 'extension/media/panel.css', 'extension/media/trainguard.svg', 'extension/snippets/measure-throughput.py']) {
+      assert.ok(names.includes(f), `${f} missing from the vsix`);
+    }
+  });
+
   it('ships no node_modules, tests, sources or source maps', () => {
     const names = zipEntries(vsix);
     const bad = names.filter((n) => /node_modules\/|^extension\/test\/|^extension\/(server|client)\/src\/|\.map$|\.ts$|^extension\/out\//.test(n));

@@ -90,6 +90,7 @@ export function analyzeModel(model: PythonModel, opts: AnalyzeOptions = {}): Ana
         if (isSuppressed(directives, rule.meta.code, directives.lines.size ? suppressionLines(model.root, range.start) : [])) return;
         const finding: Finding = { code: rule.meta.code, message: f.message, severity: f.severity ?? severity, range };
         if (f.fix && !syntaxError) finding.fix = f.fix;
+        if (f.alternativeFixes?.length && !syntaxError) finding.alternativeFixes = f.alternativeFixes;
         if (f.related?.length) finding.related = f.related;
         findings.push(finding);
       },

@@ -26,6 +26,8 @@ export interface Finding {
   severity: Severity;
   range: Range;
   fix?: Fix;
+  /** Other ways to fix the same finding (offered as further quick fixes; never applied by fix-all). */
+  alternativeFixes?: Fix[];
   /** Other places that explain the finding (shown as related information). */
   related?: { range: Range; message: string }[];
 }
@@ -51,7 +53,7 @@ export interface RuleContext {
   readonly directives: Directives;
   /** Every code the registry knows. */
   readonly knownCodes: ReadonlySet<string>;
-  report(finding: { node?: Node; range?: Range; message: string; fix?: Fix | null; related?: { range: Range; message: string }[]; severity?: Severity }): void;
+  report(finding: { node?: Node; range?: Range; message: string; fix?: Fix | null; alternativeFixes?: Fix[]; related?: { range: Range; message: string }[]; severity?: Severity }): void;
 }
 
 export interface Rule {

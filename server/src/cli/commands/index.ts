@@ -3,5 +3,6 @@ import type { Command } from '../args';
 import { command as check } from './check';
 import { command as rules } from './rules';
 import { command as lsp } from './lsp';
+import { command as estimate } from './estimate';
 
-export const COMMANDS: readonly Command[] = [check, rules, lsp];
+export const COMMANDS: readonly Command[] = [check, rules, estimate, lsp];

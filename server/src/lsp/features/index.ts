@@ -6,6 +6,7 @@ import { workspaceConfig } from './workspaceConfig';
 import { fixAllFeature } from './fixAll';
 import { suppressions } from './suppressions';
 import { documentation } from './documentation';
+import { estimator } from './estimator';
 
 // code actions come back in this order: quick fixes, fix-all, suppressions, documentation
-export const FEATURES: readonly ServerFeature[] = [codeActions, workspaceConfig, hover, fixAllFeature, suppressions, documentation];
+export const FEATURES: readonly ServerFeature[] = [codeActions, workspaceConfig, hover, fixAllFeature, suppressions, documentation, estimator];
