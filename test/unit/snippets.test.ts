@@ -13,6 +13,7 @@ import { parsePython } from '../../server/src/analysis/parser';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { ready, findings, pythonSyntaxError, ROOT, FIXTURES } from './helpers';
 import { expandSnippet, parseSnippet, tabStops, SnippetSyntaxError } from './snippet-syntax';
+import { findTemplate, parseTemplates, templateLabel } from '../../client/src/features/template-list';
 
 interface SnippetEntry {
   prefix: string;
@@ -207,6 +208,22 @@ describe('snippets/python.json', () => {
       }
     });
   }
+
+  it('is what "Train Guard: Insert template..." lists: every snippet, its prefix, label and whole body', () => {
+    const list = parseTemplates(fs.readFileSync(SNIPPETS_FILE, 'utf8'));
+    assert.deepStrictEqual(list.map((t) => t.prefix), [...snippets.keys()]);
+    for (const t of list) {
+      const s = snippets.get(t.prefix)!;
+      assert.strictEqual(t.body, s.body.join('\n'));
+      assert.strictEqual(t.description, s.description);
+      assert.ok(templateLabel(t).length > 0 && !templateLabel(t).startsWith('Train Guard'), `label of ${t.prefix}`);
+      assert.strictEqual(findTemplate(list, t.prefix), t);
+      assert.strictEqual(findTemplate(list, t.name), t);
+    }
+    assert.strictEqual(findTemplate(list, 'tg-nothing'), undefined);
+    assert.throws(() => parseTemplates('{"x": {"prefix": "tg-x"}}'), /no prefix or body/);
+    assert.throws(() => parseTemplates('[]'), /not a JSON object/);
+  });
 
   it('tg-budget: every offered GPU gives a directive Train Guard reads as written', () => {
     const s = snippets.get('tg-budget')!;

@@ -4,5 +4,6 @@ import { status } from './status';
 import { resolvedConfig } from './resolvedConfig';
 import { fixAll } from './fixAll';
 import { documentation } from './documentation';
+import { templates } from './templates';
 
-export const FEATURES: readonly ClientFeature[] = [status, resolvedConfig, fixAll, documentation];
+export const FEATURES: readonly ClientFeature[] = [status, resolvedConfig, fixAll, documentation, templates];
