@@ -6,6 +6,7 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { expandSnippet } from '../../unit/snippet-syntax';
@@ -23,9 +24,28 @@ function template(prefix: string): Template {
   return t;
 }
 
-/** A new untitled Python editor holding `content`, cursor at its end, indented with `indent`. */
+let scratch: string | undefined;
+let counter = 0;
+
+/** A folder for this suite's files: in the workspace the runner opened (a scratch copy), else a temp folder. */
+function scratchDir(): string {
+  if (!scratch) {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    scratch = folder ? path.join(folder.uri.fsPath, 'snippets-e2e') : fs.mkdtempSync(path.join(os.tmpdir(), 'trainguard-snippets-'));
+    fs.mkdirSync(scratch, { recursive: true });
+  }
+  return scratch;
+}
+
+/**
+ * A Python editor on a new file holding `content`, cursor at its end, indented with `indent`. Files,
+ * not untitled documents: a closed "Untitled-1" and the next one share a URI, which races.
+ */
 async function pythonEditor(content = '', indent: '    ' | '\t' = '    '): Promise<vscode.TextEditor> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'python', content });
+  const file = path.join(scratchDir(), `insert-${++counter}.py`);
+  fs.writeFileSync(file, content);
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  assert.strictEqual(doc.getText(), content, `${file} did not open with its content`);
   const editor = await vscode.window.showTextDocument(doc);
   editor.options = { insertSpaces: indent !== '\t', tabSize: 4 };
   const end = doc.lineAt(doc.lineCount - 1).range.end;
@@ -33,11 +53,13 @@ async function pythonEditor(content = '', indent: '    ' | '\t' = '    '): Promi
   return editor;
 }
 
+/** Reverts every changed document (files and untitled alike) and closes the editors, with no save prompt. */
 async function closeAll(): Promise<void> {
   for (const doc of vscode.workspace.textDocuments) {
-    if (!doc.isUntitled || !doc.isDirty) continue;
+    if (!doc.isDirty) continue;
     await vscode.window.showTextDocument(doc);
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
@@ -91,6 +113,7 @@ describe('Train Guard snippets in the extension host', () => {
     assert.ok(editor, 'no editor after inserting');
     assert.strictEqual(editor.document.languageId, 'python');
     assert.strictEqual(editor.document.getText(), expandSnippet(template('tg-budget').body));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor'); // discard the untitled file, no save prompt
   });
 
   it('trainguard.insertTemplate refuses an unknown template and leaves the text alone', async () => {
