@@ -46,6 +46,17 @@ describe('the packaged .vsix', () => {
     }
   });
 
+  it('holds every file package.json contributes (snippets, grammars)', () => {
+    const names = zipEntries(vsix);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const contributed = [...(pkg.contributes.snippets ?? []), ...(pkg.contributes.grammars ?? [])].map((c: { path: string }) => c.path);
+    assert.ok(contributed.length >= 2, 'package.json contributes the snippets and the directive grammar');
+    for (const p of contributed) {
+      const entry = `extension/${path.posix.normalize(p)}`;
+      assert.ok(names.includes(entry), `${entry} missing from the vsix`);
+    }
+  });
+
   it('ships no node_modules, tests, sources or source maps', () => {
     const names = zipEntries(vsix);
     const bad = names.filter((n) => /node_modules\/|^extension\/test\/|^extension\/(server|client)\/src\/|\.map$|\.ts$|^extension\/out\//.test(n));
