@@ -146,6 +146,9 @@ describe('snippets/python.json', () => {
       assert.match(s.prefix, /^tg-[a-z0-9]+(-[a-z0-9]+)*$/, `${name}: prefix ${s.prefix}`);
       assert.ok(typeof s.description === 'string' && s.description.trim().length > 20, `${name}: description`);
       assert.ok(Array.isArray(s.body) && s.body.length > 0 && s.body.every((l) => typeof l === 'string'), `${name}: body`);
+      // indentation in tabs only: insertSnippet turns each tab into the editor's unit, spaces would stay as they are
+      const mixed = s.body.filter((l) => /^\t* +\S/.test(l) || /^\t* +\t/.test(l));
+      assert.deepStrictEqual(mixed, [], `${name}: lines indented with spaces`);
     }
   });
 
