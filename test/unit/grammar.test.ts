@@ -198,6 +198,7 @@ describe('trainguard-directives grammar (injected into the Python grammar)', () 
       { line: '# trainguard: ignore-file', codes: [], all: true },
       { line: '# trainguard: budget=30m gpu=T4', codes: [], budget: 30, gpu: 'T4' },
       { line: '# TrainGuard: gpu=A100 budget=1.5h', codes: [], budget: 90, gpu: 'A100' },
+      { line: 'x = 1  # noqa: TG303 # trainguard: ignore[TG701]', codes: ['TG303', 'TG701'] },
     ];
     for (const c of valid) {
       const p = parsed(c.line);
