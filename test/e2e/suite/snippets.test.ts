@@ -31,6 +31,10 @@ let counter = 0;
 function scratchDir(): string {
   if (!scratch) {
     const folder = vscode.workspace.workspaceFolders?.[0];
+    if (folder) {
+      const rel = path.relative(REPO, path.resolve(folder.uri.fsPath));
+      if (!rel.startsWith('..') && !path.isAbsolute(rel) && !/^\.vscode-(e2e|test)([\\/]|$)/.test(rel)) throw new Error(`refusing to write test files into ${folder.uri.fsPath}`);
+    }
     scratch = folder ? path.join(folder.uri.fsPath, 'snippets-e2e') : fs.mkdtempSync(path.join(os.tmpdir(), 'trainguard-snippets-'));
     fs.mkdirSync(scratch, { recursive: true });
   }
