@@ -50,6 +50,18 @@ describe('the packaged .vsix', () => {
     const names = zipEntries(vsix);
     for (const f of ['extension/dist/panel.js', 'extension/media/panel.css', 'extension/media/trainguard.svg', 'extension/snippets/measure-throughput.py']) {
       assert.ok(names.includes(f), `${f} missing from the vsix`);
+      }
+    });
+
+  it('holds every file package.json contributes (snippets, grammars)', () => {
+    const names = zipEntries(vsix);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const contributed = [...(pkg.contributes.snippets ?? []), ...(pkg.contributes.grammars ?? [])].map((c: { path: string }) => c.path);
+    assert.ok(contributed.length >= 2, 'package.json contributes the snippets and the directive grammar');
+    for (const p of contributed) {
+      const entry = `extension/${path.posix.normalize(p)}`;
+      assert.ok(names.includes(entry), `${entry} missing from the vsix`);
+
     }
   });
 
