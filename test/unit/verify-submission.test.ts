@@ -291,3 +291,18 @@ describe('trainguard verify-submission', function () {
     assert.strictEqual(cli(['.'], d).code, 2);
   });
 });
+
+describe('Verify submission in VS Code (manifest)', () => {
+  it('contributes trainguard.verifySubmission with a palette entry and an explorer menu for *.csv, and the client registers it', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      contributes: { commands: { command: string; title: string }[]; menus: Record<string, { command: string; when?: string }[]> };
+    };
+    const cmd = pkg.contributes.commands.find((c) => c.command === 'trainguard.verifySubmission');
+    assert.strictEqual(cmd?.title, 'Verify submission');
+    const explorer = pkg.contributes.menus['explorer/context']?.find((m) => m.command === 'trainguard.verifySubmission');
+    assert.strictEqual(explorer?.when, 'resourceExtname == .csv');
+    const src = fs.readFileSync(path.join(ROOT, 'client', 'src', 'features', 'verifySubmission.ts'), 'utf8');
+    assert.match(src, /registerCommand\('trainguard\.verifySubmission'/);
+    assert.doesNotMatch(fs.readFileSync(path.join(ROOT, 'server', 'src', 'submission', 'verify.ts'), 'utf8'), /from 'vscode/);
+  });
+});

@@ -5,5 +5,6 @@ import { resolvedConfig } from './resolvedConfig';
 import { fixAll } from './fixAll';
 import { documentation } from './documentation';
 import { panel } from './panel';
+import { verifySubmissionFeature } from './verifySubmission';
 
-export const FEATURES: readonly ClientFeature[] = [status, resolvedConfig, fixAll, documentation, panel];
+export const FEATURES: readonly ClientFeature[] = [status, resolvedConfig, fixAll, documentation, panel, verifySubmissionFeature];
