@@ -6,5 +6,6 @@ import { fixAll } from './fixAll';
 import { documentation } from './documentation';
 import { panel } from './panel';
 import { templates } from './templates';
+import { verifySubmissionFeature } from './verifySubmission';
 
-export const FEATURES: readonly ClientFeature[] = [status, resolvedConfig, fixAll, documentation, panel, templates];
+export const FEATURES: readonly ClientFeature[] = [status, resolvedConfig, fixAll, documentation, panel, templates, verifySubmissionFeature];

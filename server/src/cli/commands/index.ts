@@ -4,5 +4,6 @@ import { command as check } from './check';
 import { command as rules } from './rules';
 import { command as lsp } from './lsp';
 import { command as estimate } from './estimate';
+import { command as verifySubmission } from './verify-submission';
 
-export const COMMANDS: readonly Command[] = [check, rules, estimate, lsp];
+export const COMMANDS: readonly Command[] = [check, rules, estimate, lsp, verifySubmission];
