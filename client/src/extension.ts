@@ -14,6 +14,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { FEATURES } from './features/index';
+import { RestartPolicy } from './restartPolicy';
 
 let client: LanguageClient | undefined;
 
@@ -69,27 +70,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
 }
 
 /** Restarts a crashed server up to MAX_RESTARTS times in WINDOW_MS, then stops and says so, with the log one click away. */
-const MAX_RESTARTS = 4;
-const WINDOW_MS = 3 * 60 * 1000;
+export const MAX_RESTARTS = 4;
+export const WINDOW_MS = 3 * 60 * 1000;
 
-export function restartingErrorHandler(output: vscode.LogOutputChannel): ErrorHandler {
-  const crashes: number[] = [];
+export function restartingErrorHandler(output: vscode.LogOutputChannel, policy = new RestartPolicy(MAX_RESTARTS, WINDOW_MS)): ErrorHandler {
   return {
     error: () => ({ action: ErrorAction.Continue }),
     closed: () => {
-      const now = Date.now();
-      crashes.push(now);
-      while (crashes.length && now - crashes[0] > WINDOW_MS) crashes.shift();
-      if (crashes.length <= MAX_RESTARTS) {
-        output.warn(`language server stopped unexpectedly; restarting (${crashes.length}/${MAX_RESTARTS} in 3 minutes)`);
+      const { restart, count } = policy.stopped();
+      if (restart) {
+        output.warn(`language server stopped unexpectedly; restarting (${count}/${MAX_RESTARTS} in 3 minutes)`);
         return { action: CloseAction.Restart, handled: true };
       }
-      const message = `Train Guard's language server stopped ${crashes.length} times in 3 minutes and was not restarted. See the log for the cause.`;
+      const message = `Train Guard's language server stopped ${count} times in 3 minutes and was not restarted. See the log for the cause.`;
       output.error(message);
       void vscode.window.showErrorMessage(message, 'Show Log', 'Restart').then((choice) => {
         if (choice === 'Show Log') output.show(true);
         if (choice === 'Restart') {
-          crashes.length = 0;
+          policy.reset();
           void vscode.commands.executeCommand('trainguard.restartServer');
         }
       });

@@ -5,13 +5,15 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import { pythonSyntaxError, stopPython } from '../support/python';
 import { initParser, parsePython } from '../../server/src/analysis/parser';
 import { analyzeText, type AnalyzeOptions } from '../../server/src/analysis/analyze';
 import { applyEdits } from '../../server/src/analysis/source';
 import { fixAll } from '../../server/src/fixes/apply';
 import { defaultSettings, type WorkspaceFacts } from '../../server/src/config/settings';
 import type { Finding } from '../../server/src/rules/types';
+
+export { pythonSyntaxError };
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
@@ -24,46 +26,6 @@ export async function ready(): Promise<void> {
 export function findings(text: string, codes?: string[], opts: AnalyzeOptions = {}): Finding[] {
   const settings = { ...defaultSettings(), ...(opts.settings ?? {}), select: codes ?? [] };
   return analyzeText(text, { ...opts, settings, onRuleError: (code, e) => { throw new Error(`${code} threw: ${(e as Error).stack}`); } }).findings;
-}
-
-const PY_SERVER = `
-import ast, base64, sys
-for line in sys.stdin:
-    try:
-        ast.parse(base64.b64decode(line).decode('utf-8'))
-        print('OK', flush=True)
-    except SyntaxError as e:
-        print(('ERR %s (line %s)' % (e.msg, e.lineno)).replace('\\n', ' '), flush=True)
-`;
-
-let py: ChildProcessWithoutNullStreams | undefined;
-let pending: ((answer: string) => void)[] = [];
-let buffered = '';
-
-/** Does python3's own parser (ast.parse) accept the text? Resolves to the error message or null. One python3 process serves every call. */
-export function pythonSyntaxError(text: string): Promise<string | null> {
-  if (!py) {
-    py = spawn('python3', ['-I', '-c', PY_SERVER]);
-    py.stdout.setEncoding('utf8');
-    py.stdout.on('data', (chunk: string) => {
-      buffered += chunk;
-      let i;
-      while ((i = buffered.indexOf('\n')) >= 0) {
-        const answer = buffered.slice(0, i);
-        buffered = buffered.slice(i + 1);
-        pending.shift()?.(answer);
-      }
-    });
-    py.on('exit', () => {
-      for (const p of pending) p('ERR python3 exited');
-      pending = [];
-      py = undefined;
-    });
-  }
-  return new Promise((resolve) => {
-    pending.push((answer) => resolve(answer === 'OK' ? null : answer.replace(/^ERR /, '')));
-    py!.stdin.write(Buffer.from(text, 'utf8').toString('base64') + '\n');
-  });
 }
 
 /** Lines (1-based) marked `# expect: TGxxx` (several codes may be listed) for `code`. */
@@ -142,7 +104,4 @@ export function ruleFixtures(code: string): RuleFixture[] {
 }
 
 // One root-level hook: the shared python3 process ends with the test run.
-after(() => {
-  py?.stdin.end();
-  py?.kill();
-});
+after(() => stopPython());

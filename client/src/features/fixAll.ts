@@ -51,7 +51,7 @@ export const fixAll: ClientFeature = {
             void vscode.window.showInformationMessage('Train Guard is disabled for this file (trainguard.enable): nothing was fixed.');
             break;
           case 'too-large':
-            void vscode.window.showInformationMessage('Train Guard skips this file (over trainguard.maxFileSize or trainguard.maxLineLength): nothing was fixed.');
+            void vscode.window.showInformationMessage('Train Guard skips this file (over trainguard.maxFileSize or trainguard.maxLineLength, or binary data): nothing was fixed.');
             break;
           case 'not-open':
             void vscode.window.showWarningMessage('Train Guard: the server does not have this file open.');

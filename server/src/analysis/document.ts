@@ -5,6 +5,7 @@
  */
 import { Edit, type Tree } from 'web-tree-sitter';
 import { parsePython } from './parser';
+import { tooDeeplyNested } from './limits';
 import { PythonModel } from './model';
 import { SourceText, type Range } from './source';
 
@@ -84,7 +85,9 @@ export class PythonDocument {
     }
     const old = this.tree;
     if (old) {
-      this.tree = parsePython(text, full ? null : old);
+      // text the parser refuses (nested too deep) is kept as text only; model() throws for it and the
+      // server's limit check reports it instead of parsing
+      this.tree = tooDeeplyNested(text) ? null : parsePython(text, full ? null : old);
       old.delete();
     }
     this.src = src;

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Parser, Language, Query, Tree, Node, Edit } from 'web-tree-sitter';
+import { MAX_BLOCK_DEPTH, tooDeeplyNested } from './limits';
 
 export type { Tree, Node, Edit };
 
@@ -73,9 +74,16 @@ export function isParserReady(): boolean {
   return language !== undefined;
 }
 
-/** Parses `text`; with `oldTree` (already `.edit()`-ed) tree-sitter reuses the unchanged parts. */
+/**
+ * Parses `text`; with `oldTree` (already `.edit()`-ed) tree-sitter reuses the unchanged parts.
+ * Refuses (throws) text nested `MAX_BLOCK_DEPTH` blocks deep or more: not Python, and past a few
+ * hundred levels the WebAssembly parser overruns its memory and is broken for every later parse.
+ * Callers check `limitExceeded` / `tooDeeplyNested` first; this is the last line of defence.
+ */
 export function parsePython(text: string, oldTree?: Tree | null): Tree {
   if (!language) throw new Error('Train Guard: parser used before initParser() finished');
+  const deep = tooDeeplyNested(text);
+  if (deep) throw new Error(`Train Guard: not parsed: blocks nested ${MAX_BLOCK_DEPTH} or more levels deep (line ${deep})`);
   if (!sharedParser) {
     sharedParser = new Parser();
     sharedParser.setLanguage(language);

@@ -54,6 +54,25 @@ export function blockIndent(src: SourceText, block: Node): string | null {
   return line.slice(0, first.startPosition.column);
 }
 
+/**
+ * Do the code lines from `startRow` to `endRow` indent with one character only (all spaces or all
+ * tabs)? Inserting lines into a block that mixes them can turn indentation python3 accepts into a
+ * TabError (it compares with tabs as 8 columns and as 1), so a fix declines there.
+ */
+export function indentationIsUniform(src: SourceText, startRow: number, endRow: number): boolean {
+  let kind = '';
+  for (let row = startRow; row <= endRow && row < src.lineCount; row++) {
+    const line = src.lineText(row);
+    const lead = /^[ \t]*/.exec(line)![0];
+    if (lead.length === line.length || !lead) continue; // blank line, or no indentation
+    for (const c of lead) {
+      if (!kind) kind = c;
+      else if (c !== kind) return false;
+    }
+  }
+  return true;
+}
+
 /** Inserts `lines` (already indented) after the last line of `node`. */
 export function insertLinesAfter(src: SourceText, node: Node, lines: string[]): TextEdit {
   const row = node.endPosition.row;

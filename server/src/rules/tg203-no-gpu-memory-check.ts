@@ -16,7 +16,7 @@ import type { LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin, stringValue } from '../analysis/model';
 import { GPU_MEMORY_REPORTS } from '../analysis/knowledge';
 import { peelIterable } from '../analysis/training';
-import { blockIndent, freshName, indentTemplate, insertLinesAfter, replaceNode } from '../fixes/edits';
+import { blockIndent, freshName, indentationIsUniform, indentTemplate, insertLinesAfter, replaceNode } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { headerRange } from './tg211-no-smoke-test';
 import type { Fix, Rule } from './types';
@@ -77,6 +77,8 @@ function gpuPrintFix(m: PythonModel, loop: LoopInfo): Fix | null {
   if (indent === null || loop.kind !== 'for' || !loop.targetNode) return null;
   const anchor = lastStepStatement(m, loop);
   if (!anchor) return null;
+  // tabs and spaces mixed in the loop: an inserted block could make python3 raise TabError
+  if (!indentationIsUniform(src, loop.node.startPosition.row, Math.max(loop.node.endPosition.row, anchor.endPosition.row))) return null;
   const edits: TextEdit[] = [];
   const peeled = peelIterable(m, loop);
   let index: string | null = null;

@@ -1,0 +1,375 @@
+/**
+ * The fuzzer: seeded mutations of the rule fixtures and the examples, fed to every consumer of a file
+ * (the analyser with every rule, each offered fix, fix-all, the CLI's `check` and `check --diff`).
+ *
+ * A failure is any of: an exception escaping, a rule error reported through `onRuleError`, a fix
+ * whose edits are malformed (outside the text, overlapping), a fix or fix-all turning a text python3
+ * accepts into one it rejects, or the CLI answering a readable file with exit code 2 or an
+ * "internal error" line. Everything is deterministic for a seed: `--seed 7 --count 500` finds the
+ * same inputs every time (the time limit only cuts the run short).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { initParser } from '../../server/src/analysis/parser';
+import { analyzeText } from '../../server/src/analysis/analyze';
+import { applyEdits, SourceText } from '../../server/src/analysis/source';
+import { fixAll, fixSpans } from '../../server/src/fixes/apply';
+import { limitExceeded } from '../../server/src/analysis/limits';
+import { run as runCli } from '../../server/src/cli/main';
+import { pythonSyntaxError } from '../support/python';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** mulberry32: a small deterministic PRNG so every run of a seed sees the same inputs. */
+export function rng(seed: number): () => number {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface Corpus {
+  name: string;
+  text: string;
+}
+
+/** The seed corpus: every rule fixture (`test/fixtures/rules/**\/*.py`) and `examples/*.py`. */
+export function loadCorpus(root = ROOT): Corpus[] {
+  const out: Corpus[] = [];
+  const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.py')) out.push({ name: path.relative(root, p), text: fs.readFileSync(p, 'utf8') });
+    }
+  };
+  walk(path.join(root, 'test', 'fixtures', 'rules'));
+  walk(path.join(root, 'examples'));
+  return out;
+}
+
+const UNICODE = ['é', 'Ω', '😀', '\u200b', '\u202e', '\u2028', '\ufeff', '\ufffd', 'ﬁ', '中文', '\u0301', '\ud800', '\udc00', 'ℌ'];
+const SNIPPETS = ['(', ')', '[', ']', '{', '}', ':', ',', '\\', '"""', "'''", '"', "'", '#', ' # noqa', '  # noqa: TG303', '# trainguard: ignore-file', '# trainguard: budget=', 'lambda', 'with', 'for', 'async ', 'await ', 'yield', '@', '*', '**', '=', ':=', '->', 'f"{', '\r', '\r\n', '\t', '\n    ', 'torch.', 'model(', '.backward()', 'autocast(', 'import torch\n', 'from torch.cuda.amp import autocast\n'];
+
+type Mutator = (text: string, r: () => number) => string;
+
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+const int = (r: () => number, n: number) => Math.floor(r() * n);
+
+function lines(text: string): string[] {
+  return text.split(/(?<=\n)/);
+}
+
+/** Identifiers, numbers, whitespace runs and single other characters. */
+function tokens(text: string): string[] {
+  return text.match(/[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[ \t]+|\r?\n|[^]/g) ?? [];
+}
+
+function nest(depth: number, open: string, close: string, inner: string): string {
+  return open.repeat(depth) + inner + close.repeat(depth);
+}
+
+export const MUTATORS: Record<string, Mutator> = {
+  deleteLine(t, r) {
+    const ls = lines(t);
+    if (ls.length) ls.splice(int(r, ls.length), 1 + int(r, 3));
+    return ls.join('');
+  },
+  duplicateLine(t, r) {
+    const ls = lines(t);
+    if (!ls.length) return t;
+    const i = int(r, ls.length);
+    ls.splice(i, 0, ...ls.slice(i, i + 1 + int(r, 4)));
+    return ls.join('');
+  },
+  swapLines(t, r) {
+    const ls = lines(t);
+    if (ls.length < 2) return t;
+    const i = int(r, ls.length);
+    const j = int(r, ls.length);
+    [ls[i], ls[j]] = [ls[j], ls[i]];
+    return ls.join('');
+  },
+  deleteToken(t, r) {
+    const ts = tokens(t);
+    if (ts.length) ts.splice(int(r, ts.length), 1 + int(r, 2));
+    return ts.join('');
+  },
+  duplicateToken(t, r) {
+    const ts = tokens(t);
+    if (!ts.length) return t;
+    const i = int(r, ts.length);
+    ts.splice(i, 0, ts[i]);
+    return ts.join('');
+  },
+  swapTokens(t, r) {
+    const ts = tokens(t);
+    if (ts.length < 2) return t;
+    const i = int(r, ts.length);
+    const j = int(r, ts.length);
+    [ts[i], ts[j]] = [ts[j], ts[i]];
+    return ts.join('');
+  },
+  truncate(t, r) {
+    return t.slice(0, int(r, t.length + 1));
+  },
+  insertBytes(t, r) {
+    const at = int(r, t.length + 1);
+    let s = '';
+    for (let n = 1 + int(r, 6); n > 0; n--) s += String.fromCharCode(int(r, 256));
+    return t.slice(0, at) + s + t.slice(at);
+  },
+  insertUnicode(t, r) {
+    const at = int(r, t.length + 1);
+    return t.slice(0, at) + pick(r, UNICODE) + t.slice(at);
+  },
+  insertSnippet(t, r) {
+    const at = int(r, t.length + 1);
+    return t.slice(0, at) + pick(r, SNIPPETS) + t.slice(at);
+  },
+  mixIndentation(t, r) {
+    return lines(t)
+      .map((l) => (r() < 0.3 ? l.replace(/^( {4})+/, (m) => (r() < 0.5 ? '\t'.repeat(m.length / 4) : m.replace(/ {4}$/, '\t'))) : l))
+      .join('');
+  },
+  crlf(t, r) {
+    return r() < 0.5 ? t.replace(/\r?\n/g, '\r\n') : t.replace(/\r?\n/g, r() < 0.5 ? '\r' : '\n');
+  },
+  deepParentheses(t, r) {
+    const ls = lines(t);
+    const i = int(r, ls.length + 1);
+    const depth = 50 + int(r, 500);
+    ls.splice(i, 0, `x = ${nest(depth, '(', ')', 'loss')}\n`);
+    return ls.join('');
+  },
+  deepBlocks(t, r) {
+    // below Python's limit of 100 levels (analysed), or far past it (skipped: the parser once crashed at ~600)
+    const depth = r() < 0.5 ? 20 + int(r, 80) : 100 + int(r, 700);
+    let s = '';
+    const unit = pick(r, ['    ', ' ', '\t']);
+    for (let d = 0; d < depth; d++) s += `${unit.repeat(d)}${pick(r, ['if x:', 'for i in y:', 'with torch.autocast("cuda"):', 'def f():', 'class C:', 'try:'])}\n`;
+    s += `${unit.repeat(depth)}loss = criterion(model(x), y)\n`;
+    const ls = lines(t);
+    ls.splice(int(r, ls.length + 1), 0, s);
+    return ls.join('');
+  },
+  deepCalls(t, r) {
+    const depth = 50 + int(r, 400);
+    return t + `\nout = ${'model('.repeat(depth)}x${')'.repeat(depth)}\n`;
+  },
+};
+
+/** Cuts `t` anywhere and continues with a piece of another corpus text. */
+function spliceOther(t: string, r: () => number, other: string): string {
+  const a = int(r, t.length + 1);
+  const b = int(r, other.length + 1);
+  return t.slice(0, a) + other.slice(b, b + int(r, 400));
+}
+
+const MUTATOR_NAMES = [...Object.keys(MUTATORS), 'spliceOther'];
+
+/** One fuzz input: a corpus text with 1-2 seeded mutations. */
+export function mutate(corpus: readonly Corpus[], r: () => number): { text: string; from: string; ops: string[] } {
+  const base = pick(r, corpus);
+  let text = base.text;
+  const ops: string[] = [];
+  for (let n = 1 + int(r, 2); n > 0; n--) {
+    const name = pick(r, MUTATOR_NAMES);
+    ops.push(name);
+    text = name === 'spliceOther' ? spliceOther(text, r, pick(r, corpus).text) : MUTATORS[name](text, r);
+  }
+  return { text, from: base.name, ops };
+}
+
+export interface Failure {
+  kind: 'exception' | 'rule-error' | 'malformed-fix' | 'fix-breaks-syntax' | 'fix-all-breaks-syntax' | 'cli';
+  /** The rule code (or the stage) that failed. */
+  where: string;
+  message: string;
+}
+
+export interface CheckStats {
+  /** Inputs the adapters skip (over the limits: size, line length, NUL bytes, nesting): only the CLI runs on them. */
+  skipped: number;
+  fixes: number;
+  fixAlls: number;
+  cliRuns: number;
+}
+
+const SKIP = Symbol('skipped by the limits');
+
+let tmpDir: string | undefined;
+
+function scratchFile(): string {
+  if (!tmpDir) {
+    tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainguard-fuzz-'));
+    process.once('exit', () => fs.rmSync(tmpDir!, { recursive: true, force: true }));
+  }
+  return path.join(tmpDir, 'input.py');
+}
+
+function describe(e: unknown): string {
+  return String((e as Error)?.stack ?? e).split('\n').slice(0, 4).join(' | ');
+}
+
+/**
+ * Feeds one text to every consumer and returns what went wrong (empty: nothing). `cli` also runs the
+ * command-line entry on the text written to a scratch file (slower: a few file reads per run).
+ */
+export async function checkInput(text: string, opts: { cli?: boolean; stats?: CheckStats } = {}): Promise<Failure[]> {
+  await initParser();
+  const failures: Failure[] = [];
+  const stats = opts.stats ?? { skipped: 0, fixes: 0, fixAlls: 0, cliRuns: 0 };
+  let inputParses: boolean | undefined;
+  const pythonAccepts = async () => (inputParses ??= (await pythonSyntaxError(text)) === null);
+  // the server and the CLI never analyse a file over the limits; neither does the fuzzer
+  const skipped = limitExceeded(text) !== null;
+  if (skipped) stats.skipped++;
+  try {
+    if (skipped) throw SKIP;
+    const result = analyzeText(text, { onRuleError: (code, e) => failures.push({ kind: 'rule-error', where: code, message: describe(e) }) });
+    const src = new SourceText(text);
+    for (const f of result.findings) {
+      if (!f.fix) continue;
+      stats.fixes++;
+      if (!fixSpans(src, f.fix.edits)) {
+        failures.push({ kind: 'malformed-fix', where: f.code, message: JSON.stringify(f.fix.edits).slice(0, 300) });
+        continue;
+      }
+      const fixed = applyEdits(text, f.fix.edits);
+      if ((await pythonAccepts()) && (await pythonSyntaxError(fixed)) !== null) {
+        failures.push({ kind: 'fix-breaks-syntax', where: f.code, message: `${f.fix.title}: ${await pythonSyntaxError(fixed)}` });
+      }
+    }
+  } catch (e) {
+    if (e !== SKIP) failures.push({ kind: 'exception', where: 'analyze', message: describe(e) });
+  }
+  for (const unsafe of skipped ? [] : [false, true]) {
+    try {
+      stats.fixAlls++;
+      const r = fixAll(text, { unsafe, onRuleError: (code, e) => failures.push({ kind: 'rule-error', where: code, message: describe(e) }) });
+      if (r.text !== text && (await pythonAccepts())) {
+        const err = await pythonSyntaxError(r.text);
+        if (err !== null) failures.push({ kind: 'fix-all-breaks-syntax', where: [...r.applied.keys()].join(','), message: err });
+      }
+    } catch (e) {
+      failures.push({ kind: 'exception', where: `fixAll${unsafe ? ' --unsafe' : ''}`, message: describe(e) });
+    }
+  }
+  if (opts.cli) {
+    const file = scratchFile();
+    fs.writeFileSync(file, text, 'utf8');
+    for (const argv of [['check', file, '--output-format', 'json'], ['check', file, '--diff', '--unsafe-fixes']]) {
+      // a skipped file is still handed to the CLI, which must say so and carry on
+      stats.cliRuns++;
+      let stderr = '';
+      try {
+        const code = await runCli(argv, { stdout: () => undefined, stderr: (s) => (stderr += s) });
+        if (code === 2 || /internal error|please report/.test(stderr)) failures.push({ kind: 'cli', where: argv.slice(2).join(' '), message: `exit ${code}: ${stderr.slice(0, 300)}` });
+      } catch (e) {
+        failures.push({ kind: 'exception', where: `cli ${argv.slice(2).join(' ')}`, message: describe(e) });
+      }
+    }
+  }
+  return failures;
+}
+
+/** The identity of a failure, for minimising: the same kind in the same place. */
+export function signature(f: Failure): string {
+  return `${f.kind}:${f.where}`;
+}
+
+/**
+ * Shrinks `text` while `stillFails` holds: whole lines first (chunks halving down to one line), then
+ * single characters, each pass repeated until nothing more can go. Bounded by `maxTries` checks.
+ */
+export async function minimise(text: string, stillFails: (t: string) => Promise<boolean>, maxTries = 2000): Promise<string> {
+  let tries = 0;
+  const reduce = async (parts: string[]): Promise<string[]> => {
+    for (let chunk = Math.max(1, Math.floor(parts.length / 2)); chunk >= 1; chunk = Math.floor(chunk / 2)) {
+      let progress = true;
+      while (progress) {
+        progress = false;
+        for (let i = 0; i + chunk <= parts.length && tries < maxTries; ) {
+          const candidate = [...parts.slice(0, i), ...parts.slice(i + chunk)];
+          tries++;
+          if (await stillFails(candidate.join(''))) {
+            parts = candidate;
+            progress = true;
+          } else i += chunk;
+        }
+      }
+      if (chunk === 1) break;
+    }
+    return parts;
+  };
+  let current = (await reduce(lines(text))).join('');
+  current = (await reduce([...current])).join('');
+  return current;
+}
+
+export interface FuzzOptions {
+  seed: number;
+  count: number;
+  /** Stop starting new inputs after this many seconds (a run limit, not an assertion). */
+  seconds: number;
+  /** Run the CLI on every n-th input (0: never). */
+  cliEvery?: number;
+  /** Only check these input indexes (the others are generated, so the seed's sequence stays the same, but not checked). */
+  only?: readonly number[];
+  /** Minimise each new failure signature (slower). */
+  minimise?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface FuzzReport {
+  inputs: number;
+  skipped: number;
+  fixes: number;
+  fixAlls: number;
+  cliRuns: number;
+  /** One entry per distinct failure signature: the first input that showed it (minimised when asked). */
+  crashes: { failure: Failure; input: string; minimised?: string; from: string; ops: string[]; index: number }[];
+  stoppedByTime: boolean;
+}
+
+export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
+  await initParser();
+  const corpus = loadCorpus();
+  if (!corpus.length) throw new Error('fuzz: no seed corpus (test/fixtures/rules, examples)');
+  const r = rng(opts.seed);
+  const stats: CheckStats = { skipped: 0, fixes: 0, fixAlls: 0, cliRuns: 0 };
+  const report: FuzzReport = { inputs: 0, skipped: 0, fixes: 0, fixAlls: 0, cliRuns: 0, crashes: [], stoppedByTime: false };
+  const seen = new Set<string>();
+  const deadline = Date.now() + opts.seconds * 1000;
+  for (let i = 0; i < opts.count; i++) {
+    if (Date.now() > deadline) {
+      report.stoppedByTime = true;
+      break;
+    }
+    const { text, from, ops } = mutate(corpus, r);
+    if (opts.only && !opts.only.includes(i)) continue;
+    const cli = !!opts.cliEvery && i % opts.cliEvery === 0;
+    const failures = await checkInput(text, { cli, stats });
+    report.inputs++;
+    for (const failure of failures) {
+      const sig = signature(failure);
+      if (seen.has(sig)) continue;
+      seen.add(sig);
+      const crash: FuzzReport['crashes'][number] = { failure, input: text, from, ops, index: i };
+      opts.log?.(`input ${i} (${from}; ${ops.join(', ')}): ${failure.kind} in ${failure.where}: ${failure.message}`);
+      if (opts.minimise) {
+        crash.minimised = await minimise(text, async (t) => (await checkInput(t, { cli })).some((f) => signature(f) === sig));
+        opts.log?.(`  minimised to ${crash.minimised.length} characters`);
+      }
+      report.crashes.push(crash);
+    }
+  }
+  Object.assign(report, { skipped: stats.skipped, fixes: stats.fixes, fixAlls: stats.fixAlls, cliRuns: stats.cliRuns });
+  return report;
+}
