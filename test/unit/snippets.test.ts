@@ -164,6 +164,11 @@ describe('snippets/python.json', () => {
     assert.deepStrictEqual(stray, [], 'host fixtures without a snippet');
   });
 
+  it('is listed in the README, every prefix', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    assert.deepStrictEqual([...snippets.keys()].filter((p) => !readme.includes('`' + p + '`')), []);
+  });
+
   it('uses the current AMP API and says so', () => {
     for (const [prefix, s] of snippets) {
       const body = s.body.join('\n');
