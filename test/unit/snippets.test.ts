@@ -233,6 +233,17 @@ describe('snippets/python.json', () => {
     assert.throws(() => parseTemplates('[]'), /not a JSON object/);
   });
 
+  it('tg-train: its config fits its own default budget, and TG101 does check it (a 10-minute budget is reported)', () => {
+    const body = snippets.get('tg-train')!.body.join('\n');
+    assert.match(body, /# trainguard: budget=\$\{1:30m\} gpu=\$\{2\|A10,/, 'tg-train starts its config with the budget directive, A10 first');
+    const fits = analyzeText(expandSnippet(body));
+    assert.strictEqual(fits.directives.budgetMinutes, 30);
+    assert.strictEqual(fits.directives.gpu, 'A10');
+    assert.deepStrictEqual(fits.findings.map((f) => f.code), []);
+    const tight = findings(expandSnippet(body.replace('${1:30m}', '${1:10m}')));
+    assert.deepStrictEqual(tight.map((f) => f.code), ['TG101'], 'with 10 minutes the same config must not fit');
+  });
+
   it('tg-budget: every offered GPU gives a directive Train Guard reads as written', () => {
     const s = snippets.get('tg-budget')!;
     const body = s.body.join('\n');
