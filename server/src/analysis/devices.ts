@@ -10,6 +10,7 @@ import type { Node } from './parser';
 import type { CallSite, DeviceKind, LoopInfo, PythonModel } from './model';
 import { isWithin, stringValue } from './model';
 import { peelIterable } from './training';
+import { once, reachFromLoop } from './memo';
 
 const MAX_DEPTH = 12;
 
@@ -24,11 +25,17 @@ export interface TrainedModelUse {
   loop: LoopInfo;
 }
 
+const usesCache = new WeakMap<PythonModel, TrainedModelUse[]>();
+
 /** Forward passes reached from the file's batch loops (the models a hand-written loop trains). */
 export function trainedModelUses(m: PythonModel): TrainedModelUse[] {
+  return once(usesCache, m, () => collectTrainedModelUses(m));
+}
+
+function collectTrainedModelUses(m: PythonModel): TrainedModelUse[] {
   const out: TrainedModelUse[] = [];
   for (const loop of m.batchLoops()) {
-    for (const call of m.reachableFromLoop(loop)) {
+    for (const call of reachFromLoop(m, loop)) {
       if (!m.isModelCall(call)) continue;
       const expr = call.method === 'forward' && call.receiver ? call.receiver : call.callee;
       out.push({ call, expr, loop });

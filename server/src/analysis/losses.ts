@@ -49,6 +49,12 @@ export function lossNames(m: PythonModel, fn: FunctionInfo | null, region: Node,
       if (b.kind === 'assign' || b.kind === 'augassign') candidates.push({ name, value: b.value });
     }
   }
+  // accumulated in a list: `losses.append(loss.item())`
+  for (const c of m.calls) {
+    if (c.fn !== fn || !isWithin(c.node, region) || exclude.some((x) => isWithin(c.node, x))) continue;
+    if (!c.method || !/^(append|extend)$/.test(c.method) || c.receiver?.type !== 'identifier' || !c.args[0]) continue;
+    candidates.push({ name: c.receiver.text, value: c.args[0] });
+  }
   for (let changed = true, rounds = 0; changed && rounds < 8; rounds++) {
     changed = false;
     for (const c of candidates) {
@@ -78,7 +84,8 @@ export function lossReturnIndex(m: PythonModel, fn: FunctionInfo): number | null
       if (hits.length !== 1) return null;
       i = hits[0];
     } else {
-      if (!carries(r)) return null;
+      // a whole value that is one number (not a dict / list of metrics)
+      if (!carries(r) || /^(dictionary|list|set|dictionary_comprehension|list_comprehension)$/.test(r.type)) return null;
       i = -1;
     }
     if (index !== null && index !== i) return null;

@@ -8,6 +8,7 @@
 import type { Node } from './parser';
 import type { PythonModel } from './model';
 import { isWithin, stringValue } from './model';
+import { nodesOfType } from './memo';
 
 export type Const = number | string | boolean | null;
 
@@ -123,17 +124,11 @@ function classAttributeValue(m: PythonModel, node: Node, depth: number, seen: Se
 }
 
 function reassignedAttribute(m: PythonModel, obj: string, attr: string): boolean {
-  let hit = false;
-  const walk = (n: Node) => {
-    if (hit) return;
-    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
-      const left = n.childForFieldName('left');
-      if (left?.type === 'attribute' && left.childForFieldName('object')?.text === obj && left.childForFieldName('attribute')?.text === attr) hit = true;
-    }
-    for (const c of n.namedChildren) walk(c);
-  };
-  walk(m.root);
-  return hit;
+  for (const n of [...nodesOfType(m, 'assignment'), ...nodesOfType(m, 'augmented_assignment')]) {
+    const left = n.childForFieldName('left');
+    if (left?.type === 'attribute' && left.childForFieldName('object')?.text === obj && left.childForFieldName('attribute')?.text === attr) return true;
+  }
+  return false;
 }
 
 /** `CFG["max_len"]` where `CFG = {"max_len": 512, ...}` is bound once. */

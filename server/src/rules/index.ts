@@ -9,7 +9,9 @@ import { rule as TG201 } from './tg201-model-not-on-gpu';
 import { rule as TG202 } from './tg202-batch-not-on-gpu';
 import { rule as TG203 } from './tg203-no-gpu-memory-check';
 import { rule as TG204 } from './tg204-forced-cpu-device';
+import { rule as TG205 } from './tg205-no-loss-sanity-check';
 import { rule as TG211 } from './tg211-no-smoke-test';
+import { rule as TG221 } from './tg221-silent-training-loop';
 import { rule as TG303 } from './tg303-loss-outside-autocast';
 import { rule as TG401 } from './tg401-small-batch-size';
 import { rule as TG402 } from './tg402-mixup-without-drop-last';
@@ -41,7 +43,9 @@ export const ALL_RULES: readonly Rule[] = [
   TG202,
   TG203,
   TG204,
+  TG205,
   TG211,
+  TG221,
   TG303,
   TG401,
   TG402,

@@ -21,6 +21,7 @@ import type { PythonModel } from '../analysis/model';
 import { stringValue } from '../analysis/model';
 import { batchNames, batchStatus, cpuLiterals, modelCreations, modelMoves, toDeviceArg, trainedModelUses, unmovedBatchUses } from '../analysis/devices';
 import { constValue } from '../analysis/values';
+import { nodesOfType } from '../analysis/memo';
 import { replaceNode } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { nameIsFree } from '../fixes/spelling';
@@ -114,15 +115,11 @@ function hiddenGpus(m: PythonModel): Node[] {
     const s = v ? stringValue(v) : null;
     return s !== null && /^\s*(-1)?\s*$/.test(s);
   };
-  const walk = (n: Node) => {
-    if (n.type === 'assignment') {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left?.type === 'subscript' && m.qualify(left.childForFieldName('value')) === 'os.environ' && stringValue(left.childForFieldName('subscript')) === 'CUDA_VISIBLE_DEVICES' && hides(right)) out.push(right!);
-    }
-    for (const c of n.namedChildren) walk(c);
-  };
-  walk(m.root);
+  for (const n of nodesOfType(m, 'assignment')) {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    if (left?.type === 'subscript' && m.qualify(left.childForFieldName('value')) === 'os.environ' && stringValue(left.childForFieldName('subscript')) === 'CUDA_VISIBLE_DEVICES' && hides(right)) out.push(right!);
+  }
   for (const c of m.calls) {
     if ((c.qualified === 'os.environ.setdefault' || c.qualified === 'os.putenv') && stringValue(c.args[0] ?? null) === 'CUDA_VISIBLE_DEVICES' && hides(c.args[1])) out.push(c.args[1]);
   }
