@@ -13,6 +13,8 @@ import { rule as TG205 } from './tg205-no-loss-sanity-check';
 import { rule as TG211 } from './tg211-no-smoke-test';
 import { rule as TG221 } from './tg221-silent-training-loop';
 import { rule as TG222 } from './tg222-weights-download-at-init';
+import { rule as TG231 } from './tg231-unverified-submission';
+import { rule as TG232 } from './tg232-no-submission-written';
 import { rule as TG303 } from './tg303-loss-outside-autocast';
 import { rule as TG401 } from './tg401-small-batch-size';
 import { rule as TG402 } from './tg402-mixup-without-drop-last';
@@ -48,6 +50,8 @@ export const ALL_RULES: readonly Rule[] = [
   TG211,
   TG221,
   TG222,
+  TG231,
+  TG232,
   TG303,
   TG401,
   TG402,
