@@ -10,7 +10,7 @@ import type { Node } from './parser';
 import type { CallSite, DeviceKind, LoopInfo, PythonModel } from './model';
 import { isWithin, stringValue } from './model';
 import { peelIterable } from './training';
-import { once, reachFromLoop } from './memo';
+import { nodesOfType, once, reachFromLoop } from './memo';
 
 const MAX_DEPTH = 12;
 
@@ -412,4 +412,22 @@ export function cpuLiterals(m: PythonModel, expr: Node | null, depth = 0, seen =
     default:
       return [];
   }
+}
+
+/** `os.environ["CUDA_VISIBLE_DEVICES"] = ""` / `"-1"` (or `os.environ.setdefault(...)`): the string value nodes. */
+export function hiddenGpus(m: PythonModel): Node[] {
+  const out: Node[] = [];
+  const hides = (v: Node | null | undefined) => {
+    const s = v ? stringValue(v) : null;
+    return s !== null && /^\s*(-1)?\s*$/.test(s);
+  };
+  for (const n of nodesOfType(m, 'assignment')) {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    if (left?.type === 'subscript' && m.qualify(left.childForFieldName('value')) === 'os.environ' && stringValue(left.childForFieldName('subscript')) === 'CUDA_VISIBLE_DEVICES' && hides(right)) out.push(right!);
+  }
+  for (const c of m.calls) {
+    if ((c.qualified === 'os.environ.setdefault' || c.qualified === 'os.putenv') && stringValue(c.args[0] ?? null) === 'CUDA_VISIBLE_DEVICES' && hides(c.args[1])) out.push(c.args[1]);
+  }
+  return out;
 }

@@ -15,7 +15,10 @@ import { rule as TG221 } from './tg221-silent-training-loop';
 import { rule as TG222 } from './tg222-weights-download-at-init';
 import { rule as TG231 } from './tg231-unverified-submission';
 import { rule as TG232 } from './tg232-no-submission-written';
+import { rule as TG301 } from './tg301-albumentations-albucore-break';
+import { rule as TG302 } from './tg302-timm-loss-attribute';
 import { rule as TG303 } from './tg303-loss-outside-autocast';
+import { rule as TG304 } from './tg304-deprecated-cuda-amp';
 import { rule as TG401 } from './tg401-small-batch-size';
 import { rule as TG402 } from './tg402-mixup-without-drop-last';
 import { rule as TG403 } from './tg403-odd-batch-size-with-mixup';
@@ -52,7 +55,10 @@ export const ALL_RULES: readonly Rule[] = [
   TG222,
   TG231,
   TG232,
+  TG301,
+  TG302,
   TG303,
+  TG304,
   TG401,
   TG402,
   TG403,

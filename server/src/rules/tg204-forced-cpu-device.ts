@@ -18,10 +18,8 @@
  */
 import type { Node } from '../analysis/parser';
 import type { PythonModel } from '../analysis/model';
-import { stringValue } from '../analysis/model';
-import { batchNames, batchStatus, cpuLiterals, modelCreations, modelMoves, toDeviceArg, trainedModelUses, unmovedBatchUses } from '../analysis/devices';
+import { batchNames, batchStatus, cpuLiterals, hiddenGpus, modelCreations, modelMoves, toDeviceArg, trainedModelUses, unmovedBatchUses } from '../analysis/devices';
 import { constValue } from '../analysis/values';
-import { nodesOfType } from '../analysis/memo';
 import { replaceNode } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { nameIsFree } from '../fixes/spelling';
@@ -106,22 +104,4 @@ function isConsistentDeviceVariable(m: PythonModel, lit: Node): boolean {
   if (n.parent?.type !== 'assignment' || n.parent.childForFieldName('right')?.id !== n.id || n.parent.childForFieldName('left')?.type !== 'identifier') return false;
   for (const use of trainedModelUses(m)) if (!modelMoves(m, modelCreations(m, use.expr)).length) return false;
   return m.batchLoops().every((l) => !unmovedBatchUses(m, l).length);
-}
-
-/** `os.environ["CUDA_VISIBLE_DEVICES"] = ""` / `"-1"` (or `os.environ.setdefault(...)`): the string value nodes. */
-function hiddenGpus(m: PythonModel): Node[] {
-  const out: Node[] = [];
-  const hides = (v: Node | null | undefined) => {
-    const s = v ? stringValue(v) : null;
-    return s !== null && /^\s*(-1)?\s*$/.test(s);
-  };
-  for (const n of nodesOfType(m, 'assignment')) {
-    const left = n.childForFieldName('left');
-    const right = n.childForFieldName('right');
-    if (left?.type === 'subscript' && m.qualify(left.childForFieldName('value')) === 'os.environ' && stringValue(left.childForFieldName('subscript')) === 'CUDA_VISIBLE_DEVICES' && hides(right)) out.push(right!);
-  }
-  for (const c of m.calls) {
-    if ((c.qualified === 'os.environ.setdefault' || c.qualified === 'os.putenv') && stringValue(c.args[0] ?? null) === 'CUDA_VISIBLE_DEVICES' && hides(c.args[1])) out.push(c.args[1]);
-  }
-  return out;
 }
