@@ -8,6 +8,7 @@ import type { Node } from '../analysis/parser';
 import type { FunctionInfo, PythonModel } from '../analysis/model';
 import type { TextEdit } from '../analysis/source';
 import { nameInScope } from '../analysis/training';
+import { nodesOfType } from '../analysis/memo';
 import { ensureFromImport, ensureModuleImport, importedNameFor, moduleAlias } from './imports';
 
 /**
@@ -59,9 +60,10 @@ export function kerasFlavour(m: PythonModel): 'tensorflow.keras' | 'keras' {
 /**
  * A Keras name (`callbacks.ModelCheckpoint`, `mixed_precision.set_global_policy`) spelled through
  * the file's imports: the name itself, its module, `keras.`, or `tf.keras.`; else imported with
- * `from <flavour>.<module> import <name>` (merged into an existing import of that module).
+ * `from <flavour>.<module> import <name>` (merged into an existing import of that module), or,
+ * with `importModule`, `from <flavour> import <module>` and `<module>.<name>`.
  */
-export function spellKeras(m: PythonModel, path: string): { text: string; edit: TextEdit | null } {
+export function spellKeras(m: PythonModel, path: string, importModule = false): { text: string; edit: TextEdit | null } {
   const q = `keras.${path}`;
   const direct = importedNameFor(m, q);
   if (direct) return { text: direct, edit: null };
@@ -76,8 +78,24 @@ export function spellKeras(m: PythonModel, path: string): { text: string; edit: 
   if (keras) return { text: `${keras}.${path}`, edit: null };
   const tf = moduleAlias(m, 'tensorflow');
   if (tf) return { text: `${tf}.keras.${path}`, edit: null };
+  if (importModule && parts.length > 1 && nameIsFree(m, parts[0])) {
+    const imp = ensureFromImport(m, kerasFlavour(m), parts[0]);
+    return { text: `${imp.name}.${parts.slice(1).join('.')}`, edit: imp.edit };
+  }
   const name = parts[parts.length - 1];
   const module = `${kerasFlavour(m)}.${parts.slice(0, -1).join('.')}`;
   const imp = ensureFromImport(m, module, name);
   return { text: imp.name, edit: imp.edit };
+}
+
+/** The file's quote for new strings: the one most of its string literals use (`"` on a tie). */
+export function fileQuote(m: PythonModel): string {
+  let single = 0;
+  let double = 0;
+  for (const s of nodesOfType(m, 'string')) {
+    const q = /^[a-zA-Z]*(['"])/.exec(s.text)?.[1];
+    if (q === "'") single++;
+    else if (q === '"') double++;
+  }
+  return single > double ? "'" : '"';
 }

@@ -19,6 +19,9 @@ import { rule as TG301 } from './tg301-albumentations-albucore-break';
 import { rule as TG302 } from './tg302-timm-loss-attribute';
 import { rule as TG303 } from './tg303-loss-outside-autocast';
 import { rule as TG304 } from './tg304-deprecated-cuda-amp';
+import { rule as TG311 } from './tg311-keras-no-mixed-precision';
+import { rule as TG312 } from './tg312-keras-no-checkpoint';
+import { rule as TG313 } from './tg313-long-sequence-length';
 import { rule as TG401 } from './tg401-small-batch-size';
 import { rule as TG402 } from './tg402-mixup-without-drop-last';
 import { rule as TG403 } from './tg403-odd-batch-size-with-mixup';
@@ -59,6 +62,9 @@ export const ALL_RULES: readonly Rule[] = [
   TG302,
   TG303,
   TG304,
+  TG311,
+  TG312,
+  TG313,
   TG401,
   TG402,
   TG403,

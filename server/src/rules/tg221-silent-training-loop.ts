@@ -21,6 +21,7 @@ import type { CallSite, LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin, stringValue } from '../analysis/model';
 import { bodyStatements, functionTrains, lossBoundFromCall } from '../analysis/losses';
 import { constValue } from '../analysis/values';
+import { listElements } from '../analysis/keras';
 import { reachFromLoop } from '../analysis/memo';
 import { blockIndent, freshName, insertLinesAfter, insertLinesBefore, replaceNode } from '../fixes/edits';
 import { insertAtBodyTop } from '../fixes/insert';
@@ -182,29 +183,13 @@ function checkKeras(m: PythonModel, report: (node: Node, fix: Fix | null) => voi
 function callbacksMayLog(m: PythonModel, fit: CallSite): boolean {
   const cb = fit.keywords.get('callbacks');
   if (!cb) return false;
-  const elements = listElements(m, cb);
-  if (!elements) return true;
-  for (const e of elements) {
+  const found = listElements(m, cb);
+  if (!found) return true;
+  for (const e of found.elements) {
     const origins = m.originsOf(e);
     if (!origins.length || origins.some((o) => !o.base || !QUIET_CALLBACKS.test(o.base) || o.chain.length)) return true;
   }
   return false;
-}
-
-/** The elements of a list literal, or of a name bound once to one (plus its `.append(x)` calls). */
-function listElements(m: PythonModel, node: Node): Node[] | null {
-  if (node.type === 'list') return node.namedChildren.filter((c) => c.type !== 'comment');
-  if (node.type !== 'identifier') return null;
-  const bs = m.bindingsIn(node.text, m.functionAt(node));
-  if (bs.length !== 1 || bs[0].kind !== 'assign' || bs[0].value?.type !== 'list') return null;
-  const out = bs[0].value.namedChildren.filter((c) => c.type !== 'comment');
-  for (const c of m.calls) {
-    if (c.receiver?.type === 'identifier' && c.receiver.text === node.text && c.fn === bs[0].fn) {
-      if (c.method === 'append' && c.args[0]) out.push(c.args[0]);
-      else if (c.method === 'extend' || c.method === 'insert') return null;
-    }
-  }
-  return out;
 }
 
 /** A jump, or an `if` (no else) whose body only jumps: `if patience > 3: break`. */

@@ -23,7 +23,7 @@ import { nodesOfType } from '../analysis/memo';
 import { ceilingBelow, ceilingOf, requirement } from '../analysis/versions';
 import { replaceNode } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
-import { nameIsFree } from '../fixes/spelling';
+import { fileQuote, nameIsFree } from '../fixes/spelling';
 import { nodeRange, type Fix, type Rule } from './types';
 
 export const rule: Rule = {
@@ -91,23 +91,11 @@ function deprecatedName(c: CallSite): 'autocast' | 'GradScaler' | null {
 
 const AUTOCAST_POSITIONAL = ['enabled', 'dtype', 'cache_enabled'];
 
-/** The file's quote for new strings: the one most of its string literals use. */
-function quoteOf(m: PythonModel): string {
-  let single = 0;
-  let double = 0;
-  for (const s of nodesOfType(m, 'string')) {
-    const q = /^[a-zA-Z]*(['"])/.exec(s.text)?.[1];
-    if (q === "'") single++;
-    else if (q === '"') double++;
-  }
-  return single > double ? "'" : '"';
-}
-
 /** Edits inside a call's argument list: `"cuda"` first, autocast's positional arguments as keywords. */
 function argumentEdits(m: PythonModel, call: CallSite, name: 'autocast' | 'GradScaler'): TextEdit[] | null {
   const args = call.node.childForFieldName('arguments');
   if (!args || args.type !== 'argument_list') return null;
-  const quote = quoteOf(m);
+  const quote = fileQuote(m);
   const open = { line: args.startPosition.row, character: args.startPosition.column + 1 };
   const items = args.namedChildren.filter((c) => c.type !== 'comment');
   const edits: TextEdit[] = [{ range: { start: open, end: open }, newText: items.length ? `${quote}cuda${quote}, ` : `${quote}cuda${quote}` }];
