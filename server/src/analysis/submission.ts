@@ -269,7 +269,11 @@ export function isRepairWrite(m: PythonModel, w: FileWrite): boolean {
 // -------------------------------------------------------------------------------------------------
 // The test set
 
-/** A path (or path part) that names test data: `test.csv`, `.../test/...`, `test_images`, `sample_submission.csv`. */
+/**
+ * A path (or path part) that names test data: `test.csv`, `.../test/...`, `test_images`. (Not
+ * `sample_submission.csv`: training scripts read it for the class names, and the taint would
+ * follow those into every model.)
+ */
 export function namesTestData(path: string, pathContext: boolean): boolean {
   const segments = path.split(/[\\/]/).filter((s) => s.length);
   const isPath = segments.length > 1 || /\.\w{2,8}$/.test(path) || pathContext;
@@ -277,8 +281,7 @@ export function namesTestData(path: string, pathContext: boolean): boolean {
   return segments.some(
     (s) =>
       /^test([_-]?(images?|imgs?|data|set|files|dir|folder|videos?|audio))?$/i.test(s) ||
-      /^test[\w-]*\.(csv|parquet|feather|json|jsonl|tsv|pkl|pickle|npy|npz|zip|h5|hdf5|txt|tfrec|tfrecords)$/i.test(s) ||
-      /^sample_submission[\w-]*\.csv$/i.test(s),
+      /^test[\w-]*\.(csv|parquet|feather|json|jsonl|tsv|pkl|pickle|npy|npz|zip|h5|hdf5|txt|tfrec|tfrecords)$/i.test(s),
   );
 }
 

@@ -3,7 +3,7 @@
  *
  * What it does: finds a script that predicts on the test set — a forward pass or a
  * `.predict()` / `.predict_proba()` / `get_preds()` whose input, or the loop it runs in, reads test
- * data (a path naming `test.csv`, a `test/` folder, `test_images`, `sample_submission.csv`,
+ * data (a path naming `test.csv`, a `test/` folder, `test_images`,
  * followed through variables, datasets, loaders and the file's own functions) — and never writes
  * a submission file (a CSV whose name starts with `submission`).
  * Why it is bad: the predictions stay in memory and the run ends with no `submission.csv`: a null
