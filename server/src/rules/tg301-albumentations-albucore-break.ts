@@ -37,7 +37,7 @@ export const rule: Rule = {
     const m = ctx.model;
     const reqs = ctx.workspace.requirements;
     if (!reqs) return;
-    const where = ctx.workspace.requirementsPath ?? 'the requirements';
+    const where = ctx.workspace.requirementsPath ? ctx.workspace.requirementsPath.split(/[\\/]/).pop()! : 'the requirements file';
     const albuSpec = requirement(reqs, 'albumentations');
     const coreSpec = requirement(reqs, 'albucore');
     const albu = ceilingOf(albuSpec);
@@ -49,14 +49,14 @@ export const rule: Rule = {
     if (albuImport && albu && albuSpec !== '' && ceilingWithin(albu, [1, 4, 8], [1, 4, 15], [1, 4, 16]) && !coreOld) {
       ctx.report({
         node: albuImport,
-        message: `${where} pin albumentations${albuSpec} without a compatible albucore: pip installs albucore>=0.0.17, which removed preserve_channel_dim, and this import fails with ImportError before training starts. Fix the pins: ${advice}`,
+        message: `${where} pins albumentations${albuSpec} without a compatible albucore: pip installs albucore>=0.0.17, which removed preserve_channel_dim, and this import fails with ImportError before training starts. Fix the pins: ${advice}`,
       });
     }
     for (const node of preserveChannelDimImports(m)) {
       if (coreOld || (albuSpec === null && coreSpec === null)) continue;
       ctx.report({
         node,
-        message: `preserve_channel_dim is gone from albucore.utils since albucore 0.0.17, and ${where} ${coreSpec === null ? 'do not pin albucore' : `allow albucore${coreSpec}`}: this import fails with ImportError. Pin albucore==0.0.16 (with albumentations<=1.4.15), or stop importing it`,
+        message: `preserve_channel_dim is gone from albucore.utils since albucore 0.0.17, and ${where} ${coreSpec === null ? 'does not pin albucore' : `allows albucore${coreSpec}`}: this import fails with ImportError. Pin albucore==0.0.16 (with albumentations<=1.4.15), or stop importing it`,
       });
     }
   },
