@@ -52,7 +52,9 @@ export const rule: Rule = {
     const epochLoops = [...facts.values()]
       .filter((f) => f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length) && f.inner.some((l) => batch.includes(l)))
       .map((f) => f.loop);
-    const targets = epochLoops.length ? epochLoops : batch.filter((l) => !facts.get(l)!.outer.length);
+    // no epoch loop: a lone batch loop is the whole training (a one-batch smoke test is not)
+    const oneShot = (l: LoopInfo) => l.body.namedChildren.some((c) => c.type === 'break_statement');
+    const targets = epochLoops.length ? epochLoops : batch.filter((l) => !facts.get(l)!.outer.length && !oneShot(l));
     for (const loop of targets.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
       ctx.report({
         range: headerRange(loop.node),

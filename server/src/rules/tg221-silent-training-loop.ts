@@ -13,7 +13,8 @@
  * Fix: start a timer at the top of the epoch and print epoch, loss and elapsed time at its end,
  * using the file's own names (the loss the training helper returns, or the batch loop's last
  * loss). Keras: `verbose=0` -> `verbose=2` (one line per epoch).
- * Silent: loops that report each epoch or batch (also through helpers), calls into modules we
+ * Silent: loops that report each epoch or batch (also through helpers), a one-batch smoke-test
+ * loop (it breaks after the first batch), calls into modules we
  * cannot see (they may log), Keras with verbose on or a logging callback, other frameworks.
  */
 import type { Node } from '../analysis/parser';
@@ -42,7 +43,9 @@ export const rule: Rule = {
     const m = ctx.model;
     const facts = m.trainingLoops();
     const epochLoops = [...facts.values()].filter((f) => f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length)).map((f) => f.loop);
-    const lone = [...facts.values()].filter((f) => !f.inner.length && !f.outer.length).map((f) => f.loop);
+    // a lone batch loop is the whole training, unless it breaks after one batch (a smoke test)
+    const oneShot = (l: LoopInfo) => l.body.namedChildren.some((c) => c.type === 'break_statement');
+    const lone = [...facts.values()].filter((f) => !f.inner.length && !f.outer.length && !oneShot(f.loop)).map((f) => f.loop);
     for (const loop of [...epochLoops, ...lone].sort((a, b) => a.node.startIndex - b.node.startIndex)) {
       if (reportsProgress(m, loop)) continue;
       ctx.report({
