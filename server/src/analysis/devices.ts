@@ -193,7 +193,7 @@ function deviceMapKind(m: PythonModel, v: Node): DeviceKind {
 /** `accelerator.prepare(model, ...)`, `fabric.setup(model, ...)`, `deepspeed.initialize(model=...)`: something else places the model. */
 function isManager(m: PythonModel, c: CallSite): boolean {
   if (c.qualified === 'deepspeed.initialize') return true;
-  if (!c.method || !c.receiver || !/^(prepare|prepare_model|setup|setup_module)$/.test(c.method)) return false;
+  if (!c.method || !c.receiver || !/^(prepare|prepare_model|prepare_data_loader|setup|setup_module|setup_dataloaders)$/.test(c.method)) return false;
   return m.originsOf(c.receiver).some((o) => !!o.base && /^accelerate\.Accelerator$|(^|\.)fabric\.Fabric$/.test(o.base));
 }
 
@@ -357,10 +357,14 @@ export function unmovedBatchUses(m: PythonModel, loop: LoopInfo): UnmovedBatchUs
   return out;
 }
 
-/** Does `loader`'s DataLoader move its batches itself (a custom `collate_fn`, a dataset that returns CUDA tensors)? */
+/**
+ * Does `loader`'s DataLoader move its batches itself: a custom `collate_fn`, a dataset that returns
+ * CUDA tensors, or a loader handed to `accelerator.prepare` / Fabric (which then places each batch)?
+ */
 export function loaderMovesBatches(m: PythonModel, loader: Node): boolean {
   for (const o of m.originsOf(loader)) {
     if (!o.base || !/DataLoader$/.test(o.base) || o.node.type !== 'call') continue;
+    if (m.calls.some((c) => isManager(m, c) && [...c.args, ...c.keywords.values()].some((a) => m.originsOf(a).some((x) => x.node.id === o.node.id)))) return true;
     const call = m.callAt(o.node);
     if (!call) return true;
     const collate = call.keywords.get('collate_fn');
