@@ -21,6 +21,11 @@ describe('requirement versions', () => {
     assert.deepStrictEqual(ceilingOf('~=1.4.10'), { kind: 'max', v: [1, 5], inclusive: false });
     assert.deepStrictEqual(ceilingOf('==1.4.*'), { kind: 'max', v: [1, 5], inclusive: false });
     assert.deepStrictEqual(ceilingOf('>=1.3'), { kind: 'latest' });
+    assert.deepStrictEqual(ceilingOf('^1.4.10'), { kind: 'max', v: [2], inclusive: false });
+    assert.deepStrictEqual(ceilingOf('^0.0.16'), { kind: 'max', v: [0, 0, 17], inclusive: false });
+    assert.deepStrictEqual(ceilingOf('^0.2.3'), { kind: 'max', v: [0, 3], inclusive: false });
+    assert.deepStrictEqual(ceilingOf('~1.4.10'), { kind: 'max', v: [1, 5], inclusive: false });
+    assert.deepStrictEqual(ceilingOf('~1'), { kind: 'max', v: [2], inclusive: false });
     assert.deepStrictEqual(ceilingOf(''), { kind: 'latest' });
     assert.deepStrictEqual(ceilingOf('==2.3.1; python_version >= "3.9"'), { kind: 'exact', v: [2, 3, 1] });
     assert.strictEqual(ceilingOf('@ https://example.invalid/pkg.whl'), null);

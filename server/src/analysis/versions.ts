@@ -1,6 +1,6 @@
 /**
  * Version specifiers from the workspace's requirements (`==1.4.10`, `>=1.4,<1.5`, `~=2.3`,
- * `<=0.0.16`, `==1.4.*`) and the one question rules ask of them: what is the highest version pip
+ * `<=0.0.16`, `==1.4.*`, Poetry's `^1.4` / `~1.4`) and the one question rules ask of them: what is the highest version pip
  * may install? Rules read pins through `ctx.workspace.requirements` (package -> spec, filled by
  * the adapters); nothing here reads files.
  */
@@ -36,6 +36,15 @@ export function ceilingOf(spec: string | null | undefined): Ceiling | null {
     if (best.kind === 'latest' || compareVersions(c.v, best.v) < 0 || (compareVersions(c.v, best.v) === 0 && c.kind === 'max' && !c.inclusive)) best = c;
   };
   for (const clause of clauses) {
+    // Poetry: ^1.4.10 -> <2, ^0.2.3 -> <0.3, ^0.0.16 -> <0.0.17; ~1.4.10 / ~1.4 -> <1.5, ~1 -> <2
+    const poetry = /^([\^~])\s*(\d+(?:\.\d+)*)$/.exec(clause);
+    if (poetry) {
+      const v = parseVersion(poetry[2])!;
+      let i = poetry[1] === '^' ? v.findIndex((p) => p !== 0) : Math.min(1, v.length - 1);
+      if (i < 0) i = v.length - 1;
+      lower({ kind: 'max', v: [...v.slice(0, i), v[i] + 1], inclusive: false });
+      continue;
+    }
     const m = /^(===|==|~=|<=|>=|!=|<|>)\s*(.+)$/.exec(clause);
     if (!m) return null;
     const [, op, raw] = m;
