@@ -3,8 +3,9 @@
  *
  * What it does: finds a write of a submission file — `df.to_csv(P)`, `open(P, "w")`,
  * `np.savetxt(P, ...)`, `shutil.copy(src, P)`, where the path P (a literal, an f-string, an
- * `os.path.join` / `Path / "..."`, or a variable or parameter bound to one) names a
- * `submission*.csv` — that nothing checks afterwards: the file is not tested (`os.path.exists`),
+ * `os.path.join` / `Path / "..."`, or a variable or parameter bound to one) names a submission
+ * CSV (`submission*.csv`, `final_submission.csv`; the test TG901 / TG902 use) — that nothing
+ * checks afterwards: the file is not tested (`os.path.exists`),
  * not read back (`pd.read_csv`), and the written frame is not checked (`isnull`, `shape`, `len`,
  * `np.isinf`, an `assert`), nor handed to a verification helper.
  * Why it is bad: a missing, empty or NaN-filled submission scores nothing, and nobody notices
@@ -18,7 +19,7 @@
  */
 import type { Node } from '../analysis/parser';
 import type { PythonModel } from '../analysis/model';
-import { isRepairWrite, isVerified, submissionWrites, type FileWrite } from '../analysis/submission';
+import { isRepairWrite, isVerified, submissionWrites, type FileWrite } from '../analysis/file-writes';
 import { freshName, indentTemplate, insertLinesAfter } from '../fixes/edits';
 import { ensureModuleImportAs } from '../fixes/imports';
 import { nameIsFree, spellAt } from '../fixes/spelling';

@@ -5,7 +5,7 @@
  * `.predict()` / `.predict_proba()` / `get_preds()` whose input, or the loop it runs in, reads test
  * data (a path naming `test.csv`, a `test/` folder, `test_images`,
  * followed through variables, datasets, loaders and the file's own functions) — and never writes
- * a submission file (a CSV whose name starts with `submission`).
+ * a submission file (a written CSV whose file name says `submission`, see TG231).
  * Why it is bad: the predictions stay in memory and the run ends with no `submission.csv`: a null
  * score after all the GPU time (hints, section 2C: leaf-classification, siim-isic).
  * Example: `preds = model.predict(test_df[features])` and the script ends.
@@ -14,7 +14,7 @@
  * the file; a write whose path cannot be read (`args.out`), or test predictions handed to a
  * function Train Guard cannot see (either may write the submission).
  */
-import { fileWrites, isSubmissionName, baseName, opaqueCallsWithTestData, testPredictions } from '../analysis/submission';
+import { fileWrites, isSubmissionName, baseName, opaqueCallsWithTestData, testPredictions } from '../analysis/file-writes';
 import type { Rule } from './types';
 
 export const rule: Rule = {

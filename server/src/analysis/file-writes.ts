@@ -1,17 +1,21 @@
 /**
  * Files a script writes and reads, decided by what the code does: the path strings a call
  * receives, read through variables, parameters, `os.path.join`, `Path(...) / "..."` and f-strings
- * (never by the name of a variable). A submission file is a written CSV whose file name starts
- * with `submission` (`submission.csv`, `submission_fold0.csv`, `{OUT}/submission.csv`). Also: which
- * values come from the test set (a path naming test data, followed through the file's bindings
- * and calls) and which calls predict on it. Shared by TG231 (submission never verified) and TG232
- * (test predictions never written), and open to the submission-format rules.
+ * (never by the name of a variable). A submission file is a written path whose file name says so
+ * (`submission.csv`, `submission_fold0.csv`, `{OUT}/submission.csv`), by the same test as the
+ * submission-format rules use (`isSubmissionPath` of submissions.ts, which follows the written
+ * DataFrame's columns for TG901 / TG902); this module covers every kind of write (`to_csv`,
+ * `open(..., "w")`, `np.savetxt`, `shutil.copy`), whether the file is checked afterwards, and which
+ * values come from the test set (a path naming test data, followed through the file's bindings and
+ * calls) and which calls predict on it. Used by TG231 (submission never verified) and TG232 (test
+ * predictions never written).
  */
 import type { Node } from './parser';
 import type { Binding, CallSite, PythonModel } from './model';
 import { isWithin, stringTemplate, stringValue } from './model';
 import { constValue } from './values';
 import { nodesOfType, once } from './memo';
+import { isSubmissionPath } from './submissions';
 
 const MAX_DEPTH = 10;
 const MAX_VALUES = 16;
@@ -108,9 +112,9 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] ?? '';
 }
 
-/** `submission.csv`, `submission_fold0.csv`, `submission-{fold}.csv.gz`: a file name that names a submission CSV. */
+/** `submission.csv`, `submission_fold0.csv`, `final_submission.csv`: a path that names a submission CSV (not `sample_submission.csv`). */
 export function isSubmissionName(path: string): boolean {
-  return /^submission[^\\/]*\.csv(\.(gz|zip|bz2|xz))?$/i.test(baseName(path));
+  return isSubmissionPath(path);
 }
 
 export type WriteKind = 'to_csv' | 'write_csv' | 'savetxt' | 'open' | 'copy' | 'write_text';
