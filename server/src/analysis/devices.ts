@@ -354,7 +354,7 @@ export function unmovedBatchUses(m: PythonModel, loop: LoopInfo): UnmovedBatchUs
       if (s.kind === 'batch') out.push({ call, arg, status: s });
     }
   }
-  return out;
+  return out.sort((a, b) => a.arg.startIndex - b.arg.startIndex);
 }
 
 /**
