@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 from PIL import Image
 from sklearn.model_selection import StratifiedKFold
-from torch.cuda.amp import GradScaler, autocast
+from torch.amp import GradScaler, autocast
 from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
@@ -62,7 +62,7 @@ def train_one_epoch(model, loader, criterion, optimizer, scaler):
         images = images.to(device, non_blocking=True)
         labels = labels.to(device, non_blocking=True)
         optimizer.zero_grad()
-        with autocast():
+        with autocast("cuda"):
             logits = model(images)
         loss = criterion(logits, labels)  # computed on the half-precision logits
         scaler.scale(loss).backward()
@@ -96,11 +96,12 @@ for fold, (train_idx, val_idx) in enumerate(skf.split(df, df["label"])):
     val_loader = DataLoader(LeafDataset(df.iloc[val_idx], valid_tf), batch_size=BATCH_SIZE,
                             shuffle=False, num_workers=8, pin_memory=True)
 
-    model = timm.create_model(MODEL_NAME, pretrained=True, num_classes=num_classes).to(device)
+    model = timm.create_model(MODEL_NAME, pretrained=True, num_classes=num_classes,  # weights shipped as an input
+                              pretrained_cfg_overlay=dict(file=f"/kaggle/input/timm-weights/{MODEL_NAME}.safetensors")).to(device)
     criterion = nn.CrossEntropyLoss()
     optimizer = torch.optim.AdamW(model.parameters(), lr=LR)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=EPOCHS)
-    scaler = GradScaler()
+    scaler = GradScaler("cuda")
 
     best_loss = np.inf
     for epoch in range(EPOCHS):
@@ -110,6 +111,8 @@ for fold, (train_idx, val_idx) in enumerate(skf.split(df, df["label"])):
         scheduler.step()
         print(f"epoch {epoch}: train {train_loss:.4f} val {val_loss:.4f} acc {val_acc:.4f} "
               f"({time.time() - start:.0f}s)")
+        if epoch < 2 and abs(val_loss - np.log(num_classes)) < 0.1:
+            print(f"val loss is at the random baseline ln({num_classes}): the model is not learning")
         if val_loss < best_loss:
             best_loss = val_loss
             torch.save(model.state_dict(), f"{OUT_DIR}/{MODEL_NAME}_fold{fold}_best.pth")

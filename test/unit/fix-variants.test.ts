@@ -17,7 +17,7 @@ import { ready, findings, ruleFixtures, expectedLines, checkFixRoundTrip, checkF
 const HEADLINE = ['TG303', 'TG701', 'TG211', 'TG203'];
 
 /** Leading white space rewritten from the file's own unit to `unit` (a line's extra spaces kept). */
-function reindent(text: string, unit: string): string {
+export function reindent(text: string, unit: string): string {
   const base = new SourceText(text).indentUnit;
   const width = base === '\t' ? 4 : base.length;
   return text.replace(/^[ \t]+/gm, (ws) => {
@@ -34,11 +34,11 @@ function reindent(text: string, unit: string): string {
   });
 }
 
-const toLf = (t: string) => t.replace(/\r\n?/g, '\n');
+export const toLf = (t: string) => t.replace(/\r\n?/g, '\n');
 const toCrlf = (t: string) => toLf(t).replace(/\n/g, '\r\n');
 const noFinalNewline = (t: string) => t.replace(/(\r\n|\n|\r)+$/, '');
 
-const VARIANTS: [string, (t: string) => string][] = [
+export const VARIANTS: [string, (t: string) => string][] = [
   ['tabs', (t) => reindent(t, '\t')],
   ['2 spaces', (t) => reindent(t, '  ')],
   ['4 spaces', (t) => reindent(t, '    ')],
@@ -112,7 +112,7 @@ def check(src):
 print(json.dumps([check(src) for src in json.load(sys.stdin)]))
 `;
 
-function pyCheck(texts: string[]): { error?: string; undefined?: string[] }[] {
+export function pyCheck(texts: string[]): { error?: string; undefined?: string[] }[] {
   const r = spawnSync('python3', ['-I', '-c', PY_CHECK], { input: JSON.stringify(texts), encoding: 'utf8' });
   assert.strictEqual(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);

@@ -27,20 +27,21 @@ import { tempTree } from './tempTree';
 
 const TRAIN = `import torch
 import torch.nn as nn
-from torch.cuda.amp import autocast
+from torch.amp import autocast
 
 model = nn.Linear(10, 2).cuda()
-criterion = nn.CrossEntropyLoss()
+criterion = nn.MSELoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 for epoch in range(3):
-    for data, target in [(torch.randn(4, 10), torch.zeros(4))]:
+    for data, target in [(torch.randn(4, 10), torch.zeros(4, 2))]:
         data, target = data.cuda(), target.cuda()
-        with autocast():
+        with autocast("cuda"):
             output = model(data)
         loss = criterion(output, target)  # noqa: TG330
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
+    print(epoch, loss.item())
 torch.save(model.state_dict(), "model.pth")
 `;
 

@@ -87,3 +87,14 @@ export function ensureFromImport(m: PythonModel, module: string, name: string): 
   }
   return { name, edit: insertLineAt(m, importInsertionRow(m), `from ${module} import ${name}`) };
 }
+
+/**
+ * Like `ensureModuleImport`, but a new import is written `import module as alias` (`import pandas
+ * as pd`) when `alias` is not bound in the file; an existing import of the module is reused.
+ */
+export function ensureModuleImportAs(m: PythonModel, module: string, alias: string): { name: string; edit: TextEdit | null } {
+  const existing = moduleAlias(m, module);
+  if (existing) return { name: existing, edit: null };
+  if (alias === module || m.bindings.has(alias) || m.imports.has(alias)) return ensureModuleImport(m, module);
+  return { name: alias, edit: insertLineAt(m, importInsertionRow(m), `import ${module} as ${alias}`) };
+}

@@ -1,0 +1,398 @@
+/**
+ * Files a script writes and reads, decided by what the code does: the path strings a call
+ * receives, read through variables, parameters, `os.path.join`, `Path(...) / "..."` and f-strings
+ * (never by the name of a variable). A submission file is a written path whose file name says so
+ * (`submission.csv`, `submission_fold0.csv`, `{OUT}/submission.csv`), by the same test as the
+ * submission-format rules use (`isSubmissionPath` of submissions.ts, which follows the written
+ * DataFrame's columns for TG901 / TG902); this module covers every kind of write (`to_csv`,
+ * `open(..., "w")`, `np.savetxt`, `shutil.copy`), whether the file is checked afterwards, and which
+ * values come from the test set (a path naming test data, followed through the file's bindings and
+ * calls) and which calls predict on it. Used by TG231 (submission never verified) and TG232 (test
+ * predictions never written).
+ */
+import type { Node } from './parser';
+import type { Binding, CallSite, PythonModel } from './model';
+import { isWithin, stringTemplate, stringValue } from './model';
+import { constValue } from './values';
+import { nodesOfType, once } from './memo';
+import { isSubmissionPath } from './submissions';
+
+const MAX_DEPTH = 10;
+const MAX_VALUES = 16;
+
+/** The strings a path expression may evaluate to (f-string interpolations kept as `{...}`); `unknown` when some part cannot be read. */
+export interface PathValues {
+  values: string[];
+  unknown: boolean;
+}
+
+const UNKNOWN: PathValues = { values: [], unknown: true };
+
+export function pathValues(m: PythonModel, node: Node | null, depth = 0, seen = new Set<number>()): PathValues {
+  if (!node || depth > MAX_DEPTH || seen.has(node.id)) return UNKNOWN;
+  seen.add(node.id);
+  const next = (n: Node | null) => pathValues(m, n, depth + 1, seen);
+  switch (node.type) {
+    case 'string': {
+      const v = stringValue(node) ?? stringTemplate(node);
+      return v === null ? UNKNOWN : { values: [v], unknown: false };
+    }
+    case 'concatenated_string':
+      return concat(node.namedChildren.map(next), '');
+    case 'parenthesized_expression':
+      return next(node.namedChildren[0] ?? null);
+    case 'conditional_expression':
+      return union(node.namedChildren.filter((_, i) => i !== 1).map(next));
+    case 'binary_operator': {
+      const op = node.childForFieldName('operator')?.text;
+      const parts = [next(node.childForFieldName('left')), next(node.childForFieldName('right'))];
+      if (op === '/') return concat(parts, '/');
+      if (op === '+') return concat(parts, '');
+      return UNKNOWN;
+    }
+    case 'identifier': {
+      const bs = m.bindingsIn(node.text, m.functionAt(node));
+      if (!bs.length) return UNKNOWN;
+      const parts: PathValues[] = [];
+      for (const b of bs) {
+        if (b.kind === 'assign') parts.push(next(b.value));
+        else if (b.kind === 'param' && b.fn) {
+          const args = m.argumentsFor(b.fn, b.name);
+          if (!args.length || args.length < m.callersOf(b.fn).length) parts.push(next(defaultOf(b.node)));
+          for (const a of args) parts.push(next(a));
+        } else parts.push(UNKNOWN);
+      }
+      return union(parts);
+    }
+    case 'attribute':
+    case 'subscript': {
+      const v = constValue(m, node);
+      return typeof v === 'string' ? { values: [v], unknown: false } : UNKNOWN;
+    }
+    case 'call': {
+      const call = m.callAt(node);
+      if (!call) return UNKNOWN;
+      const q = call.qualified ?? (call.callee.type === 'identifier' && !m.bindingsIn(call.callee.text, call.fn).length ? call.callee.text : '');
+      if (q === 'os.path.join' || q === 'posixpath.join' || /^pathlib\.(Pure)?(Posix|Windows)?Path$/.test(q)) return concat(call.args.map(next), '/');
+      if (q === 'str' || q === 'os.fspath' || q === 'os.path.expanduser' || q === 'os.path.abspath' || q === 'os.path.normpath') return next(call.args[0] ?? null);
+      if (call.method === 'joinpath' && call.receiver) return concat([next(call.receiver), ...call.args.map(next)], '/');
+      if (call.method === 'format' && call.receiver?.type === 'string') return next(call.receiver);
+      return UNKNOWN;
+    }
+    default:
+      return UNKNOWN;
+  }
+}
+
+function defaultOf(paramName: Node): Node | null {
+  const p = paramName.parent;
+  return p && (p.type === 'default_parameter' || p.type === 'typed_default_parameter') ? p.childForFieldName('value') : null;
+}
+
+function concat(parts: PathValues[], sep: string): PathValues {
+  if (!parts.length || parts.some((p) => !p.values.length)) return UNKNOWN;
+  const join = (a: string, b: string) => (sep ? `${a.replace(/[\\/]+$/, '')}${sep}${b.replace(/^[\\/]+/, '')}` : a + b);
+  let acc = parts[0].values.slice(0, MAX_VALUES);
+  for (const p of parts.slice(1)) {
+    const out: string[] = [];
+    for (const a of acc) for (const v of p.values) if (out.length < MAX_VALUES) out.push(join(a, v));
+    acc = out;
+  }
+  return { values: acc, unknown: parts.some((p) => p.unknown) };
+}
+
+function union(parts: PathValues[]): PathValues {
+  const values = [...new Set(parts.flatMap((p) => p.values))].slice(0, MAX_VALUES);
+  return { values, unknown: parts.some((p) => p.unknown) };
+}
+
+/** The last path segment of a path string. */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/).filter((s) => s.length);
+  return parts[parts.length - 1] ?? '';
+}
+
+/** `submission.csv`, `submission_fold0.csv`, `final_submission.csv`: a path that names a submission CSV (not `sample_submission.csv`). */
+export function isSubmissionName(path: string): boolean {
+  return isSubmissionPath(path);
+}
+
+export type WriteKind = 'to_csv' | 'write_csv' | 'savetxt' | 'open' | 'copy' | 'write_text';
+
+/** A call that writes a file. */
+export interface FileWrite {
+  call: CallSite;
+  kind: WriteKind;
+  /** The path expression. */
+  path: Node;
+  paths: PathValues;
+  /** Some possible path names a submission CSV. */
+  submission: boolean;
+}
+
+const writesCache = new WeakMap<PythonModel, FileWrite[]>();
+
+/** Every file write in the file whose path argument is present (`df.to_csv(path)`, `open(path, "w")`, `np.savetxt`, `shutil.copy(src, dst)`). */
+export function fileWrites(m: PythonModel): FileWrite[] {
+  return once(writesCache, m, () => {
+    const out: FileWrite[] = [];
+    for (const c of m.calls) {
+      const w = writeOf(m, c);
+      if (!w) continue;
+      const paths = pathValues(m, w.path);
+      out.push({ call: c, kind: w.kind, path: w.path, paths, submission: paths.values.some(isSubmissionName) });
+    }
+    return out;
+  });
+}
+
+export function submissionWrites(m: PythonModel): FileWrite[] {
+  return fileWrites(m).filter((w) => w.submission);
+}
+
+/** Is `c` the builtin `open` (not shadowed by a local binding)? */
+export function isBuiltinOpen(m: PythonModel, c: CallSite): boolean {
+  if (c.qualified === 'io.open' || c.qualified === 'builtins.open') return true;
+  return c.callee.type === 'identifier' && c.callee.text === 'open' && !m.bindingsIn('open', c.fn).length && !m.imports.has('open');
+}
+
+/** The mode an `open(...)` call uses ("r" when absent), or null when it cannot be read. */
+export function openMode(m: PythonModel, c: CallSite): string | null {
+  const mode = c.keywords.get('mode') ?? c.args[1] ?? null;
+  if (!mode) return 'r';
+  const v = constValue(m, mode);
+  return typeof v === 'string' ? v : null;
+}
+
+function writeOf(m: PythonModel, c: CallSite): { kind: WriteKind; path: Node } | null {
+  const first = (kw: string) => c.args[0] ?? c.keywords.get(kw) ?? null;
+  if (c.method === 'to_csv' && c.receiver) {
+    const p = first('path_or_buf');
+    return p ? { kind: 'to_csv', path: p } : null;
+  }
+  if (c.method === 'write_csv' && c.receiver) {
+    const p = first('file');
+    return p ? { kind: 'write_csv', path: p } : null;
+  }
+  if ((c.method === 'write_text' || c.method === 'write_bytes') && c.receiver) return { kind: 'write_text', path: c.receiver };
+  if (c.qualified === 'numpy.savetxt') {
+    const p = first('fname');
+    return p ? { kind: 'savetxt', path: p } : null;
+  }
+  if (c.qualified && /^(shutil\.(copy|copy2|copyfile|move)|os\.(rename|replace))$/.test(c.qualified)) {
+    const p = c.args[1] ?? c.keywords.get('dst') ?? null;
+    return p ? { kind: 'copy', path: p } : null;
+  }
+  if (isBuiltinOpen(m, c)) {
+    const mode = openMode(m, c);
+    const p = first('file');
+    if (!p || mode === null || !/[wax]/.test(mode)) return null;
+    return { kind: 'open', path: p };
+  }
+  return null;
+}
+
+/** Calls that check a file on disk: exists / size / read back. */
+const PATH_CHECKS = /^(os\.path\.(exists|isfile|getsize)|os\.stat|pandas\.read_csv|numpy\.(loadtxt|genfromtxt)|polars\.read_csv|csv\.reader)$/;
+const PATH_METHOD_CHECKS = /^(exists|is_file|stat|read_text|read_bytes)$/;
+/** Checks on the written DataFrame itself. */
+const FRAME_CHECKS = /^(isnull|isna|notnull|notna|describe|info|count)$/;
+const FRAME_FN_CHECKS = /^(numpy\.(isinf|isnan|isfinite|all|any)|len)$/;
+
+/** Libraries whose functions are known (anything else imported may verify the file). */
+const KNOWN_LIBS = new Set('os shutil pathlib glob json csv pickle joblib numpy pandas polars torch timm torchvision sklearn math time random gc sys tensorflow keras transformers lightgbm xgboost catboost scipy PIL cv2 zipfile subprocess logging warnings tqdm'.split(' '));
+
+/** Is `c` after `w` on the way the script runs (later in the same function, or in another function)? */
+function after(w: FileWrite, c: CallSite): boolean {
+  return c.fn !== w.call.fn || c.node.startIndex >= w.call.node.endIndex;
+}
+
+/**
+ * Is the submission written by `w` checked afterwards: the file tested or read back (`os.path.exists`,
+ * `pd.read_csv`, `Path.exists`), the written frame checked (`isnull`, `shape`, `len`, `np.isinf`),
+ * or either handed to a function Train Guard cannot see?
+ */
+export function isVerified(m: PythonModel, w: FileWrite): boolean {
+  const frame = w.kind === 'to_csv' && w.call.receiver?.type === 'identifier' ? w.call.receiver.text : null;
+  for (const c of m.calls) {
+    if (c === w.call || !after(w, c)) continue;
+    const q = c.qualified ?? '';
+    const firstArg = c.args[0] ?? null;
+    if (PATH_CHECKS.test(q) && firstArg && pathValues(m, firstArg).values.some(isSubmissionName)) return true;
+    if (isBuiltinOpen(m, c) && firstArg && !/[wax]/.test(openMode(m, c) ?? 'w') && pathValues(m, firstArg).values.some(isSubmissionName)) return true;
+    if (c.method && PATH_METHOD_CHECKS.test(c.method) && c.receiver && pathValues(m, c.receiver).values.some(isSubmissionName)) return true;
+    if (frame && sameName(m, c.receiver, frame, w) && c.method && FRAME_CHECKS.test(c.method)) return true;
+    if (frame && FRAME_FN_CHECKS.test(q || c.callee.text) && c.args.some((a) => m.identifiersIn(a).includes(frame) && sameName(m, firstIdentifier(a, frame), frame, w))) return true;
+    if (isOpaque(c) && c.args.some((a) => pathValues(m, a).values.some(isSubmissionName) || (frame !== null && a.type === 'identifier' && sameName(m, a, frame, w)))) return true;
+  }
+  if (frame) {
+    // `sub.shape`, `assert ... sub ...` after the write
+    for (const attr of nodesOfType(m, 'attribute')) {
+      if (attr.childForFieldName('attribute')?.text !== 'shape' || attr.startIndex < w.call.node.endIndex) continue;
+      const obj = attr.childForFieldName('object');
+      if (obj?.type === 'identifier' && sameName(m, obj, frame, w)) return true;
+    }
+    for (const a of nodesOfType(m, 'assert_statement')) {
+      if (a.startIndex < w.call.node.endIndex) continue;
+      if (m.identifiersIn(a).includes(frame)) return true;
+    }
+  }
+  return false;
+}
+
+function firstIdentifier(n: Node, name: string): Node | null {
+  if (n.type === 'identifier' && n.text === name) return n;
+  for (const c of n.namedChildren) {
+    const hit = firstIdentifier(c, name);
+    if (hit) return hit;
+  }
+  return null;
+}
+
+/** Does `node` (an identifier) name the same variable as the receiver of the write? */
+function sameName(m: PythonModel, node: Node | null, name: string, w: FileWrite): boolean {
+  return !!node && node.type === 'identifier' && node.text === name && m.functionAt(node) === w.call.fn;
+}
+
+function isOpaque(c: CallSite): boolean {
+  const q = c.qualified;
+  if (!q || q.startsWith('<local')) return false;
+  return q.startsWith('.') || !KNOWN_LIBS.has(q.split('.')[0]);
+}
+
+/**
+ * A write that repairs a submission read back just before (`df = pd.read_csv(P); df = df.fillna(0.5);
+ * df.to_csv(P)`): part of a verification, not a new submission to verify.
+ */
+export function isRepairWrite(m: PythonModel, w: FileWrite): boolean {
+  return m.calls.some(
+    (c) => c.fn === w.call.fn && c.node.endIndex <= w.call.node.startIndex && /^(pandas|polars)\.read_csv$/.test(c.qualified ?? '') && !!c.args[0] && pathValues(m, c.args[0]).values.some(isSubmissionName),
+  );
+}
+
+// -------------------------------------------------------------------------------------------------
+// The test set
+
+/**
+ * A path (or path part) that names test data: `test.csv`, `.../test/...`, `test_images`. (Not
+ * `sample_submission.csv`: training scripts read it for the class names, and the taint would
+ * follow those into every model.)
+ */
+export function namesTestData(path: string, pathContext: boolean): boolean {
+  const segments = path.split(/[\\/]/).filter((s) => s.length);
+  const isPath = segments.length > 1 || /\.\w{2,8}$/.test(path) || pathContext;
+  if (!isPath) return false;
+  return segments.some(
+    (s) =>
+      /^test([_-]?(images?|imgs?|data|set|files|dir|folder|videos?|audio))?$/i.test(s) ||
+      /^test[\w-]*\.(csv|parquet|feather|json|jsonl|tsv|pkl|pickle|npy|npz|zip|h5|hdf5|txt|tfrec|tfrecords)$/i.test(s),
+  );
+}
+
+/** Calls whose string arguments are path parts (`os.path.join(DATA, "test")`, `Path(root) / "test"`). */
+const PATH_BUILDERS = /^(os\.path\.join|posixpath\.join|pathlib\.\w*Path|glob\.glob|glob\.iglob|os\.listdir|os\.scandir|os\.walk)$/;
+
+interface TaintFacts {
+  strings: Node[];
+  bindings: Set<Binding>;
+}
+
+const taintCache = new WeakMap<PythonModel, TaintFacts>();
+
+/** Test-data strings and the bindings whose value comes from them (a fixed point over the file's bindings and calls). */
+function taint(m: PythonModel): TaintFacts {
+  return once(taintCache, m, () => {
+    const strings = nodesOfType(m, 'string').filter((s) => {
+      const v = stringValue(s) ?? stringTemplate(s);
+      if (v === null) return false;
+      const parent = s.parent;
+      const ctx =
+        (parent?.type === 'binary_operator' && parent.childForFieldName('operator')?.text === '/') ||
+        (parent?.type === 'argument_list' && PATH_BUILDERS.test(m.callAt(parent.parent!)?.qualified ?? ''));
+      return namesTestData(v, ctx);
+    });
+    const all: Binding[] = [];
+    for (const bs of m.bindings.values()) all.push(...bs);
+    // what each binding reads: test strings directly, or other bindings
+    const reads = new Map<Binding, { direct: boolean; refs: Binding[] }>();
+    for (const b of all) {
+      if (b.kind === 'param' && b.fn) {
+        const args = m.argumentsFor(b.fn, b.name);
+        reads.set(b, { direct: args.some((a) => strings.some((s) => isWithin(s, a))), refs: args.flatMap((a) => refsIn(m, a)) });
+      } else if (b.value && b.kind !== 'import' && b.kind !== 'def' && b.kind !== 'class') {
+        reads.set(b, { direct: strings.some((s) => isWithin(s, b.value!)), refs: refsIn(m, b.value) });
+      }
+    }
+    const tainted = new Set<Binding>();
+    for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
+      changed = false;
+      for (const [b, r] of reads) {
+        if (tainted.has(b)) continue;
+        if (r.direct || r.refs.some((x) => tainted.has(x))) {
+          tainted.add(b);
+          changed = true;
+        }
+      }
+    }
+    return { strings, bindings: tainted };
+  });
+}
+
+/** The bindings the identifiers (and `self.x` attributes) of `expr` may read. */
+function refsIn(m: PythonModel, expr: Node): Binding[] {
+  const out: Binding[] = [];
+  const walk = (n: Node) => {
+    if (n.type === 'identifier') {
+      out.push(...m.bindingsIn(n.text, m.functionAt(n)));
+      return;
+    }
+    if (n.type === 'attribute') {
+      const obj = n.childForFieldName('object');
+      const attr = n.childForFieldName('attribute');
+      if (obj?.type === 'identifier' && obj.text === 'self' && attr) out.push(...(m.bindings.get(`self.${attr.text}`) ?? []));
+      if (obj) walk(obj);
+      return;
+    }
+    if (n.type === 'keyword_argument') {
+      const v = n.childForFieldName('value');
+      if (v) walk(v);
+      return;
+    }
+    if (n.type === 'lambda' || n.type === 'function_definition') return;
+    for (const c of n.namedChildren) walk(c);
+  };
+  walk(expr);
+  return out;
+}
+
+/** Does `expr` read test data (a test path, or a name bound from one)? */
+export function readsTestData(m: PythonModel, expr: Node): boolean {
+  const t = taint(m);
+  if (t.strings.some((s) => isWithin(s, expr))) return true;
+  return refsIn(m, expr).some((b) => t.bindings.has(b));
+}
+
+const PREDICT_METHODS = /^(predict|predict_proba|predict_on_batch|get_preds|tta|inference|generate)$/;
+
+/**
+ * Calls that predict on the test set: a forward pass or a `.predict*()` / `get_preds()` whose input
+ * (or the loop it runs in) reads test data, outside the hand-written training loops.
+ */
+export function testPredictions(m: PythonModel): CallSite[] {
+  const inTraining = new Set<CallSite>();
+  for (const loop of m.trainingLoops().keys()) for (const c of m.reachableFromLoop(loop)) inTraining.add(c);
+  const out: CallSite[] = [];
+  for (const c of m.calls) {
+    if (inTraining.has(c)) continue;
+    const predicts = (c.method !== null && PREDICT_METHODS.test(c.method) && !!c.receiver) || m.isModelCall(c);
+    if (!predicts) continue;
+    const inputs = [...c.args, ...c.keywords.values()];
+    if (inputs.some((a) => readsTestData(m, a)) || c.loops.some((l) => !!l.iter && readsTestData(m, l.iter))) out.push(c);
+  }
+  return out;
+}
+
+/** Calls into code Train Guard cannot see that receive test-derived values (they may write the submission). */
+export function opaqueCallsWithTestData(m: PythonModel): CallSite[] {
+  return m.calls.filter((c) => isOpaque(c) && [...c.args, ...c.keywords.values()].some((a) => readsTestData(m, a)));
+}

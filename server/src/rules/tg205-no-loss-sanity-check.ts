@@ -1,0 +1,196 @@
+/**
+ * TG205 no-loss-sanity-check
+ *
+ * What it does: finds a hand-written classification training loop (the batch loop reaches
+ * `nn.CrossEntropyLoss`, `F.cross_entropy`, `nn.NLLLoss`, timm's label-smoothing / soft-target
+ * cross-entropy) while the file never compares a loss with the random baseline ln(num_classes)
+ * (a `math.log` / `np.log` / `torch.log` whose value is compared).
+ * Why it is bad: a model that does not learn (labels misaligned, lr far off, frozen backbone,
+ * training silently on the CPU) keeps its loss at ln(C), 4.79 for 120 classes, and the run burns
+ * its whole budget before anyone notices. Hints, section 2: after 1-2 epochs compare the
+ * validation loss with ln(num_classes) and kill the run when it is within 0.1.
+ * Example: `for epoch in range(EPOCHS): train_one_epoch(...); val_loss, acc = validate(...)`.
+ * Fix: insert the baseline check after the validation step of the epoch loop, using the file's
+ * own epoch counter, validation-loss name and number of classes (from `num_classes=` /
+ * `num_labels=` of the model, or the `nn.Linear` head it is given). Not offered when one of those
+ * cannot be found.
+ * Silent: regression / multi-label losses (MSE, BCE); files that already compare with the
+ * baseline; framework loops.
+ */
+import type { Node } from '../analysis/parser';
+import type { FunctionInfo, LoopInfo, PythonModel } from '../analysis/model';
+import { isWithin } from '../analysis/model';
+import { isClassificationLoss } from '../analysis/knowledge';
+import { modelCreations, trainedModelUses } from '../analysis/devices';
+import { bodyStatements, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
+import { constValue } from '../analysis/values';
+import { nodesOfType, reachFromLoop } from '../analysis/memo';
+import { freshName, indentTemplate, insertLinesAfter } from '../fixes/edits';
+import { spellAt, spellModuleAttr } from '../fixes/spelling';
+import { headerRange } from './tg211-no-smoke-test';
+import type { Fix, Rule } from './types';
+
+export const rule: Rule = {
+  meta: {
+    code: 'TG205',
+    name: 'no-loss-sanity-check',
+    severity: 'information',
+    section: '2. GPU validation: loss vs random baseline',
+    summary: 'A classification loop never compares its loss with the random baseline ln(num_classes)',
+    fixable: true,
+  },
+  check(ctx) {
+    const m = ctx.model;
+    const facts = m.trainingLoops();
+    if (!facts.size || hasBaselineCheck(m)) return;
+    const classifies = (l: LoopInfo) => reachFromLoop(m, l).some((c) => {
+      const k = lossKind(m, c);
+      return !!k && isClassificationLoss(k);
+    });
+    const batch = m.batchLoops().filter(classifies);
+    if (!batch.length) return;
+    const epochLoops = [...facts.values()]
+      .filter((f) => f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length) && f.inner.some((l) => batch.includes(l)))
+      .map((f) => f.loop);
+    // no epoch loop: a lone batch loop is the whole training (a one-batch smoke test is not)
+    const oneShot = (l: LoopInfo) => l.body.namedChildren.some((c) => c.type === 'break_statement');
+    const targets = epochLoops.length ? epochLoops : batch.filter((l) => !facts.get(l)!.outer.length && !oneShot(l));
+    for (const loop of targets.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
+      ctx.report({
+        range: headerRange(loop.node),
+        message: 'Classification training with no loss sanity check: after the first epochs compare the validation loss with ln(num_classes); a loss stuck at that baseline means the model is not learning (stop the run before it burns the budget)',
+        fix: epochLoops.includes(loop) ? baselineFix(m, loop) : null,
+      });
+    }
+  },
+};
+
+const LOGS = new Set(['math.log', 'numpy.log', 'torch.log', 'math.log2', 'numpy.log2']);
+const CLOSE = /^(math|numpy|torch)\.(isclose|allclose)$/;
+
+/** A log (of the number of classes) whose value is compared: `abs(val_loss - math.log(C)) < 0.1`, `baseline = np.log(C)` then `... < baseline`. */
+export function hasBaselineCheck(m: PythonModel): boolean {
+  let comparedNames: Set<string> | null = null;
+  const compared = () => {
+    if (comparedNames) return comparedNames;
+    const set = new Set<string>();
+    for (const n of nodesOfType(m, 'comparison_operator')) for (const id of m.identifiersIn(n)) set.add(id);
+    for (const c of m.calls) if (CLOSE.test(c.qualified ?? '')) for (const id of m.identifiersIn(c.node)) set.add(id);
+    return (comparedNames = set);
+  };
+  for (const c of m.calls) {
+    if (!c.qualified || !LOGS.has(c.qualified)) continue;
+    let stmtChild: Node = c.node;
+    for (let p = c.node.parent; p && p.type !== 'block' && p.type !== 'module'; p = p.parent) {
+      if (p.type === 'comparison_operator') return true;
+      if (p.type === 'call' && CLOSE.test(m.callAt(p)?.qualified ?? '')) return true;
+      stmtChild = p;
+    }
+    const assign = stmtChild.type === 'expression_statement' ? stmtChild.namedChildren[0] : null;
+    const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : null;
+    if (left?.type === 'identifier' && compared().has(left.text)) return true;
+  }
+  return false;
+}
+
+/** The statement that computes the validation loss in the epoch loop, and the name it binds. */
+function validationStep(m: PythonModel, loop: LoopInfo): { name: string; stmt: Node } | null {
+  const evaluates = (f: FunctionInfo) => !functionTrains(m, f) && m.reachableFromFunction(f).some((c) => m.isModelCall(c));
+  for (const s of bodyStatements(loop)) {
+    const bound = lossBoundFromCall(m, s, evaluates);
+    if (bound) return { name: bound.name, stmt: s };
+  }
+  // inline: a loss accumulated outside the training loops of the epoch body
+  const facts = m.trainingLoops();
+  const training = m.loops.filter((l) => l !== loop && l.fn === loop.fn && isWithin(l.node, loop.body) && facts.has(l)).map((l) => l.node);
+  const names = lossNames(m, loop.fn, loop.body, training);
+  let best: { name: string; stmt: Node; at: number } | null = null;
+  for (const name of names) {
+    for (const b of m.bindings.get(name) ?? []) {
+      if (b.fn !== loop.fn || !isWithin(b.node, loop.body) || training.some((t) => isWithin(b.node, t))) continue;
+      const stmt = directChild(loop.body, b.node);
+      if (stmt && (!best || b.node.startIndex > best.at)) best = { name, stmt, at: b.node.startIndex };
+    }
+  }
+  return best && { name: best.name, stmt: best.stmt };
+}
+
+function directChild(block: Node, node: Node): Node | null {
+  let n: Node | null = node;
+  while (n && n.parent && n.parent.id !== block.id) n = n.parent;
+  return n && n.parent?.id === block.id ? n : null;
+}
+
+/** The number of classes of the model trained in `loop`: `num_classes=` / `num_labels=` / `classes=`, or the out size of the `nn.Linear` head it is given. */
+function numClasses(m: PythonModel, loop: LoopInfo): Node | null {
+  const reached = new Set(m.loopsReachedFrom(loop));
+  const creations: Node[] = [];
+  for (const use of trainedModelUses(m)) if (reached.has(use.loop) || use.loop === loop) creations.push(...modelCreations(m, use.expr));
+  if (!creations.length) return null;
+  const found: Node[] = [];
+  for (const c of creations) {
+    const call = m.callAt(c);
+    const kw = call?.keywords.get('num_classes') ?? call?.keywords.get('num_labels') ?? call?.keywords.get('classes');
+    if (kw) found.push(kw);
+    else if (call?.qualified === 'torch.nn.Linear') {
+      const out = call.keywords.get('out_features') ?? call.args[1];
+      if (out) found.push(out);
+    }
+  }
+  // a replaced head: `model.fc = nn.Linear(model.fc.in_features, NUM_CLASSES)`
+  for (const n of nodesOfType(m, 'assignment')) {
+    {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      const call = right?.type === 'call' ? m.callAt(right) : undefined;
+      if (left && call?.qualified === 'torch.nn.Linear' && (left.type === 'attribute' || left.type === 'subscript')) {
+        let root: Node | null = left;
+        while (root && (root.type === 'attribute' || root.type === 'subscript')) root = root.childForFieldName('object') ?? root.childForFieldName('value');
+        if (root && modelCreations(m, root).some((x) => creations.some((y) => y.id === x.id))) {
+          const out = call.keywords.get('out_features') ?? call.args[1];
+          if (out) found.push(out);
+        }
+      }
+    }
+  }
+  const last = found[found.length - 1];
+  return last ?? null;
+}
+
+/** `epoch < 2` for `for epoch in range(N)`, `epoch < S + 2` for `range(S, N)` with a constant start. */
+function firstEpochs(m: PythonModel, loop: LoopInfo): string | null {
+  if (loop.kind !== 'for' || loop.targets.length !== 1 || loop.targetNode?.type !== 'identifier' || loop.iter?.type !== 'call') return null;
+  const callee = loop.iter.childForFieldName('function');
+  if (callee?.type !== 'identifier' || callee.text !== 'range' || m.bindingsIn('range', loop.fn).length) return null;
+  const args = loop.iter.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  const epoch = loop.targets[0];
+  if (args.length === 1) return `${epoch} < 2`;
+  const start = constValue(m, args[0]);
+  if (args.length >= 2 && typeof start === 'number' && Number.isInteger(start)) return `${epoch} < ${start + 2}`;
+  return null;
+}
+
+function baselineFix(m: PythonModel, loop: LoopInfo): Fix | null {
+  const src = m.source;
+  const cond = firstEpochs(m, loop);
+  const val = validationStep(m, loop);
+  const classesNode = numClasses(m, loop);
+  if (!cond || !val || !classesNode) return null;
+  const indent = src.indentOf(val.stmt.startPosition.row);
+  if (val.stmt.startPosition.column !== indent.length) return null;
+  const classes = spellAt(m, classesNode, loop.fn, val.stmt.endIndex);
+  const log = spellModuleAttr(m, 'math', 'log');
+  if (!classes || !log) return null;
+  const baseline = freshName(m, 'random_baseline');
+  const v = val.name;
+  const lines = [
+    '# Loss sanity check: a validation loss still at ln(num_classes) means the model is not learning',
+    `if ${cond}:`,
+    `    ${baseline} = ${log.text}(${classes})`,
+    `    if abs(${v} - ${baseline}) < 0.1:`,
+    `        print(f"WARNING: val loss {${v}:.4f} is at the random baseline ln(num_classes) = {${baseline}:.2f}: the model is not learning (check labels, lr, device)")`,
+  ];
+  const edits = [insertLinesAfter(src, val.stmt, indentTemplate(lines, indent, src.indentUnit))];
+  if (log.edit) edits.push(log.edit);
+  return { title: 'Compare the validation loss with the random baseline ln(num_classes)', applicability: 'safe', edits };
+}
