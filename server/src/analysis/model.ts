@@ -768,16 +768,18 @@ export class PythonModel {
     return n;
   }
 
-  /** Identifiers read inside `node` (names only, attributes' objects included). */
+  /**
+   * Identifiers inside `node`, in source order. Note: this includes attribute names (`b` in `a.b`)
+   * and keyword names (`k` in `f(k=1)`). It was written to skip them by comparing nodes with `===`,
+   * but web-tree-sitter returned a new object for every node it handed out, so the comparison was
+   * never true; the rules and their fixtures were built on the names it really returned, and that
+   * is kept here (nodes are now interned, see node-cache.ts, so `===` would start to skip them).
+   */
   identifiersIn(node: Node): string[] {
     const out: string[] = [];
     const walk = (n: Node) => {
       if (n.type === 'identifier') out.push(n.text);
-      for (const c of n.namedChildren) {
-        if (n.type === 'attribute' && c === n.childForFieldName('attribute')) continue;
-        if (n.type === 'keyword_argument' && c === n.childForFieldName('name')) continue;
-        walk(c);
-      }
+      for (const c of n.namedChildren) walk(c);
     };
     walk(node);
     return out;

@@ -7,6 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Parser, Language, Query, Tree, Node, Edit } from 'web-tree-sitter';
 import { MAX_BLOCK_DEPTH, tooDeeplyNested } from './limits';
+import { installNodeCache } from './node-cache';
+
+// every node fact crossing into WebAssembly is asked once (see node-cache.ts)
+installNodeCache();
 
 export type { Tree, Node, Edit };
 

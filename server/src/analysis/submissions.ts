@@ -387,11 +387,9 @@ function statementOf(node: Node): Node {
 
 function mentions(n: Node, name: string): boolean {
   if (n.type === 'identifier') return n.text === name;
-  for (const c of n.namedChildren) {
-    if (n.type === 'attribute' && c === n.childForFieldName('attribute')) continue;
-    if (n.type === 'keyword_argument' && c === n.childForFieldName('name')) continue;
-    if (mentions(c, name)) return true;
-  }
+  // attribute and keyword names count too: see PythonModel.identifiersIn (a `===` meant to skip
+  // them was never true before nodes were interned)
+  for (const c of n.namedChildren) if (mentions(c, name)) return true;
   return false;
 }
 
