@@ -120,10 +120,6 @@ function dedupe(nodes: Node[]): Node[] {
   return nodes.filter((n) => (seen.has(n.id) ? false : (seen.add(n.id), true)));
 }
 
-function intersects(a: Node[], b: Node[]): boolean {
-  return a.some((x) => b.some((y) => x.id === y.id));
-}
-
 export type MoveKind = 'cuda' | 'cpu' | 'to' | 'device-kw' | 'managed' | 'default-device';
 
 /** A place where a model is put on a device (or handed to something that places it). */
@@ -162,24 +158,72 @@ export function modelMoves(m: PythonModel, creations: Node[]): ModelMove[] {
       if (v) out.push({ kind: 'device-kw', node: v, device: v, where: kw === 'device_map' ? deviceMapKind(m, v) : m.deviceOf(v) });
     }
   }
-  for (const c of m.calls) {
-    if (c.receiver && (c.method === 'cuda' || c.method === 'cpu' || c.method === 'to')) {
-      if (c.method === 'to' && !toDeviceArg(m, c)) continue;
-      if (!intersects(modelCreations(m, c.receiver), creations)) continue;
-      if (c.method === 'cuda') out.push({ kind: 'cuda', node: c.node, device: null, where: 'cuda' });
-      else if (c.method === 'cpu') out.push({ kind: 'cpu', node: c.node, device: null, where: 'cpu' });
-      else {
-        const dev = toDeviceArg(m, c)!;
-        out.push({ kind: 'to', node: c.node, device: dev, where: m.deviceOf(dev) });
+  // the calls that move a model, found once per file, by the creations they move (in call order)
+  const index = moveIndex(m);
+  const ids = new Set(creations.map((c) => c.id));
+  const moves: CandidateMove[] = [];
+  const taken = new Set<CandidateMove>();
+  for (const id of ids) {
+    for (const mv of index.get(id) ?? []) {
+      if (!taken.has(mv)) {
+        taken.add(mv);
+        moves.push(mv);
       }
-    } else if (isManager(m, c)) {
-      const passed = [...c.args, ...c.keywords.values()].some((a) => intersects(modelCreations(m, a), creations));
-      if (passed) out.push({ kind: 'managed', node: c.node, device: null, where: 'maybe-cuda' });
     }
   }
+  moves.sort((a, b) => a.order - b.order);
+  for (const mv of moves) out.push({ ...mv.move() });
   const dflt = defaultDevice(m, creations);
   if (dflt) out.push(dflt);
   return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
+}
+
+/** A call that moves the models it was built from; `move()` describes it (lazily, as modelMoves did). */
+interface CandidateMove {
+  order: number;
+  move: () => ModelMove;
+}
+
+const moveIndexCache = new WeakMap<PythonModel, Map<number, CandidateMove[]>>();
+
+/**
+ * Creation node id -> the calls that move that model: `.cuda()`, `.cpu()`, `.to(device)` on it, or
+ * a manager (`accelerator.prepare`) it is passed to. One pass over the file's calls instead of one
+ * per model asked about (each model of a long file scanned every call: quadratic).
+ */
+function moveIndex(m: PythonModel): Map<number, CandidateMove[]> {
+  return once(moveIndexCache, m, () => {
+    const index = new Map<number, CandidateMove[]>();
+    const add = (creations: Node[], mv: CandidateMove) => {
+      for (const id of new Set(creations.map((c) => c.id))) {
+        const list = index.get(id);
+        if (list) list.push(mv);
+        else index.set(id, [mv]);
+      }
+    };
+    m.calls.forEach((c, order) => {
+      if (c.receiver && (c.method === 'cuda' || c.method === 'cpu' || c.method === 'to')) {
+        if (c.method === 'to' && !toDeviceArg(m, c)) return;
+        const made = modelCreations(m, c.receiver);
+        if (!made.length) return;
+        let move: ModelMove | undefined;
+        add(made, {
+          order,
+          move: () =>
+            (move ??=
+              c.method === 'cuda'
+                ? { kind: 'cuda', node: c.node, device: null, where: 'cuda' }
+                : c.method === 'cpu'
+                  ? { kind: 'cpu', node: c.node, device: null, where: 'cpu' }
+                  : { kind: 'to', node: c.node, device: toDeviceArg(m, c)!, where: m.deviceOf(toDeviceArg(m, c)!) }),
+        });
+      } else if (isManager(m, c)) {
+        const made = [...c.args, ...c.keywords.values()].flatMap((a) => modelCreations(m, a));
+        if (made.length) add(made, { order, move: () => ({ kind: 'managed', node: c.node, device: null, where: 'maybe-cuda' }) });
+      }
+    });
+    return index;
+  });
 }
 
 function deviceMapKind(m: PythonModel, v: Node): DeviceKind {
@@ -199,24 +243,44 @@ function isManager(m: PythonModel, c: CallSite): boolean {
 
 /** `torch.set_default_device("cuda")`, `with torch.device("cuda"):` around the creation. */
 function defaultDevice(m: PythonModel, creations: Node[]): ModelMove | null {
-  for (const c of m.calls) {
-    if (c.qualified === 'torch.set_default_device' && c.args[0]) {
-      const where = m.deviceOf(c.args[0]);
-      if (where !== 'cpu') return { kind: 'default-device', node: c.node, device: c.args[0], where };
-    }
-    if (c.qualified === 'torch.set_default_tensor_type' && c.args[0] && /cuda/.test(c.args[0].text)) {
-      return { kind: 'default-device', node: c.node, device: null, where: 'cuda' };
-    }
-  }
-  for (const w of m.withBlocks) {
-    for (const item of w.items) {
-      if (item.value.type !== 'call' || m.qualify(item.value.childForFieldName('function')) !== 'torch.device') continue;
-      const arg = item.value.childForFieldName('arguments')?.namedChildren[0] ?? null;
-      const where = m.deviceOf(arg);
-      if (where !== 'cpu' && creations.every((c) => isWithin(c, w.body))) return { kind: 'default-device', node: item.value, device: arg, where };
-    }
+  const facts = defaultDeviceFacts(m);
+  if (facts.global) return { ...facts.global };
+  for (const d of facts.blocks) {
+    if (creations.every((c) => isWithin(c, d.body))) return { kind: 'default-device', node: d.node, device: d.device, where: d.where };
   }
   return null;
+}
+
+const defaultDeviceCache = new WeakMap<PythonModel, { global: ModelMove | null; blocks: { body: Node; node: Node; device: Node | null; where: DeviceKind }[] }>();
+
+/** What `defaultDevice` needs that does not depend on the model asked about, found once per file. */
+function defaultDeviceFacts(m: PythonModel) {
+  return once(defaultDeviceCache, m, () => {
+    let global: ModelMove | null = null;
+    for (const c of m.calls) {
+      if (c.qualified === 'torch.set_default_device' && c.args[0]) {
+        const where = m.deviceOf(c.args[0]);
+        if (where !== 'cpu') {
+          global = { kind: 'default-device', node: c.node, device: c.args[0], where };
+          break;
+        }
+      }
+      if (c.qualified === 'torch.set_default_tensor_type' && c.args[0] && /cuda/.test(c.args[0].text)) {
+        global = { kind: 'default-device', node: c.node, device: null, where: 'cuda' };
+        break;
+      }
+    }
+    const blocks: { body: Node; node: Node; device: Node | null; where: DeviceKind }[] = [];
+    for (const w of m.withBlocks) {
+      for (const item of w.items) {
+        if (item.value.type !== 'call' || m.qualify(item.value.childForFieldName('function')) !== 'torch.device') continue;
+        const arg = item.value.childForFieldName('arguments')?.namedChildren[0] ?? null;
+        const where = m.deviceOf(arg);
+        if (where !== 'cpu') blocks.push({ body: w.body, node: item.value, device: arg, where });
+      }
+    }
+    return { global, blocks };
+  });
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ function statementOf(node: Node): Node {
  * after it. A name of an enclosing (or module) scope read from a function: every binding, since the
  * function may run after any of them. Parameters always reach.
  */
-export function reachingBindings(m: PythonModel, use: Node): Binding[] {
+export function reachingBindings(m: PythonModel, use: Node): readonly Binding[] {
   const fn = m.functionAt(use);
   const all = m.bindingsIn(use.text, fn);
   if (!all.length) return [];

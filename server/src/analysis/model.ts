@@ -149,6 +149,7 @@ function normalize(q: string): string {
 }
 
 const MAX_DEPTH = 12;
+const NO_BINDINGS: readonly Binding[] = Object.freeze([]);
 const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
 export class PythonModel {
@@ -178,6 +179,9 @@ export class PythonModel {
   private callerIndex?: Map<FunctionInfo, CallSite[]>;
   private readonly fnAtCache = new Map<number, FunctionInfo | null>();
   private buildingCallerIndex = false;
+  private readonly bindingsByScope = new Map<string, Map<FunctionInfo | null, Binding[]>>();
+  /** Set once every binding and import is collected (names may be qualified from then on). */
+  private qualifyCache?: Map<number, string | null>;
   private trainingCache?: Map<LoopInfo, TrainingLoopFacts>;
   private frameworkCache?: FrameworkLoop[];
 
@@ -198,6 +202,18 @@ export class PythonModel {
    */
   qualify(node: Node | null, depth = 0): string | null {
     if (!node || depth > MAX_DEPTH) return null;
+    // a name's meaning does not change once the file is collected: asked from the top, it is kept
+    if (depth === 0 && this.qualifyCache) {
+      const known = this.qualifyCache.get(node.id);
+      if (known !== undefined) return known;
+      const q = this.qualifyUncached(node, 0);
+      this.qualifyCache.set(node.id, q);
+      return q;
+    }
+    return this.qualifyUncached(node, depth);
+  }
+
+  private qualifyUncached(node: Node, depth: number): string | null {
     const type = node.type;
     if (type === 'attribute') {
       // a plain dotted name (`torch.nn.CrossEntropyLoss`): resolve its first name only, from the text
@@ -244,12 +260,24 @@ export class PythonModel {
   }
 
   /** Bindings of `name` visible from `fn` following Python's scoping (local, enclosing, module). */
-  bindingsIn(name: string, fn: FunctionInfo | null): Binding[] {
+  bindingsIn(name: string, fn: FunctionInfo | null): readonly Binding[] {
     const all = this.bindings.get(name);
-    if (!all) return [];
+    if (!all) return NO_BINDINGS;
+    // the bindings of a name grouped by scope, once per name (a name bound in every function of a
+    // long file made each lookup scan them all)
+    let byScope = this.bindingsByScope.get(name);
+    if (!byScope) {
+      byScope = new Map();
+      for (const b of all) {
+        const list = byScope.get(b.fn);
+        if (list) list.push(b);
+        else byScope.set(b.fn, [b]);
+      }
+      this.bindingsByScope.set(name, byScope);
+    }
     for (let scope: FunctionInfo | null = fn; ; scope = scope.parent) {
-      const here = all.filter((b) => b.fn === scope);
-      if (here.length || !scope) return here;
+      const here = byScope.get(scope);
+      if (here || !scope) return here ?? NO_BINDINGS;
     }
   }
 
@@ -257,13 +285,25 @@ export class PythonModel {
   functionAt(node: Node): FunctionInfo | null {
     const cached = this.fnAtCache.get(node.id);
     if (cached !== undefined) return cached;
-    // the innermost def whose range holds the node (defs are few; no parent walk through WebAssembly)
-    let best: FunctionInfo | null = null;
+    // Defs nest, and `functions` is in source order: the innermost def holding the node is the last
+    // def starting at or before it, or the nearest of that def's enclosing defs that holds it.
     const at = node.startIndex;
     const end = node.endIndex;
-    for (const f of this.functions) {
+    const fns = this.functions;
+    let lo = 0;
+    let hi = fns.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (fns[mid].span.start <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    let best: FunctionInfo | null = null;
+    for (let f: FunctionInfo | null = lo > 0 ? fns[lo - 1] : null; f; f = f.parent) {
       const sp = f.span;
-      if (sp.start <= at && end <= sp.end && !(sp.start === at && sp.end === end) && (!best || sp.start >= best.span.start)) best = f;
+      if (sp.start <= at && end <= sp.end && !(sp.start === at && sp.end === end)) {
+        best = f;
+        break;
+      }
     }
     this.fnAtCache.set(node.id, best);
     return best;
@@ -862,6 +902,7 @@ class Collector {
       }
     } finally {
       while (open.length) open.pop()!.leave();
+      (this.m as unknown as { qualifyCache: Map<number, string | null> }).qualifyCache = new Map();
       for (const f of this.pending) f();
     }
   }
