@@ -1,23 +1,24 @@
 /**
- * Facts computed once per model and shared by the rules that need them: every node of a type
- * (found with tree-sitter's own search: walking the tree from JavaScript allocates a wrapper per
- * node and is far slower) and the calls a loop reaches (the model caches this per function only).
+ * Facts computed once per model and shared by the rules that need them: every node of a type and
+ * the calls a loop reaches (the model caches this per function only).
  */
 import type { Node } from './parser';
 import type { CallSite, LoopInfo, PythonModel } from './model';
+import { nodesOfType as indexed, type IndexedType } from './node-index';
 
-const byType = new WeakMap<PythonModel, Map<string, Node[]>>();
 const loopReach = new WeakMap<PythonModel, Map<LoopInfo, CallSite[]>>();
+const fromStart = new WeakMap<PythonModel, Map<string, Node[]>>();
 
-/** Nodes of `type` in document order. */
-export function nodesOfType(m: PythonModel, type: string): Node[] {
-  let map = byType.get(m);
-  if (!map) byType.set(m, (map = new Map()));
+/**
+ * Nodes of `type` in document order, as `root.descendantsOfType(type)` gives them: the named nodes
+ * of node-index.ts (the types asked for have no anonymous namesake in the grammar) but an empty node
+ * at the very start of the file, which tree-sitter's descendant search skips.
+ */
+export function nodesOfType(m: PythonModel, type: IndexedType): Node[] {
+  let map = fromStart.get(m);
+  if (!map) fromStart.set(m, (map = new Map()));
   let nodes = map.get(type);
-  if (!nodes) {
-    nodes = m.root.descendantsOfType(type);
-    map.set(type, nodes);
-  }
+  if (!nodes) map.set(type, (nodes = indexed(m, type).filter((n) => n.endIndex > 0)));
   return nodes;
 }
 

@@ -4,7 +4,8 @@
  * to (through imports, aliases, assignments and the file's own function calls), which loops train,
  * which `with` blocks are autocast, which calls a loop reaches.
  */
-import { compiledQuery, type Node, type Tree } from './parser';
+import type { Node, Tree } from './parser';
+import { SyntaxTree } from './syntax';
 import { SourceText } from './source';
 import * as K from './knowledge';
 
@@ -154,7 +155,9 @@ const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
 export class PythonModel {
   readonly source: SourceText;
+  /** web-tree-sitter's tree (the caller frees it); the analysis reads `syntax`, its JavaScript copy. */
   readonly tree: Tree;
+  readonly syntax: SyntaxTree;
   readonly root: Node;
 
   /** Local name -> qualified name, from every import statement in the file. */
@@ -187,8 +190,9 @@ export class PythonModel {
 
   constructor(tree: Tree, source: SourceText | string) {
     this.tree = tree;
-    this.root = tree.rootNode;
     this.source = typeof source === 'string' ? new SourceText(source) : source;
+    this.syntax = new SyntaxTree(tree, this.source.text);
+    this.root = this.syntax.root;
     new Collector(this).run();
   }
 
@@ -813,7 +817,7 @@ export class PythonModel {
    * and keyword names (`k` in `f(k=1)`). It was written to skip them by comparing nodes with `===`,
    * but web-tree-sitter returned a new object for every node it handed out, so the comparison was
    * never true; the rules and their fixtures were built on the names it really returned, and that
-   * is kept here (nodes are now interned, see node-cache.ts, so `===` would start to skip them).
+   * is kept here (the syntax tree has one object per node, so `===` would now start to skip them).
    */
   identifiersIn(node: Node): string[] {
     const out: string[] = [];
@@ -867,12 +871,11 @@ const BUILTINS = new Set(
   ),
 );
 
-/** The node types the collector looks at; nothing else crosses into JavaScript. */
-const COLLECTED = [
+/** The node types the collector looks at (named nodes only). */
+const COLLECTED: ReadonlySet<string> = new Set([
   'comment', 'import_statement', 'import_from_statement', 'future_import_statement', 'class_definition', 'function_definition',
   'for_statement', 'while_statement', 'with_statement', 'assignment', 'augmented_assignment', 'named_expression', 'return_statement', 'call',
-];
-const COLLECT_QUERY = `[${COLLECTED.map((t) => `(${t})`).join(' ')}] @node`;
+]);
 
 /** The single pass over the tree that fills a PythonModel. */
 class Collector {
@@ -888,14 +891,17 @@ class Collector {
 
   run(): void {
     const m = this.m as unknown as { callByNode: Map<number, CallSite>; fnByNode: Map<number, FunctionInfo> };
-    // The collected node types come from one tree-sitter query, matched inside WebAssembly: only those
-    // nodes cross into JavaScript (walking every node from JS costs as much again as the parse).
-    // Captures arrive in document order; a frame (def, class, loop, with) is left once a capture
-    // starts at or after its end, which replays the enter/leave order of a depth-first walk.
+    // The collected node types, in document order (pre-order) from the syntax tree's arrays: only
+    // they become node objects. A frame (def, class, loop, with) is left once a node starts at or
+    // after its end, which replays the enter/leave order of a depth-first walk.
     const open: { end: number; leave: () => void }[] = [];
+    const t = this.m.syntax;
+    const collected = t.typeIdsOf(COLLECTED);
     try {
-      for (const { node } of compiledQuery(COLLECT_QUERY).captures(this.m.root)) {
-        const start = node.startIndex;
+      for (let i = 0; i < t.count; i++) {
+        if (!collected[t.typeId[i]] || !t.named[i]) continue;
+        const node = t.node(i);
+        const start = t.start[i];
         while (open.length && open[open.length - 1].end <= start) open.pop()!.leave();
         const leave = this.enter(node, m);
         if (leave) open.push({ end: node.endIndex, leave });

@@ -5,14 +5,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Parser, Language, Query, Tree, Node, Edit } from 'web-tree-sitter';
+import { Parser, Language, Tree, Edit, type Node as RawNode } from 'web-tree-sitter';
 import { MAX_BLOCK_DEPTH, tooDeeplyNested } from './limits';
-import { installNodeCache } from './node-cache';
+import { useCursorExports, type CursorExports, type SyntaxNode } from './syntax';
 
-// every node fact crossing into WebAssembly is asked once (see node-cache.ts)
-installNodeCache();
-
-export type { Tree, Node, Edit };
+/** A node of the analysed tree (see syntax.ts); web-tree-sitter's own nodes are `RawNode`. */
+export type Node = SyntaxNode;
+export type { Tree, Edit, RawNode };
 
 const RUNTIME_WASM = 'web-tree-sitter.wasm';
 const PYTHON_WASM = 'tree-sitter-python.wasm';
@@ -51,7 +50,11 @@ export function initParser(wasmDir?: string): Promise<Language> {
   if (!loading) {
     loading = (async () => {
       const runtime = locate(RUNTIME_WASM, wasmDir);
-      await Parser.init({ locateFile: () => runtime });
+      // the runtime is created on this object and its exports are put on it: the syntax tree's
+      // walk calls the cursor functions directly (syntax.ts)
+      const moduleObject: { locateFile: () => string } & Partial<CursorExports> = { locateFile: () => runtime };
+      await Parser.init(moduleObject);
+      useCursorExports(moduleObject);
       const lang = await Language.load(fs.readFileSync(locate(PYTHON_WASM, wasmDir)));
       language = lang;
       return lang;
@@ -59,19 +62,6 @@ export function initParser(wasmDir?: string): Promise<Language> {
     loading.catch(() => (loading = undefined));
   }
   return loading;
-}
-
-const queries = new Map<string, Query>();
-
-/** A compiled tree-sitter query (cached): matching runs inside WebAssembly, only captures cross into JS. */
-export function compiledQuery(source: string): Query {
-  if (!language) throw new Error('Train Guard: query used before initParser() finished');
-  let q = queries.get(source);
-  if (!q) {
-    q = new Query(language, source);
-    queries.set(source, q);
-  }
-  return q;
 }
 
 export function isParserReady(): boolean {

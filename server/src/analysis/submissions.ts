@@ -388,7 +388,7 @@ function statementOf(node: Node): Node {
 function mentions(n: Node, name: string): boolean {
   if (n.type === 'identifier') return n.text === name;
   // attribute and keyword names count too: see PythonModel.identifiersIn (a `===` meant to skip
-  // them was never true before nodes were interned)
+  // them was never true when every node read was a new object)
   for (const c of n.namedChildren) if (mentions(c, name)) return true;
   return false;
 }

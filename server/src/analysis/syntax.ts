@@ -1,0 +1,599 @@
+/**
+ * The syntax tree as JavaScript data. web-tree-sitter answers every question about a node (its
+ * type, its end, its parent, a field) with a call into WebAssembly that first copies the node into
+ * a transfer buffer, and hands out a new object for every node it returns; the rules ask hundreds of
+ * thousands of such questions per file, and that (not the analysis) was most of the time.
+ *
+ * So after each parse the tree is read once, in one pre-order walk driven straight through the
+ * runtime's cursor functions (the cursor stays in WebAssembly memory between calls: one call per
+ * fact, nothing copied), into flat typed arrays: type, named, start, end, field, parent, siblings.
+ * `SyntaxNode` answers the part of web-tree-sitter's `Node` interface the analysis uses from those
+ * arrays, with one object per node (created on first use). The walk costs a fraction of the parse
+ * it follows (bench/results.md), and every later question is a JavaScript property read.
+ *
+ * Exactness: the facts are the cursor's own (`test/unit/syntax.test.ts` compares every node and
+ * every field with web-tree-sitter's answers over the fixtures). Rows and columns are computed from
+ * the text (tree-sitter counts rows at "\n" only; columns in UTF-16 code units), except for a text
+ * with a lone "\r", where they are read from the tree too. The few facts the arrays do not hold
+ * (`hasError` below the root, `toString`) are asked of web-tree-sitter for that one node.
+ */
+import type { Node as RawNode, Tree, TreeCursor } from 'web-tree-sitter';
+
+export interface Point {
+  row: number;
+  column: number;
+}
+
+/** The runtime's exports used by the walk (web-tree-sitter's own binding, pinned with the package). */
+export interface CursorExports {
+  HEAP32: Int32Array;
+  _ts_init(): number;
+  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_is_named_wasm(tree: number): number;
+  _ts_tree_cursor_start_index_wasm(tree: number): number;
+  _ts_tree_cursor_end_index_wasm(tree: number): number;
+  _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+  _ts_tree_cursor_start_position_wasm(tree: number): void;
+  _ts_tree_cursor_end_position_wasm(tree: number): void;
+}
+
+const EXPORTS: (keyof CursorExports)[] = [
+  '_ts_init',
+  '_ts_tree_cursor_goto_first_child_wasm',
+  '_ts_tree_cursor_goto_next_sibling_wasm',
+  '_ts_tree_cursor_goto_parent_wasm',
+  '_ts_tree_cursor_current_node_type_id_wasm',
+  '_ts_tree_cursor_current_node_is_named_wasm',
+  '_ts_tree_cursor_start_index_wasm',
+  '_ts_tree_cursor_end_index_wasm',
+  '_ts_tree_cursor_current_field_id_wasm',
+  '_ts_tree_cursor_start_position_wasm',
+  '_ts_tree_cursor_end_position_wasm',
+];
+
+let direct: { m: CursorExports; transfer: number } | null = null;
+
+/**
+ * Called by `initParser` with the module object web-tree-sitter's runtime was created on. When
+ * every export the walk needs is there, the walk calls them directly; otherwise (another runtime
+ * version) it walks with web-tree-sitter's public TreeCursor: the same facts, slower.
+ */
+export function useCursorExports(m: Partial<CursorExports> | undefined): void {
+  direct = m && EXPORTS.every((k) => typeof m[k] === 'function') && m.HEAP32 ? { m: m as CursorExports, transfer: (m as CursorExports)._ts_init() } : null;
+}
+
+/** Growable columns of the walk. */
+class Columns {
+  cap: number;
+  type: Uint16Array;
+  named: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+  field: Uint16Array;
+  parent: Int32Array;
+  constructor(cap: number) {
+    this.cap = cap;
+    this.type = new Uint16Array(cap);
+    this.named = new Uint8Array(cap);
+    this.start = new Int32Array(cap);
+    this.end = new Int32Array(cap);
+    this.field = new Uint16Array(cap);
+    this.parent = new Int32Array(cap);
+  }
+  grow(): void {
+    this.cap *= 2;
+    const g = <T extends Uint16Array | Uint8Array | Int32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(this.cap);
+      b.set(a);
+      return b;
+    };
+    this.type = g(this.type);
+    this.named = g(this.named);
+    this.start = g(this.start);
+    this.end = g(this.end);
+    this.field = g(this.field);
+    this.parent = g(this.parent);
+  }
+}
+
+interface Walked {
+  count: number;
+  cols: Columns;
+  /** Row, column of start and end per node (4 per node), when the text has a lone "\r". */
+  points: Int32Array | null;
+}
+
+/** Reads every node of `raw` in pre-order (the order of TreeCursor descendant indexes). */
+function walk(raw: Tree, withPoints: boolean): Walked {
+  const cursor = raw.walk();
+  try {
+    return direct ? walkDirect(raw, cursor, direct.m, direct.transfer, withPoints) : walkCursor(cursor, withPoints);
+  } finally {
+    cursor.delete();
+  }
+}
+
+function walkDirect(raw: Tree, cursor: TreeCursor, m: CursorExports, transfer: number, withPoints: boolean): Walked {
+  // `raw.walk()` left the new cursor in the transfer buffer; each cursor function reads it from
+  // there and writes it back, so nothing crosses into JavaScript but the answers. At the end the
+  // JavaScript cursor takes the final state back, so its delete() frees the right memory.
+  const handles = (cursor as unknown as { handles: number[] }).handles;
+  const t = (raw as unknown as { [0]: number })[0];
+  const b = transfer >> 2;
+  const cols = new Columns(1024);
+  let points = withPoints ? new Int32Array(4 * 1024) : null;
+  const stack: number[] = [-1];
+  let n = 0;
+  try {
+    for (;;) {
+      if (n === cols.cap) {
+        cols.grow();
+        if (points) {
+          const p = new Int32Array(4 * cols.cap);
+          p.set(points);
+          points = p;
+        }
+      }
+      cols.type[n] = m._ts_tree_cursor_current_node_type_id_wasm(t);
+      cols.named[n] = m._ts_tree_cursor_current_node_is_named_wasm(t);
+      cols.start[n] = m._ts_tree_cursor_start_index_wasm(t);
+      cols.end[n] = m._ts_tree_cursor_end_index_wasm(t);
+      cols.field[n] = m._ts_tree_cursor_current_field_id_wasm(t);
+      cols.parent[n] = stack[stack.length - 1];
+      if (points) {
+        // a point is written over the cursor in the transfer buffer: keep the cursor, put it back
+        for (let k = 0; k < 2; k++) {
+          const h = m.HEAP32;
+          const c0 = h[b], c1 = h[b + 1], c2 = h[b + 2], c3 = h[b + 3];
+          if (k === 0) m._ts_tree_cursor_start_position_wasm(t);
+          else m._ts_tree_cursor_end_position_wasm(t);
+          const h2 = m.HEAP32;
+          points[4 * n + 2 * k] = h2[b];
+          points[4 * n + 2 * k + 1] = h2[b + 1];
+          h2[b] = c0;
+          h2[b + 1] = c1;
+          h2[b + 2] = c2;
+          h2[b + 3] = c3;
+        }
+      }
+      const me = n++;
+      if (m._ts_tree_cursor_goto_first_child_wasm(t)) {
+        stack.push(me);
+        continue;
+      }
+      let done = false;
+      while (!m._ts_tree_cursor_goto_next_sibling_wasm(t)) {
+        if (!m._ts_tree_cursor_goto_parent_wasm(t)) {
+          done = true;
+          break;
+        }
+        stack.pop();
+      }
+      if (done) break;
+    }
+  } finally {
+    const h = m.HEAP32;
+    for (let i = 0; i < 4; i++) handles[i] = h[b + i];
+  }
+  return { count: n, cols, points };
+}
+
+function walkCursor(c: TreeCursor, withPoints: boolean): Walked {
+  const cols = new Columns(1024);
+  let points = withPoints ? new Int32Array(4 * 1024) : null;
+  const stack: number[] = [-1];
+  let n = 0;
+  for (;;) {
+    if (n === cols.cap) {
+      cols.grow();
+      if (points) {
+        const p = new Int32Array(4 * cols.cap);
+        p.set(points);
+        points = p;
+      }
+    }
+    cols.type[n] = c.nodeTypeId;
+    cols.named[n] = c.nodeIsNamed ? 1 : 0;
+    cols.start[n] = c.startIndex;
+    cols.end[n] = c.endIndex;
+    cols.field[n] = c.currentFieldId;
+    cols.parent[n] = stack[stack.length - 1];
+    if (points) {
+      const s = c.startPosition;
+      const e = c.endPosition;
+      points.set([s.row, s.column, e.row, e.column], 4 * n);
+    }
+    const me = n++;
+    if (c.gotoFirstChild()) {
+      stack.push(me);
+      continue;
+    }
+    while (!c.gotoNextSibling()) {
+      if (!c.gotoParent()) return { count: n, cols, points };
+      stack.pop();
+    }
+  }
+}
+
+const TYPE_TABLES = new WeakMap<readonly string[], Map<string, Uint8Array>>();
+
+export class SyntaxTree {
+  readonly raw: Tree;
+  readonly text: string;
+  readonly count: number;
+  readonly typeId: Uint16Array;
+  readonly named: Uint8Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly field: Uint16Array;
+  readonly parentOf: Int32Array;
+  /** Next and previous sibling (-1: none); one past the last descendant (pre-order). */
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+  readonly subtreeEnd: Int32Array;
+  readonly types: readonly string[];
+  readonly fieldIds: ReadonlyMap<string, number>;
+  private readonly points: Int32Array | null;
+  private readonly nodes: (SyntaxNode | undefined)[];
+  private lineStarts?: Int32Array;
+  private rawHasError?: boolean;
+
+  constructor(raw: Tree, text: string) {
+    this.raw = raw;
+    this.text = text;
+    const { count, cols, points } = walk(raw, /\r(?!\n)/.test(text));
+    this.count = count;
+    this.typeId = cols.type;
+    this.named = cols.named;
+    this.start = cols.start;
+    this.end = cols.end;
+    this.field = cols.field;
+    this.parentOf = cols.parent;
+    this.points = points;
+    this.next = new Int32Array(count).fill(-1);
+    this.prev = new Int32Array(count).fill(-1);
+    this.subtreeEnd = new Int32Array(count);
+    const lastChild = new Int32Array(count).fill(-1);
+    for (let i = 0; i < count; i++) {
+      const p = cols.parent[i];
+      if (p < 0) continue;
+      const before = lastChild[p];
+      if (before >= 0) {
+        this.next[before] = i;
+        this.prev[i] = before;
+      }
+      lastChild[p] = i;
+    }
+    // pre-order: a node's descendants follow it; its subtree ends where the next node not below it starts
+    for (let i = count - 1; i >= 0; i--) {
+      const lc = lastChild[i];
+      this.subtreeEnd[i] = lc < 0 ? i + 1 : this.subtreeEnd[lc];
+    }
+    this.types = raw.language.types;
+    const ids = new Map<string, number>();
+    raw.language.fields.forEach((f, i) => {
+      if (f && !ids.has(f)) ids.set(f, i);
+    });
+    this.fieldIds = ids;
+    this.nodes = new Array(count);
+  }
+
+  get root(): SyntaxNode {
+    return this.node(0);
+  }
+
+  /** The node at pre-order index `i` (one object per node). */
+  node(i: number): SyntaxNode {
+    return (this.nodes[i] ??= new SyntaxNode(this, i));
+  }
+
+  nodeOrNull(i: number): SyntaxNode | null {
+    return i < 0 ? null : this.node(i);
+  }
+
+  typeOf(i: number): string {
+    return this.types[this.typeId[i]] || 'ERROR';
+  }
+
+  /** Nodes of the given types in `[from, to)` (pre-order indexes), in document order. */
+  ofTypes(types: ReadonlySet<string>, from = 0, to = this.count, namedOnly = false): SyntaxNode[] {
+    const ids = this.typeIdsOf(types);
+    const out: SyntaxNode[] = [];
+    for (let i = from; i < to; i++) if (ids[this.typeId[i]] && (!namedOnly || this.named[i])) out.push(this.node(i));
+    return out;
+  }
+
+  /** A lookup table type id -> 1 for the symbols named in `types` (ERROR is 65535), as `descendantsOfType` matches them. */
+  typeIdsOf(types: ReadonlySet<string>): Uint8Array {
+    const key = [...types].sort().join(' ');
+    let byKey = TYPE_TABLES.get(this.types);
+    if (!byKey) TYPE_TABLES.set(this.types, (byKey = new Map()));
+    let ids = byKey.get(key);
+    if (!ids) {
+      ids = new Uint8Array(65536);
+      this.types.forEach((t, i) => {
+        if (t && types.has(t)) ids![i] = 1;
+      });
+      if (types.has('ERROR')) ids[65535] = 1;
+      byKey.set(key, ids);
+    }
+    return ids;
+  }
+
+  point(offset: number): Point {
+    const starts = (this.lineStarts ??= lineStartsOf(this.text));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: offset - starts[lo] };
+  }
+
+  startPoint(i: number): Point {
+    const p = this.points;
+    return p ? { row: p[4 * i], column: p[4 * i + 1] } : this.point(this.start[i]);
+  }
+
+  endPoint(i: number): Point {
+    const p = this.points;
+    return p ? { row: p[4 * i + 2], column: p[4 * i + 3] } : this.point(this.end[i]);
+  }
+
+  /** web-tree-sitter's own node at pre-order index `i` (for the rare facts the arrays do not hold). */
+  rawNode(i: number): RawNode {
+    if (i === 0) return this.raw.rootNode;
+    const c = this.raw.walk();
+    try {
+      c.gotoDescendant(i);
+      return c.currentNode;
+    } finally {
+      c.delete();
+    }
+  }
+
+  hasError(i: number): boolean {
+    if (i === 0) return (this.rawHasError ??= this.raw.rootNode.hasError);
+    return this.rawNode(i).hasError;
+  }
+}
+
+/** Offsets where rows start, counting "\n" only (as tree-sitter does; "\r\n" ends a row at its "\n"). */
+function lineStartsOf(text: string): Int32Array {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  const starts = new Int32Array(n);
+  let k = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
+  return starts;
+}
+
+function pointLt(a: Point, b: Point): boolean {
+  return a.row < b.row || (a.row === b.row && a.column < b.column);
+}
+
+function pointEq(a: Point, b: Point): boolean {
+  return a.row === b.row && a.column === b.column;
+}
+
+/** A node of a SyntaxTree, answering like web-tree-sitter's `Node` (the members the analysis uses). */
+export class SyntaxNode {
+  readonly tree: SyntaxTree;
+  /** Pre-order index in the tree (TreeCursor's descendant index). */
+  readonly index: number;
+  /** Unique in its tree (never 0). */
+  readonly id: number;
+  private startPoint?: Point;
+  private childList?: SyntaxNode[];
+  private namedList?: SyntaxNode[];
+
+  constructor(tree: SyntaxTree, index: number) {
+    this.tree = tree;
+    this.index = index;
+    this.id = index + 1;
+  }
+
+  get typeId(): number {
+    return this.tree.typeId[this.index];
+  }
+
+  get type(): string {
+    return this.tree.typeOf(this.index);
+  }
+
+  get isNamed(): boolean {
+    return this.tree.named[this.index] === 1;
+  }
+
+  get hasError(): boolean {
+    return this.tree.hasError(this.index);
+  }
+
+  get startIndex(): number {
+    return this.tree.start[this.index];
+  }
+
+  get endIndex(): number {
+    return this.tree.end[this.index];
+  }
+
+  get startPosition(): Point {
+    return (this.startPoint ??= this.tree.startPoint(this.index));
+  }
+
+  get endPosition(): Point {
+    return this.tree.endPoint(this.index);
+  }
+
+  get text(): string {
+    return this.tree.text.slice(this.tree.start[this.index], this.tree.end[this.index]);
+  }
+
+  get parent(): SyntaxNode | null {
+    return this.tree.nodeOrNull(this.tree.parentOf[this.index]);
+  }
+
+  get children(): SyntaxNode[] {
+    if (!this.childList) {
+      const t = this.tree;
+      const out: SyntaxNode[] = [];
+      for (let c = this.index + 1 < t.subtreeEnd[this.index] ? this.index + 1 : -1; c >= 0; c = t.next[c]) out.push(t.node(c));
+      this.childList = out;
+    }
+    return this.childList;
+  }
+
+  get namedChildren(): SyntaxNode[] {
+    if (!this.namedList) {
+      const t = this.tree;
+      const out: SyntaxNode[] = [];
+      for (let c = this.index + 1 < t.subtreeEnd[this.index] ? this.index + 1 : -1; c >= 0; c = t.next[c]) if (t.named[c]) out.push(t.node(c));
+      this.namedList = out;
+    }
+    return this.namedList;
+  }
+
+  get childCount(): number {
+    return this.children.length;
+  }
+
+  get namedChildCount(): number {
+    return this.namedChildren.length;
+  }
+
+  child(i: number): SyntaxNode | null {
+    return this.children[i] ?? null;
+  }
+
+  namedChild(i: number): SyntaxNode | null {
+    return this.namedChildren[i] ?? null;
+  }
+
+  get firstChild(): SyntaxNode | null {
+    return this.child(0);
+  }
+
+  get lastChild(): SyntaxNode | null {
+    return this.child(this.children.length - 1);
+  }
+
+  get firstNamedChild(): SyntaxNode | null {
+    return this.namedChild(0);
+  }
+
+  get lastNamedChild(): SyntaxNode | null {
+    return this.namedChild(this.namedChildren.length - 1);
+  }
+
+  /**
+   * tree-sitter's next sibling is the next node that ends after this one: an empty node right at
+   * this node's end (an empty block after a colon) is passed over.
+   */
+  get nextSibling(): SyntaxNode | null {
+    const t = this.tree;
+    const end = t.end[this.index];
+    let c = t.next[this.index];
+    while (c >= 0 && t.end[c] <= end) c = t.next[c];
+    return t.nodeOrNull(c);
+  }
+
+  get previousSibling(): SyntaxNode | null {
+    return this.tree.nodeOrNull(this.tree.prev[this.index]);
+  }
+
+  get nextNamedSibling(): SyntaxNode | null {
+    const t = this.tree;
+    const end = t.end[this.index];
+    let c = t.next[this.index];
+    while (c >= 0 && (!t.named[c] || t.end[c] <= end)) c = t.next[c];
+    return t.nodeOrNull(c);
+  }
+
+  get previousNamedSibling(): SyntaxNode | null {
+    const t = this.tree;
+    let c = t.prev[this.index];
+    while (c >= 0 && !t.named[c]) c = t.prev[c];
+    return t.nodeOrNull(c);
+  }
+
+  childForFieldId(fieldId: number): SyntaxNode | null {
+    if (!fieldId) return null;
+    const t = this.tree;
+    for (let c = this.index + 1 < t.subtreeEnd[this.index] ? this.index + 1 : -1; c >= 0; c = t.next[c]) if (t.field[c] === fieldId) return t.node(c);
+    return null;
+  }
+
+  childForFieldName(fieldName: string): SyntaxNode | null {
+    const id = this.tree.fieldIds.get(fieldName);
+    return id === undefined ? null : this.childForFieldId(id);
+  }
+
+  /**
+   * Descendants (and the node itself) of the given types, in document order. As web-tree-sitter:
+   * an empty node at the very start of the file is not searched.
+   */
+  descendantsOfType(types: string | string[]): SyntaxNode[] {
+    const t = this.tree;
+    const ids = t.typeIdsOf(new Set(typeof types === 'string' ? [types] : types));
+    const out: SyntaxNode[] = [];
+    for (let i = this.index, to = t.subtreeEnd[this.index]; i < to; i++) if (ids[t.typeId[i]] && t.end[i] > 0) out.push(t.node(i));
+    return out;
+  }
+
+  /** The smallest node within this one that spans the given point range (tree-sitter's rule, empty nodes included). */
+  descendantForPosition(start: Point, end: Point = start): SyntaxNode | null {
+    if (pointLt(end, start)) return null;
+    const t = this.tree;
+    let node = this.index;
+    for (let descended = true; descended; ) {
+      descended = false;
+      for (let c = node + 1 < t.subtreeEnd[node] ? node + 1 : -1; c >= 0; c = t.next[c]) {
+        const cs = t.startPoint(c);
+        const ce = t.endPoint(c);
+        if (pointLt(ce, end)) continue;
+        const empty = pointEq(cs, ce);
+        if (empty ? pointLt(ce, start) : !pointLt(start, ce)) continue;
+        if (pointLt(start, cs)) break;
+        node = c;
+        descended = true;
+        break;
+      }
+    }
+    return t.node(node);
+  }
+
+  /** The smallest node within this one that spans the given index range. */
+  descendantForIndex(start: number, end: number = start): SyntaxNode | null {
+    if (start > end) return null;
+    const t = this.tree;
+    let node = this.index;
+    for (let descended = true; descended; ) {
+      descended = false;
+      for (let c = node + 1 < t.subtreeEnd[node] ? node + 1 : -1; c >= 0; c = t.next[c]) {
+        const cs = t.start[c];
+        const ce = t.end[c];
+        if (ce < end) continue;
+        if (cs === ce ? ce < start : ce <= start) continue;
+        if (start < cs) break;
+        node = c;
+        descended = true;
+        break;
+      }
+    }
+    return t.node(node);
+  }
+
+  equals(other: SyntaxNode): boolean {
+    return this.tree === other.tree && this.index === other.index;
+  }
+
+  /** The S-expression web-tree-sitter gives for this node. */
+  toString(): string {
+    return this.tree.rawNode(this.index).toString();
+  }
+}
