@@ -6,7 +6,6 @@ import type { Node } from './parser';
 import type { CallSite, LoopInfo, PythonModel } from './model';
 import { nodesOfType as indexed, type IndexedType } from './node-index';
 
-const loopReach = new WeakMap<PythonModel, Map<LoopInfo, CallSite[]>>();
 const fromStart = new WeakMap<PythonModel, Map<string, Node[]>>();
 
 /**
@@ -22,16 +21,9 @@ export function nodesOfType(m: PythonModel, type: IndexedType): Node[] {
   return nodes;
 }
 
-/** `m.reachableFromLoop(loop)`, computed once. */
-export function reachFromLoop(m: PythonModel, loop: LoopInfo): CallSite[] {
-  let map = loopReach.get(m);
-  if (!map) loopReach.set(m, (map = new Map()));
-  let calls = map.get(loop);
-  if (!calls) {
-    calls = m.reachableFromLoop(loop);
-    map.set(loop, calls);
-  }
-  return calls;
+/** `m.reachableFromLoop(loop)` (which the model now keeps per loop). */
+export function reachFromLoop(m: PythonModel, loop: LoopInfo): readonly CallSite[] {
+  return m.reachableFromLoop(loop);
 }
 
 /** A per-model memo for a fact without arguments. */

@@ -151,6 +151,7 @@ function normalize(q: string): string {
 
 const MAX_DEPTH = 12;
 const NO_BINDINGS: readonly Binding[] = Object.freeze([]);
+const NO_ROLES: ReadonlySet<Role> = new Set<Role>();
 const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
 export class PythonModel {
@@ -183,6 +184,10 @@ export class PythonModel {
   private readonly fnAtCache = new Map<number, FunctionInfo | null>();
   private buildingCallerIndex = false;
   private readonly bindingsByScope = new Map<string, Map<FunctionInfo | null, Binding[]>>();
+  private readonly calleeCache = new Map<CallSite, readonly FunctionInfo[]>();
+  private readonly loopReachCache = new Map<LoopInfo, readonly CallSite[]>();
+  private readonly originCache = new Map<number, readonly Origin[]>();
+  private readonly roleCache = new Map<number, ReadonlySet<Role>>();
   /** Set once every binding and import is collected (names may be qualified from then on). */
   private qualifyCache?: Map<number, string | null>;
   private trainingCache?: Map<LoopInfo, TrainingLoopFacts>;
@@ -313,6 +318,7 @@ export class PythonModel {
     return best;
   }
 
+
   callAt(node: Node): CallSite | undefined {
     return this.callByNode.get(node.id);
   }
@@ -321,8 +327,26 @@ export class PythonModel {
   // Values
 
   /** Where the value of `expr` may come from (every possibility, bounded depth, cycle-safe). */
-  originsOf(expr: Node | null, depth = 0, seen = new Set<number>()): Origin[] {
-    if (!expr || depth > MAX_DEPTH || seen.has(expr.id)) return [];
+  originsOf(expr: Node | null, depth = 0, seen?: Set<number>): readonly Origin[] {
+    if (!expr) return [];
+    if (seen) return this.originsUncached(expr, depth, seen);
+    // asked from the top: the answer is kept (not while the caller index is built: not final then)
+    const key = depth === 0 && !this.buildingCallerIndex ? expr.id : -1;
+    if (key >= 0) {
+      const known = this.originCache.get(key);
+      if (known) return known;
+    }
+    const out = this.originsUncached(expr, depth, new Set<number>());
+    if (key >= 0 && !this.buildingCallerIndex) this.originCache.set(key, out);
+    return out;
+  }
+
+  private originsIn(expr: Node | null, depth: number, seen: Set<number>): Origin[] {
+    return expr ? this.originsUncached(expr, depth, seen) : [];
+  }
+
+  private originsUncached(expr: Node, depth: number, seen: Set<number>): Origin[] {
+    if (depth > MAX_DEPTH || seen.has(expr.id)) return [];
     seen.add(expr.id);
     switch (expr.type) {
       case 'call': {
@@ -336,7 +360,7 @@ export class PythonModel {
           const receiver = callee.childForFieldName('object');
           const fromLocalMethod = this.localMethodsFor(callee, call?.fn ?? this.functionAt(expr), depth + 1, seen);
           if (fromLocalMethod.length) return fromLocalMethod.flatMap((f) => this.returnOrigins(f, depth, seen));
-          const inner = this.originsOf(receiver, depth + 1, seen);
+          const inner = this.originsIn(receiver, depth + 1, seen);
           if (!inner.length) return [{ base: null, chain: [method], node: expr }];
           return inner.map((o) => ({ base: o.base, chain: [...o.chain, method], node: expr }));
         }
@@ -348,11 +372,11 @@ export class PythonModel {
         }
         if (callee && callee.type === 'call') {
           // nn.CrossEntropyLoss()(out, y): calling an instance
-          return this.originsOf(callee, depth + 1, seen).map((o) => ({ ...o, chain: [...o.chain, '__call__'], node: expr }));
+          return this.originsIn(callee, depth + 1, seen).map((o) => ({ ...o, chain: [...o.chain, '__call__'], node: expr }));
         }
         if (!q && callee?.type === 'identifier') {
           // calling an instance bound to a name (model(x)): the value of the name, called
-          return this.originsOf(callee, depth + 1, seen).map((o) => ({ ...o, chain: [...o.chain, '__call__'], node: expr }));
+          return this.originsIn(callee, depth + 1, seen).map((o) => ({ ...o, chain: [...o.chain, '__call__'], node: expr }));
         }
         return [{ base: q, chain: [], node: expr }];
       }
@@ -374,9 +398,9 @@ export class PythonModel {
         return this.attributeOrigins(expr, depth + 1, seen);
       }
       case 'parenthesized_expression':
-        return this.originsOf(expr.namedChildren[0] ?? null, depth + 1, seen);
+        return this.originsIn(expr.namedChildren[0] ?? null, depth + 1, seen);
       case 'conditional_expression':
-        return expr.namedChildren.flatMap((c, i) => (i === 1 ? [] : this.originsOf(c, depth + 1, seen)));
+        return expr.namedChildren.flatMap((c, i) => (i === 1 ? [] : this.originsIn(c, depth + 1, seen)));
       case 'string':
       case 'integer':
       case 'float':
@@ -393,9 +417,9 @@ export class PythonModel {
   private bindingOrigins(b: Binding, depth: number, seen: Set<number>): Origin[] {
     switch (b.kind) {
       case 'assign':
-        return this.originsOf(b.value, depth, seen);
+        return this.originsIn(b.value, depth, seen);
       case 'param':
-        return this.argumentsFor(b.fn!, b.name).flatMap((a) => this.originsOf(a, depth, seen));
+        return this.argumentsFor(b.fn!, b.name).flatMap((a) => this.originsIn(a, depth, seen));
       case 'import': {
         const q = this.imports.get(b.name);
         return q ? [{ base: q, chain: [], node: b.node }] : [];
@@ -403,7 +427,7 @@ export class PythonModel {
       case 'class':
         return [{ base: `<local>.${b.name}`, chain: [], node: b.node }];
       case 'with':
-        return this.originsOf(b.value, depth, seen).map((o) => ({ ...o, chain: [...o.chain, '__enter__'] }));
+        return this.originsIn(b.value, depth, seen).map((o) => ({ ...o, chain: [...o.chain, '__enter__'] }));
       default:
         return [{ base: null, chain: [], node: b.node }];
     }
@@ -417,13 +441,13 @@ export class PythonModel {
     if (!cls) return [];
     const out: Origin[] = [];
     for (const b of this.bindings.get(`self.${attr}`) ?? []) {
-      if (b.fn?.cls === cls) out.push(...this.originsOf(b.value, depth, seen));
+      if (b.fn?.cls === cls) out.push(...this.originsIn(b.value, depth, seen));
     }
     return out;
   }
 
   private returnOrigins(fn: FunctionInfo, depth: number, seen: Set<number>): Origin[] {
-    return fn.returns.flatMap((r) => this.originsOf(r, depth + 1, seen));
+    return fn.returns.flatMap((r) => this.originsIn(r, depth + 1, seen));
   }
 
   /** Expressions passed for parameter `param` of `fn` at the file's own call sites. */
@@ -466,7 +490,18 @@ export class PythonModel {
   }
 
   /** The file's own functions a call may enter: `f(...)`, `self.m(...)`, `obj.m(...)` on a local class. */
-  calleesOf(call: CallSite): FunctionInfo[] {
+  calleesOf(call: CallSite): readonly FunctionInfo[] {
+    // kept once the caller index exists (while it is built, callers read as none: not final)
+    if (this.buildingCallerIndex) return this.calleesUncached(call);
+    let fns = this.calleeCache.get(call);
+    if (!fns) {
+      fns = this.calleesUncached(call);
+      if (!this.buildingCallerIndex) this.calleeCache.set(call, fns);
+    }
+    return fns;
+  }
+
+  private calleesUncached(call: CallSite): FunctionInfo[] {
     if (call.callee.type === 'identifier') return this.resolveLocalFunctions(call.callee, call.fn);
     if (call.callee.type === 'attribute') return this.localMethodsFor(call.callee, call.fn);
     return [];
@@ -500,7 +535,7 @@ export class PythonModel {
     if (obj.type !== 'identifier') return [];
     const out: FunctionInfo[] = [];
     if (!this.classes.size || depth > MAX_DEPTH) return [];
-    for (const o of this.originsOf(obj, depth + 1, seen)) {
+    for (const o of this.originsIn(obj, depth + 1, seen)) {
       if (o.base?.startsWith('<local>.') && o.chain.length === 0) {
         const cls = this.classes.get(o.base.slice(8));
         const m = cls?.methods.get(method);
@@ -516,11 +551,17 @@ export class PythonModel {
   }
 
   /** The roles a value plays, from its origins. */
-  rolesOf(expr: Node | null): Set<Role> {
-    const roles = new Set<Role>();
-    for (const o of this.originsOf(expr)) {
-      const r = this.roleOfOrigin(o);
-      if (r) roles.add(r);
+  rolesOf(expr: Node | null): ReadonlySet<Role> {
+    if (!expr) return NO_ROLES;
+    let roles = this.roleCache.get(expr.id);
+    if (!roles) {
+      const found = new Set<Role>();
+      for (const o of this.originsOf(expr)) {
+        const r = this.roleOfOrigin(o);
+        if (r) found.add(r);
+      }
+      roles = found.size ? found : NO_ROLES;
+      if (!this.buildingCallerIndex) this.roleCache.set(expr.id, roles);
     }
     return roles;
   }
@@ -669,7 +710,15 @@ export class PythonModel {
   }
 
   /** Every call a loop's body makes, directly or through the file's own functions. */
-  reachableFromLoop(loop: LoopInfo): CallSite[] {
+  reachableFromLoop(loop: LoopInfo): readonly CallSite[] {
+    const cached = this.loopReachCache.get(loop);
+    if (cached) return cached;
+    const out = this.reachableFromLoopUncached(loop);
+    if (!this.buildingCallerIndex) this.loopReachCache.set(loop, out);
+    return out;
+  }
+
+  private reachableFromLoopUncached(loop: LoopInfo): CallSite[] {
     const out: CallSite[] = [];
     const seen = new Set<FunctionInfo>();
     for (const c of loop.calls) {
@@ -817,7 +866,7 @@ export class PythonModel {
    * and keyword names (`k` in `f(k=1)`). It was written to skip them by comparing nodes with `===`,
    * but web-tree-sitter returned a new object for every node it handed out, so the comparison was
    * never true; the rules and their fixtures were built on the names it really returned, and that
-   * is kept here (the syntax tree has one object per node, so `===` would now start to skip them).
+   * is kept here (nodes are now interned, see node-cache.ts, so `===` would start to skip them).
    */
   identifiersIn(node: Node): string[] {
     const out: string[] = [];
