@@ -154,9 +154,23 @@ export function flowOptions(m: PythonModel, extra: Partial<FlowOptions> = {}): F
 }
 
 /** flow.valueSources with branches and keys decided by this resolver. */
-export function sources(m: PythonModel, expr: Node | null, ctx: Context = [], extra: Partial<FlowOptions> = {}): Source[] {
-  return valueSources(m, expr, ctx, flowOptions(m, extra));
+export function sources(m: PythonModel, expr: Node | null, ctx: Context = [], extra: Partial<FlowOptions> = {}): readonly Source[] {
+  // Asked from the top (no context, no extra options, no evaluation under way), the answer depends
+  // only on the file and the evaluator's cache, which keeps every value it computes: it is kept.
+  // Inside an evaluation a cycle reads as unknown without being cached, so those answers are not.
+  const plain = !!expr && ctx.length === 0 && Object.keys(extra).length === 0 && indexOf(m).active.size === 0;
+  if (!plain) return valueSources(m, expr, ctx, flowOptions(m, extra));
+  let cache = SOURCES.get(m);
+  if (!cache) SOURCES.set(m, (cache = new Map()));
+  let out = cache.get(expr.id);
+  if (!out) {
+    out = valueSources(m, expr, ctx, flowOptions(m, extra));
+    if (indexOf(m).active.size === 0) cache.set(expr.id, out);
+  }
+  return out;
 }
+
+const SOURCES = new WeakMap<PythonModel, Map<number, readonly Source[]>>();
 
 export function truthy(v: PyValue): boolean {
   if (v === null || v === false || v === 0 || v === '') return false;

@@ -71,11 +71,30 @@ export function carriesOnlySize(n: Node): boolean {
  * and those `opaque` accepts (values computed from the target that do not carry it), are not followed.
  */
 export function derivesFrom(m: PythonModel, expr: Node | null, isTarget: (n: Node) => boolean, opaque: (n: Node) => boolean = () => false, maxDepth = 5): boolean {
+  return traverse(m, expr, isTarget, opaque, maxDepth, () => true);
+}
+
+/**
+ * Every node `isTarget` accepts that `expr` carries a value built from: the ids of the targets for
+ * which `derivesFrom` would say yes, found in one traversal instead of one per target (the same
+ * walk in the same order; it only goes on past a target, as a search for another target would).
+ */
+export function derivedTargets(m: PythonModel, expr: Node | null, isTarget: (n: Node) => boolean, opaque: (n: Node) => boolean = () => false, maxDepth = 5): Set<number> {
+  const found = new Set<number>();
+  traverse(m, expr, isTarget, opaque, maxDepth, (n) => {
+    found.add(n.id);
+    return false;
+  });
+  return found;
+}
+
+/** The walk behind both: `onTarget` says whether to stop at a target (true) or go on (false). */
+function traverse(m: PythonModel, expr: Node | null, isTarget: (n: Node) => boolean, opaque: (n: Node) => boolean, maxDepth: number, onTarget: (n: Node) => boolean): boolean {
   if (!expr) return false;
   const seen = new Set<number>();
   const seenNames = new Set<number>();
   const containsTarget = (n: Node): boolean => {
-    if (isTarget(n)) return true;
+    if (isTarget(n) && onTarget(n)) return true;
     if (carriesOnlySize(n) || opaque(n)) return false;
     for (const c of n.namedChildren) if (containsTarget(c)) return true;
     return false;

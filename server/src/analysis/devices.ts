@@ -428,7 +428,7 @@ export function unmovedBatchUses(m: PythonModel, loop: LoopInfo): UnmovedBatchUs
 export function loaderMovesBatches(m: PythonModel, loader: Node): boolean {
   for (const o of m.originsOf(loader)) {
     if (!o.base || !/DataLoader$/.test(o.base) || o.node.type !== 'call') continue;
-    if (m.calls.some((c) => isManager(m, c) && [...c.args, ...c.keywords.values()].some((a) => m.originsOf(a).some((x) => x.node.id === o.node.id)))) return true;
+    if (managedOrigins(m).has(o.node.id)) return true;
     const call = m.callAt(o.node);
     if (!call) return true;
     const collate = call.keywords.get('collate_fn');
@@ -437,6 +437,20 @@ export function loaderMovesBatches(m: PythonModel, loader: Node): boolean {
     if (dataset && datasetMoves(m, dataset)) return true;
   }
   return false;
+}
+
+const managedCache = new WeakMap<PythonModel, ReadonlySet<number>>();
+
+/** The origin nodes of everything handed to a manager (`accelerator.prepare(...)`, Fabric), once per file. */
+function managedOrigins(m: PythonModel): ReadonlySet<number> {
+  return once(managedCache, m, () => {
+    const ids = new Set<number>();
+    for (const c of m.calls) {
+      if (!isManager(m, c)) continue;
+      for (const a of [...c.args, ...c.keywords.values()]) for (const x of m.originsOf(a)) ids.add(x.node.id);
+    }
+    return ids;
+  });
 }
 
 /** A local Dataset whose methods move tensors to a device (`__getitem__` returning `.cuda()` tensors). */
@@ -482,8 +496,14 @@ export function cpuLiterals(m: PythonModel, expr: Node | null, depth = 0, seen =
   }
 }
 
-/** `os.environ["CUDA_VISIBLE_DEVICES"] = ""` / `"-1"` (or `os.environ.setdefault(...)`): the string value nodes. */
-export function hiddenGpus(m: PythonModel): Node[] {
+const hiddenCache = new WeakMap<PythonModel, readonly Node[]>();
+
+/** `os.environ["CUDA_VISIBLE_DEVICES"] = ""` / `"-1"` (or `os.environ.setdefault(...)`): the string value nodes (found once per file). */
+export function hiddenGpus(m: PythonModel): readonly Node[] {
+  return once(hiddenCache, m, () => findHiddenGpus(m));
+}
+
+function findHiddenGpus(m: PythonModel): Node[] {
   const out: Node[] = [];
   const hides = (v: Node | null | undefined) => {
     const s = v ? stringValue(v) : null;

@@ -20,21 +20,37 @@ export function setsPrecisionPolicy(m: PythonModel): boolean {
 
 /** Is the Keras `fit` kept off the GPU: TPU strategy, GPUs hidden, or run under `tf.device("/CPU:0")`? */
 export function kerasOffGpu(m: PythonModel, fit: CallSite): boolean {
-  if (hiddenGpus(m).length) return true;
+  const off = offGpuFacts(m);
+  return off.everywhere || off.cpuBlocks.some((body) => isWithin(fit.node, body));
+}
+
+const offGpuCache = new WeakMap<PythonModel, { everywhere: boolean; cpuBlocks: Node[] }>();
+
+/** What keeps Keras off the GPU file-wide (TPU, hidden GPUs), and the `tf.device("/CPU:0")` blocks: once per file. */
+function offGpuFacts(m: PythonModel): { everywhere: boolean; cpuBlocks: Node[] } {
+  let f = offGpuCache.get(m);
+  if (f) return f;
+  let everywhere = hiddenGpus(m).length > 0;
   for (const c of m.calls) {
+    if (everywhere) break;
     const q = c.qualified ?? '';
-    if (/^tensorflow\.distribute\.(experimental\.)?TPUStrategy$|TPUClusterResolver$/.test(q)) return true;
-    if (q === 'tensorflow.config.set_visible_devices' && c.args[0]?.type === 'list' && !c.args[0].namedChildren.length) return true;
-    if (q === 'tensorflow.config.experimental.set_visible_devices' && c.args[0]?.type === 'list' && !c.args[0].namedChildren.length) return true;
+    if (/^tensorflow\.distribute\.(experimental\.)?TPUStrategy$|TPUClusterResolver$/.test(q)) everywhere = true;
+    if (q === 'tensorflow.config.set_visible_devices' && c.args[0]?.type === 'list' && !c.args[0].namedChildren.length) everywhere = true;
+    if (q === 'tensorflow.config.experimental.set_visible_devices' && c.args[0]?.type === 'list' && !c.args[0].namedChildren.length) everywhere = true;
   }
+  const cpuBlocks: Node[] = [];
   for (const w of m.withBlocks) {
-    if (!isWithin(fit.node, w.body)) continue;
     for (const item of w.items) {
       const call = item.value.type === 'call' ? m.callAt(item.value) : undefined;
-      if (call?.qualified === 'tensorflow.device' && /cpu/i.test(stringValue(call.args[0] ?? null) ?? '')) return true;
+      if (call?.qualified === 'tensorflow.device' && /cpu/i.test(stringValue(call.args[0] ?? null) ?? '')) {
+        cpuBlocks.push(w.body);
+        break;
+      }
     }
   }
-  return false;
+  f = { everywhere, cpuBlocks };
+  offGpuCache.set(m, f);
+  return f;
 }
 
 /** The elements of a list literal, or of a name bound once to one (plus its `.append(x)`s); null when unknown. */

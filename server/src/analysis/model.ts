@@ -185,6 +185,7 @@ export class PythonModel {
   private buildingCallerIndex = false;
   private readonly bindingsByScope = new Map<string, Map<FunctionInfo | null, Binding[]>>();
   private readonly calleeCache = new Map<CallSite, readonly FunctionInfo[]>();
+  private bindingsByStart?: Binding[];
   private readonly loopReachCache = new Map<LoopInfo, readonly CallSite[]>();
   private readonly originCache = new Map<number, readonly Origin[]>();
   private readonly roleCache = new Map<number, ReadonlySet<Role>>();
@@ -735,7 +736,8 @@ export class PythonModel {
   /** Loops reached from a loop's body: nested ones and those of the functions it calls. */
   loopsReachedFrom(loop: LoopInfo): LoopInfo[] {
     const out = new Set<LoopInfo>();
-    for (const l of this.loops) if (l !== loop && l.fn === loop.fn && isWithin(l.node, loop.body)) out.add(l);
+    // loops of the same function nested in this one (the function's own list, not every loop of the file)
+    for (const l of loop.fn ? loop.fn.loops : this.moduleLoops) if (l !== loop && isWithin(l.node, loop.body)) out.add(l);
     const fns = new Set<FunctionInfo>();
     for (const c of this.reachableFromLoop(loop)) if (c.fn && c.fn !== loop.fn) fns.add(c.fn);
     for (const c of loop.calls) for (const g of this.calleesOf(c)) fns.add(g);
@@ -878,6 +880,38 @@ export class PythonModel {
     return out;
   }
 
+  /**
+   * Calls made by `fn` (null: at module level) whose node lies within [start, end], in source order:
+   * a binary search in the function's own calls instead of a scan of every call in the file.
+   */
+  callsWithin(fn: FunctionInfo | null, start: number, end: number): CallSite[] {
+    const calls = fn ? fn.calls : this.moduleCalls;
+    const out: CallSite[] = [];
+    for (let i = firstAtOrAfter(calls, start, (c) => c.node.startIndex); i < calls.length; i++) {
+      const n = calls[i].node;
+      if (n.startIndex > end) break;
+      if (n.endIndex <= end) out.push(calls[i]);
+    }
+    return out;
+  }
+
+  /** Bindings (any scope) whose bound node lies within [start, end], in source order. */
+  bindingsWithin(start: number, end: number): Binding[] {
+    if (!this.bindingsByStart) {
+      const all: Binding[] = [];
+      for (const list of this.bindings.values()) all.push(...list);
+      this.bindingsByStart = all.sort((a, b) => a.node.startIndex - b.node.startIndex);
+    }
+    const sorted = this.bindingsByStart;
+    const out: Binding[] = [];
+    for (let i = firstAtOrAfter(sorted, start, (b) => b.node.startIndex); i < sorted.length; i++) {
+      const n = sorted[i].node;
+      if (n.startIndex > end) break;
+      if (n.endIndex <= end) out.push(sorted[i]);
+    }
+    return out;
+  }
+
   /** Loops whose body holds `node` (any function), innermost last. */
   loopsAround(node: Node): LoopInfo[] {
     const fn = this.functionAt(node);
@@ -885,6 +919,18 @@ export class PythonModel {
     const end = node.endIndex;
     return this.loops.filter((l) => l.fn === fn && l.bodySpan.start <= at && end <= l.bodySpan.end);
   }
+}
+
+/** The first index of `sorted` (ascending by `key`) whose key is >= `at`. */
+function firstAtOrAfter<T>(sorted: readonly T[], at: number, key: (x: T) => number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(sorted[mid]) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Is `inner` within `outer` (by byte range; a node is within itself)? */

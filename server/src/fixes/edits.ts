@@ -97,9 +97,23 @@ export function indentTemplate(lines: string[], base: string, unit: string): str
 
 /** A name not bound anywhere in the file (nor used as an identifier), starting from `preferred`. */
 export function freshName(model: PythonModel, preferred: string, _scope?: FunctionInfo | null): string {
-  const used = (name: string) => model.bindings.has(name) || model.imports.has(name) || new RegExp(`\\b${name}\\b`).test(model.source.text);
+  const used = (name: string) => model.bindings.has(name) || model.imports.has(name) || wordUsed(model, name);
   if (!used(preferred)) return preferred;
   for (let i = 2; ; i++) if (!used(`${preferred}${i}`)) return `${preferred}${i}`;
+}
+
+const WORDS = new WeakMap<PythonModel, ReadonlySet<string>>();
+
+/**
+ * Does `name` occur as a whole word anywhere in the text (code, comments, strings)? For a name of
+ * word characters that is: one of the text's maximal runs of word characters is the name, so the
+ * runs are collected once per file instead of the whole text being searched for each candidate.
+ */
+function wordUsed(model: PythonModel, name: string): boolean {
+  if (!/^\w+$/.test(name)) return new RegExp(`\\b${name}\\b`).test(model.source.text);
+  let words = WORDS.get(model);
+  if (!words) WORDS.set(model, (words = new Set(model.source.text.match(/\w+/g) ?? [])));
+  return words.has(name);
 }
 
 export function rangeOfRows(src: SourceText, fromRow: number, toRow: number): Range {

@@ -99,7 +99,8 @@ function isOpaque(c: CallSite): boolean {
 
 function reportsProgress(m: PythonModel, loop: LoopInfo): boolean {
   const calls = [...reachFromLoop(m, loop)];
-  if (loop.iter) calls.push(...m.calls.filter((c) => isWithin(c.node, loop.iter!)));
+  // calls in the iterable: the loop's own function's calls (not every call of the file)
+  if (loop.iter) calls.push(...(loop.fn ? loop.fn.calls : m.moduleCalls).filter((c) => isWithin(c.node, loop.iter!)));
   return calls.some((c) => isPrintLike(m, c) || isOpaque(c));
 }
 

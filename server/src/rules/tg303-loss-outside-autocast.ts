@@ -58,11 +58,9 @@ function rangeOf(n: Node) {
 /** Names assigned inside the block from a model forward pass (or an unresolved callable: a model we cannot see). */
 function outputsProducedIn(m: PythonModel, block: WithInfo): Set<string> {
   const out = new Set<string>();
-  for (const [name, bindings] of m.bindings) {
-    for (const b of bindings) {
-      if ((b.kind !== 'assign' && b.kind !== 'unpack') || b.fn !== block.fn || !isWithin(b.node, block.body) || !b.value) continue;
-      if (producesModelOutput(m, b.value)) out.add(name);
-    }
+  for (const b of m.bindingsWithin(block.body.startIndex, block.body.endIndex)) {
+    if ((b.kind !== 'assign' && b.kind !== 'unpack') || b.fn !== block.fn || !b.value) continue;
+    if (producesModelOutput(m, b.value)) out.add(b.name);
   }
   return out;
 }
@@ -97,14 +95,11 @@ function followingStatements(stmt: Node): Node[] {
 }
 
 function callsIn(m: PythonModel, stmt: Node): CallSite[] {
-  const fn = m.functionAt(stmt);
-  return m.calls.filter((c) => c.fn === fn && isWithin(c.node, stmt));
+  return m.callsWithin(m.functionAt(stmt), stmt.startIndex, stmt.endIndex);
 }
 
 function boundIn(m: PythonModel, stmt: Node): string[] {
-  const out: string[] = [];
-  for (const [name, bindings] of m.bindings) if (bindings.some((b) => isWithin(b.node, stmt))) out.push(name);
-  return out;
+  return [...new Set(m.bindingsWithin(stmt.startIndex, stmt.endIndex).map((b) => b.name))];
 }
 
 /** Arguments of the loss that read an autocast output as is (not cast back to float32). */

@@ -22,7 +22,7 @@ import type { Node } from '../analysis/parser';
 import type { CallSite, PythonModel } from '../analysis/model';
 import { stringValue } from '../analysis/model';
 import { sources } from '../analysis/config-values';
-import { derivesFrom } from '../analysis/derived';
+import { derivedTargets } from '../analysis/derived';
 import { nodesOfType } from '../analysis/node-index';
 import { insertLinesAfter } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
@@ -42,13 +42,27 @@ export const rule: Rule = {
     const encoders = m.calls.filter((c) => LABEL_ENCODER.test(c.qualified ?? ''));
     if (!encoders.length || !trains(m)) return;
     const persists = m.calls.filter((c) => isPersisting(m, c));
+    const fits = m.calls.filter((c) => (c.method === 'fit' || c.method === 'fit_transform') && c.receiver);
+    // every encoder any persisted value is built from, in one traversal per argument (not one per
+    // encoder): the encoder itself, its classes_, or anything holding them; encoded labels are not the mapping
+    const encoderIds = new Set(encoders.map((e) => e.node.id));
+    let saved: Set<number> | undefined;
+    const savedEncoders = () => {
+      if (!saved) {
+        saved = new Set();
+        for (const p of persists) {
+          for (const a of [...p.args, ...p.keywords.values(), ...(p.receiver ? [p.receiver] : [])]) {
+            for (const id of derivedTargets(m, a, (n) => encoderIds.has(n.id), isEncodedOutput)) saved.add(id);
+          }
+        }
+      }
+      return saved;
+    };
     const unsaved: { encoder: CallSite; fit: CallSite }[] = [];
     for (const enc of encoders) {
-      const fit = m.calls.find((c) => (c.method === 'fit' || c.method === 'fit_transform') && c.receiver && isEncoder(m, c.receiver, enc));
+      const fit = fits.find((c) => isEncoder(m, c.receiver!, enc));
       if (!fit) continue;
-      // the encoder itself, its classes_, or anything holding them; encoded labels are not the mapping
-      const saved = persists.some((p) => [...p.args, ...p.keywords.values(), ...(p.receiver ? [p.receiver] : [])].some((a) => derivesFrom(m, a, (n) => n.id === enc.node.id, isEncodedOutput)));
-      if (!saved) unsaved.push({ encoder: enc, fit });
+      if (!savedEncoders().has(enc.node.id)) unsaved.push({ encoder: enc, fit });
     }
     const names = new Set(unsaved.map((u) => (u.fit.receiver?.type === 'identifier' ? u.fit.receiver.text : '')));
     for (const { fit } of unsaved) {
@@ -128,11 +142,7 @@ function saveFix(m: PythonModel, fit: CallSite, several: boolean): Fix | null {
   // nothing else on the statement's last line (a `;` chain)
   const tail = src.lineText(stmt.endPosition.row).slice(stmt.endPosition.column).trim();
   if (tail && !tail.startsWith('#')) return null;
-  const used = new Set<string>();
-  for (const n of nodesOfType(m, 'string')) {
-    const v = stringValue(n);
-    if (v) used.add(v);
-  }
+  const used = stringsOf(m);
   let file = several || used.has('label_encoder.pkl') ? `label_encoder_${recv.text}.pkl` : 'label_encoder.pkl';
   for (let i = 2; used.has(file); i++) file = `label_encoder_${recv.text}_${i}.pkl`;
   const pickle = ensureModuleImport(m, 'pickle');
@@ -143,6 +153,22 @@ function saveFix(m: PythonModel, fit: CallSite, several: boolean): Fix | null {
     applicability: 'safe',
     edits: [...(pickle.edit ? [pickle.edit] : []), insertLinesAfter(src, stmt, [line])],
   };
+}
+
+const STRINGS = new WeakMap<PythonModel, Set<string>>();
+
+/** The values of the file's plain string literals (once per file, not once per finding). */
+function stringsOf(m: PythonModel): ReadonlySet<string> {
+  let used = STRINGS.get(m);
+  if (!used) {
+    used = new Set<string>();
+    for (const n of nodesOfType(m, 'string')) {
+      const v = stringValue(n);
+      if (v) used.add(v);
+    }
+    STRINGS.set(m, used);
+  }
+  return used;
 }
 
 function inComprehension(n: Node): boolean {
