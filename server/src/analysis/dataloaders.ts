@@ -522,9 +522,7 @@ class PredictionFlow {
     this.returning.set(f, false);
     const tainted = new Set<string>();
     const none = new Set<number>();
-    for (const [name, bs] of this.m.bindings) {
-      for (const b of bs) if (b.fn === f && b.kind === 'assign' && b.value && this.isPrediction(b.value, tainted, none, null)) tainted.add(name);
-    }
+    for (const b of this.m.bindingsOf(f)) if (b.kind === 'assign' && b.value && this.isPrediction(b.value, tainted, none, null)) tainted.add(b.name);
     const r = f.returns.some((ret) => this.isPrediction(ret, tainted, none, null));
     this.returning.set(f, r);
     return r;

@@ -265,8 +265,9 @@ function isOpaque(c: CallSite): boolean {
  * df.to_csv(P)`): part of a verification, not a new submission to verify.
  */
 export function isRepairWrite(m: PythonModel, w: FileWrite): boolean {
-  return m.calls.some(
-    (c) => c.fn === w.call.fn && c.node.endIndex <= w.call.node.startIndex && /^(pandas|polars)\.read_csv$/.test(c.qualified ?? '') && !!c.args[0] && pathValues(m, c.args[0]).values.some(isSubmissionName),
+  // the calls of the write's own function (not every call of the file, for every write)
+  return (w.call.fn ? w.call.fn.calls : m.moduleCalls).some(
+    (c) => c.node.endIndex <= w.call.node.startIndex && /^(pandas|polars)\.read_csv$/.test(c.qualified ?? '') && !!c.args[0] && pathValues(m, c.args[0]).values.some(isSubmissionName),
   );
 }
 
@@ -299,6 +300,18 @@ interface TaintFacts {
 
 const taintCache = new WeakMap<PythonModel, TaintFacts>();
 
+/** The first index of `nodes` (in source order) starting at or after `at`. */
+function firstStartingAt(nodes: readonly Node[], at: number): number {
+  let lo = 0;
+  let hi = nodes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nodes[mid].startIndex < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Test-data strings and the bindings whose value comes from them (a fixed point over the file's bindings and calls). */
 function taint(m: PythonModel): TaintFacts {
   return once(taintCache, m, () => {
@@ -311,6 +324,11 @@ function taint(m: PythonModel): TaintFacts {
         (parent?.type === 'argument_list' && PATH_BUILDERS.test(m.callAt(parent.parent!)?.qualified ?? ''));
       return namesTestData(v, ctx);
     });
+    // is a test string inside this expression? (strings are in source order: a binary search)
+    const holdsString = (e: Node) => {
+      for (let i = firstStartingAt(strings, e.startIndex); i < strings.length && strings[i].startIndex <= e.endIndex; i++) if (strings[i].endIndex <= e.endIndex) return true;
+      return false;
+    };
     const all: Binding[] = [];
     for (const bs of m.bindings.values()) all.push(...bs);
     // what each binding reads: test strings directly, or other bindings
@@ -318,9 +336,9 @@ function taint(m: PythonModel): TaintFacts {
     for (const b of all) {
       if (b.kind === 'param' && b.fn) {
         const args = m.argumentsFor(b.fn, b.name);
-        reads.set(b, { direct: args.some((a) => strings.some((s) => isWithin(s, a))), refs: args.flatMap((a) => refsIn(m, a)) });
+        reads.set(b, { direct: args.some(holdsString), refs: args.flatMap((a) => refsIn(m, a)) });
       } else if (b.value && b.kind !== 'import' && b.kind !== 'def' && b.kind !== 'class') {
-        reads.set(b, { direct: strings.some((s) => isWithin(s, b.value!)), refs: refsIn(m, b.value) });
+        reads.set(b, { direct: holdsString(b.value), refs: refsIn(m, b.value) });
       }
     }
     const tainted = new Set<Binding>();

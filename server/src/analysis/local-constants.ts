@@ -245,8 +245,7 @@ function classAttribute(m: PythonModel, cls: Node, key: string, depth: number): 
 /** The default of the argparse option whose destination is `dest`, when exactly one option has it. */
 function argparseDefault(m: PythonModel, dest: string, depth: number): number | null {
   const values: (number | null)[] = [];
-  for (const c of m.calls) {
-    if (c.method !== 'add_argument') continue;
+  for (const c of m.callsByMethod('add_argument')) {
     const explicit = stringValue(c.keywords.get('dest') ?? null);
     const options = c.args.map((a) => stringValue(a)).filter((s): s is string => s !== null);
     const long = options.find((o) => o.startsWith('--')) ?? options.find((o) => !o.startsWith('-')) ?? options[0];

@@ -152,6 +152,7 @@ function normalize(q: string): string {
 const MAX_DEPTH = 12;
 const NO_BINDINGS: readonly Binding[] = Object.freeze([]);
 const NO_ROLES: ReadonlySet<Role> = new Set<Role>();
+const NO_CALLS: readonly CallSite[] = Object.freeze([]);
 const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
 export class PythonModel {
@@ -186,6 +187,10 @@ export class PythonModel {
   private readonly bindingsByScope = new Map<string, Map<FunctionInfo | null, Binding[]>>();
   private readonly calleeCache = new Map<CallSite, readonly FunctionInfo[]>();
   private bindingsByStart?: Binding[];
+  private bindingsByFn?: Map<FunctionInfo | null, Binding[]>;
+  private methodIndex?: Map<string, CallSite[]>;
+  private readonly bindingsByNode = new Map<string, Map<number, Binding>>();
+  private loopByNode?: Map<number, LoopInfo>;
   private readonly loopReachCache = new Map<LoopInfo, readonly CallSite[]>();
   private readonly originCache = new Map<number, readonly Origin[]>();
   private readonly roleCache = new Map<number, ReadonlySet<Role>>();
@@ -893,6 +898,70 @@ export class PythonModel {
       if (n.endIndex <= end) out.push(calls[i]);
     }
     return out;
+  }
+
+  /** The first binding of `name` made at `node` (its identifier), or undefined. */
+  bindingAt(name: string, node: Node): Binding | undefined {
+    let byNode = this.bindingsByNode.get(name);
+    if (!byNode) {
+      byNode = new Map();
+      for (const b of this.bindings.get(name) ?? []) if (!byNode.has(b.node.id)) byNode.set(b.node.id, b);
+      this.bindingsByNode.set(name, byNode);
+    }
+    return byNode.get(node.id);
+  }
+
+  /** The loop whose statement is `node`, or undefined. */
+  loopAt(node: Node): LoopInfo | undefined {
+    if (!this.loopByNode) {
+      this.loopByNode = new Map();
+      for (const l of this.loops) if (!this.loopByNode.has(l.node.id)) this.loopByNode.set(l.node.id, l);
+    }
+    return this.loopByNode.get(node.id);
+  }
+
+  /** Calls (of any function) whose node lies within [start, end], in source order (`calls` is in source order). */
+  callsInside(start: number, end: number): CallSite[] {
+    const calls = this.calls;
+    const out: CallSite[] = [];
+    for (let i = firstAtOrAfter(calls, start, (c) => c.node.startIndex); i < calls.length; i++) {
+      const n = calls[i].node;
+      if (n.startIndex > end) break;
+      if (n.endIndex <= end) out.push(calls[i]);
+    }
+    return out;
+  }
+
+  /** The calls `x.method(...)` of the file, in source order (indexed once). */
+  callsByMethod(method: string): readonly CallSite[] {
+    if (!this.methodIndex) {
+      this.methodIndex = new Map();
+      for (const c of this.calls) {
+        if (!c.method) continue;
+        const list = this.methodIndex.get(c.method);
+        if (list) list.push(c);
+        else this.methodIndex.set(c.method, [c]);
+      }
+    }
+    return this.methodIndex.get(method) ?? NO_CALLS;
+  }
+
+  /**
+   * The bindings made in scope `fn` (null: module level), in the order a walk over `bindings`
+   * meets them (by name, names in order of first binding; then in source order).
+   */
+  bindingsOf(fn: FunctionInfo | null): readonly Binding[] {
+    if (!this.bindingsByFn) {
+      this.bindingsByFn = new Map();
+      for (const list of this.bindings.values()) {
+        for (const b of list) {
+          const own = this.bindingsByFn.get(b.fn);
+          if (own) own.push(b);
+          else this.bindingsByFn.set(b.fn, [b]);
+        }
+      }
+    }
+    return this.bindingsByFn.get(fn) ?? NO_BINDINGS;
   }
 
   /** Bindings (any scope) whose bound node lies within [start, end], in source order. */

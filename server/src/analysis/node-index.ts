@@ -9,6 +9,22 @@ import type { PythonModel } from './model';
 export type IndexedType = 'assignment' | 'augmented_assignment' | 'identifier' | 'string' | 'subscript' | 'except_clause' | 'comparison_operator' | 'delete_statement' | 'attribute' | 'assert_statement';
 
 const CACHE = new WeakMap<PythonModel, Map<string, Node[]>>();
+const BY_NAME = new WeakMap<PythonModel, Map<string, Node[]>>();
+
+/** Every identifier spelled `name` in the file, in source order (grouped by spelling once per file). */
+export function identifiersNamed(m: PythonModel, name: string): readonly Node[] {
+  let byName = BY_NAME.get(m);
+  if (!byName) {
+    byName = new Map();
+    for (const n of nodesOfType(m, 'identifier')) {
+      const list = byName.get(n.text);
+      if (list) list.push(n);
+      else byName.set(n.text, [n]);
+    }
+    BY_NAME.set(m, byName);
+  }
+  return byName.get(name) ?? [];
+}
 
 /** Every named node of `type` in the file, in source order. */
 export function nodesOfType(m: PythonModel, type: IndexedType): readonly Node[] {

@@ -125,9 +125,9 @@ function contextNoGrad(m: PythonModel, fn: FunctionInfo | null, depth = 0, seen 
 
 /** Is `torch.set_grad_enabled(False)` called as a statement before `node`, in its function or at module level? */
 function gradDisabledBefore(m: PythonModel, node: Node, fn: FunctionInfo | null): boolean {
-  return m.calls.some(
+  // the function's own calls and the module's (not every call of the file, for every pass)
+  return [...(fn ? fn.calls : []), ...m.moduleCalls].some(
     (c) =>
-      (c.fn === fn || c.fn === null) &&
       c.node.endIndex <= node.startIndex &&
       c.node.parent?.type === 'expression_statement' &&
       isNoGradExpression(m, c.node) &&
@@ -172,7 +172,7 @@ const GRAD_METHODS = new Set(['requires_grad_', 'retain_grad', 'register_hook', 
  */
 export function passNeedsGradients(m: PythonModel, pass: ModelPass): boolean {
   if (GRAD_LIBS.some((lib) => m.importsModule(lib))) return true;
-  if (m.calls.some((c) => c.method === 'register_full_backward_hook' || c.method === 'register_backward_hook' || c.method === 'register_full_backward_pre_hook')) return true;
+  if (['register_full_backward_hook', 'register_backward_hook', 'register_full_backward_pre_hook'].some((h) => m.callsByMethod(h).length)) return true;
   const reach = m.reachableFromLoop(pass.loop);
   if (reach.some((c) => (c.qualified && GRAD_CALLS.test(c.qualified)) || (c.method !== null && GRAD_METHODS.has(c.method)) || (c.qualified !== null && SET_GRAD.has(c.qualified) && !isNoGradExpression(m, c.node)))) return true;
   return /\.requires_grad\s*=\s*True\b/.test(pass.loop.body.text);

@@ -5,7 +5,7 @@
  * (`cross_val_score`, `cross_validate`, `cross_val_predict`).
  */
 import type { Node } from './parser';
-import type { CallSite, LoopInfo, PythonModel } from './model';
+import type { Binding, CallSite, LoopInfo, PythonModel } from './model';
 import { peelIterable } from './training';
 import { sources } from './config-values';
 
@@ -58,10 +58,23 @@ export function foldLoops(m: PythonModel): LoopInfo[] {
 
 /** Is the identifier `name` (read at `at`) bound to fold indices by a fold loop's target? */
 export function isFoldIndexName(m: PythonModel, name: string, at: Node): boolean {
-  const folds = foldLoops(m);
-  if (!folds.length) return false;
-  return m.bindingsIn(name, m.functionAt(at)).some((b) => {
-    if (b.kind !== 'for') return false;
-    return folds.some((l) => !!l.targetNode && b.node.startIndex >= l.targetNode.startIndex && b.node.endIndex <= l.targetNode.endIndex);
-  });
+  const targets = foldTargetBindings(m);
+  if (!targets.size) return false;
+  return m.bindingsIn(name, m.functionAt(at)).some((b) => b.kind === 'for' && targets.has(b));
+}
+
+const FOLD_TARGETS = new WeakMap<PythonModel, ReadonlySet<Binding>>();
+
+/** The `for` bindings made by fold loops' targets (found once per file, not per name read). */
+function foldTargetBindings(m: PythonModel): ReadonlySet<Binding> {
+  let set = FOLD_TARGETS.get(m);
+  if (!set) {
+    const found = new Set<Binding>();
+    for (const l of foldLoops(m)) {
+      if (!l.targetNode) continue;
+      for (const b of m.bindingsWithin(l.targetNode.startIndex, l.targetNode.endIndex)) if (b.kind === 'for') found.add(b);
+    }
+    FOLD_TARGETS.set(m, (set = found));
+  }
+  return set;
 }

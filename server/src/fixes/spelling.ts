@@ -90,6 +90,15 @@ export function spellKeras(m: PythonModel, path: string, importModule = false): 
 
 /** The file's quote for new strings: the one most of its string literals use (`"` on a tie). */
 export function fileQuote(m: PythonModel): string {
+  let q = QUOTES.get(m);
+  if (q === undefined) QUOTES.set(m, (q = countQuotes(m)));
+  return q;
+}
+
+const QUOTES = new WeakMap<PythonModel, string>();
+
+/** Counted once per file (every fix asked for it, over every string of the file). */
+function countQuotes(m: PythonModel): string {
   let single = 0;
   let double = 0;
   for (const s of nodesOfType(m, 'string')) {

@@ -133,7 +133,7 @@ function scalerName(m: PythonModel, fn: FunctionInfo | null, before: number, pro
     const assign = s.node.parent;
     const left = assign?.type === 'assignment' && assign.childForFieldName('right')?.id === s.node.id ? assign.childForFieldName('left') : null;
     if (left?.type !== 'identifier') continue;
-    const binding = (m.bindings.get(left.text) ?? []).find((b) => b.node.id === left.id);
+    const binding = m.bindingAt(left.text, left);
     if (!binding) continue;
     const visible = m.bindingsIn(left.text, fn);
     if (!visible.includes(binding) || visible.length !== 1) continue;

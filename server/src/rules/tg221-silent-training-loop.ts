@@ -140,7 +140,7 @@ function lossToPrint(m: PythonModel, loop: LoopInfo): string | null {
   }
   const facts = m.trainingLoops();
   for (const s of stmts) {
-    const inner = m.loops.find((l) => l.node.id === s.id);
+    const inner = m.loopAt(s);
     if (!inner || !facts.has(inner) || inner.kind !== 'for') continue;
     for (const t of bodyStatements(inner)) {
       const a = t.type === 'expression_statement' ? t.namedChildren[0] : null;

@@ -19,7 +19,7 @@
 import type { Node } from '../analysis/parser';
 import type { CallSite, PythonModel } from '../analysis/model';
 import type { TextEdit } from '../analysis/source';
-import { nodesOfType } from '../analysis/memo';
+import { identifiersNamed } from '../analysis/node-index';
 import { ceilingBelow, ceilingOf, requirement } from '../analysis/versions';
 import { replaceNode } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
@@ -188,8 +188,8 @@ function importedLocals(stmt: Node): ImportedName[] {
 
 /** Identifiers that read the imported `local` (resolving to the import, outside the import statement). */
 function references(m: PythonModel, local: string, stmt: Node): Node[] {
-  return nodesOfType(m, 'identifier').filter((id) => {
-    if (id.text !== local || (id.startIndex >= stmt.startIndex && id.endIndex <= stmt.endIndex)) return false;
+  return identifiersNamed(m, local).filter((id) => {
+    if ((id.startIndex >= stmt.startIndex && id.endIndex <= stmt.endIndex)) return false;
     const p = id.parent;
     if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) return false;
     if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) return false;

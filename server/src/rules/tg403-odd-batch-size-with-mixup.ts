@@ -19,7 +19,7 @@ import { mixupTrainingLoaders } from '../analysis/augment';
 import { isDataLoaderCall, loaderArg, loaderArgValues } from '../analysis/dataloaders';
 import { isWithin, type PythonModel } from '../analysis/model';
 import { reachingBindings } from '../analysis/flow';
-import { nodesOfType } from '../analysis/node-index';
+import { identifiersNamed } from '../analysis/node-index';
 import { replaceNode } from '../fixes/edits';
 import { nodeRange, type Fix, type Rule } from './types';
 
@@ -72,9 +72,9 @@ function onlyFeedsBatchSizes(m: PythonModel, literal: Node): boolean {
   const assign = literal.parent;
   const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : null;
   if (!assign || assign.childForFieldName('right')?.id !== literal.id || left?.type !== 'identifier') return false;
-  const binding = (m.bindings.get(left.text) ?? []).find((b) => b.node.id === left.id);
+  const binding = m.bindingAt(left.text, left);
   if (!binding) return false;
-  const reads = nodesOfType(m, 'identifier').filter((n) => n.text === left.text && n.id !== left.id);
+  const reads = identifiersNamed(m, left.text).filter((n) => n.id !== left.id);
   let any = false;
   for (const r of reads) {
     if (!reachingBindings(m, r).includes(binding)) continue;

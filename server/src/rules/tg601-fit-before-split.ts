@@ -23,7 +23,7 @@ import type { Node } from '../analysis/parser';
 import type { CallSite, PythonModel } from '../analysis/model';
 import { isWithin } from '../analysis/model';
 import { sources } from '../analysis/config-values';
-import { derivesFrom } from '../analysis/derived';
+import { derivedTargets, derivesFrom } from '../analysis/derived';
 import { nodesOfType } from '../analysis/node-index';
 import { CV_FUNCTIONS, SPLIT_FUNCTIONS, foldLoops, isFoldIndexName, isSplitCall } from '../analysis/splits';
 import { nodeRange, type Rule } from './types';
@@ -44,8 +44,21 @@ export const rule: Rule = {
     const sinks = splitSinks(m);
     if (!sinks.length) return;
     const folds = foldLoops(m);
+    // Per file, not per transformer: the fits and transforms of each transformer (in source order),
+    // and, for each split input, every transformer output it is built from (one traversal per input).
+    const tIds = new Set(transformers.map((t) => t.node.id));
+    const fitsOf = instanceCalls(m, ['fit', 'fit_transform'], tIds);
+    const transformsOf = instanceCalls(m, ['transform'], tIds);
+    const candidates = new Set<number>();
+    for (const list of [...fitsOf.values(), ...transformsOf.values()]) for (const c of list) candidates.add(c.node.id);
+    const reached = new Map<Node, Set<number>>();
+    const reachedBy = (i: Node) => {
+      let r = reached.get(i);
+      if (!r) reached.set(i, (r = derivedTargets(m, i, (n) => candidates.has(n.id))));
+      return r;
+    };
     for (const t of transformers) {
-      const fits = m.calls.filter((c) => (c.method === 'fit' || c.method === 'fit_transform') && c.receiver && isInstance(m, c.receiver, t));
+      const fits = fitsOf.get(t.node.id) ?? [];
       for (const fit of fits) {
         if (insideFold(m, fit, folds)) continue;
         const data = fit.args[0] ?? fit.keywords.get('X') ?? fit.keywords.get('raw_documents') ?? null;
@@ -53,11 +66,11 @@ export const rule: Rule = {
         // the transformer's outputs: fit_transform itself, and transform calls on the same object
         const outputs = new Set<number>();
         if (fit.method === 'fit_transform') outputs.add(fit.node.id);
-        for (const c of m.calls) {
-          if (c.method === 'transform' && c.receiver && isInstance(m, c.receiver, t) && c.args[0] && !fromSplit(m, c.args[0])) outputs.add(c.node.id);
+        for (const c of transformsOf.get(t.node.id) ?? []) {
+          if (c.args[0] && !fromSplit(m, c.args[0])) outputs.add(c.node.id);
         }
         if (!outputs.size) continue;
-        const sink = sinks.find((s) => s.inputs.some((i) => derivesFrom(m, i, (n) => outputs.has(n.id))));
+        const sink = sinks.find((s) => s.inputs.some((i) => [...reachedBy(i)].some((id) => outputs.has(id))));
         if (!sink) continue;
         const what = t.qualified!.replace(/^.*\./, '');
         ctx.report({
@@ -87,9 +100,23 @@ function isLeakyTransformer(q: string | null): boolean {
   );
 }
 
-function isInstance(m: PythonModel, receiver: Node, t: CallSite): boolean {
-  if (receiver.id === t.node.id) return true;
-  return sources(m, receiver).some((s) => s.node.id === t.node.id);
+/**
+ * Transformer id -> the calls `x.method(...)` (for the given methods) whose receiver is that
+ * transformer or a value coming from it, in source order.
+ */
+function instanceCalls(m: PythonModel, methods: string[], transformers: ReadonlySet<number>): Map<number, CallSite[]> {
+  const out = new Map<number, CallSite[]>();
+  for (const c of m.calls) {
+    if (!c.method || !methods.includes(c.method) || !c.receiver) continue;
+    const ids = new Set([c.receiver.id, ...sources(m, c.receiver).map((s) => s.node.id)]);
+    for (const id of ids) {
+      if (!transformers.has(id)) continue;
+      const list = out.get(id);
+      if (list) list.push(c);
+      else out.set(id, [c]);
+    }
+  }
+  return out;
 }
 
 /** Is the fit run inside a fold loop (lexically, or in a function called from one)? */
@@ -111,6 +138,16 @@ function insideFold(m: PythonModel, fit: CallSite, folds: ReturnType<typeof fold
 
 /** Is `expr` a part produced by a split (`train_test_split` results, rows at a fold's indices)? */
 function fromSplit(m: PythonModel, expr: Node): boolean {
+  let known = FROM_SPLIT.get(m);
+  if (!known) FROM_SPLIT.set(m, (known = new Map()));
+  let r = known.get(expr.id);
+  if (r === undefined) known.set(expr.id, (r = fromSplitUncached(m, expr)));
+  return r;
+}
+
+const FROM_SPLIT = new WeakMap<PythonModel, Map<number, boolean>>();
+
+function fromSplitUncached(m: PythonModel, expr: Node): boolean {
   return derivesFrom(m, expr, (n) => {
     if (n.type === 'call') {
       const c = m.callAt(n);

@@ -28,7 +28,7 @@ import { isWithin } from '../analysis/model';
 import { pipelinesOf, type RandomTransform, type TransformPipeline } from '../analysis/augment';
 import { builtFromTestData, dataLoaders, datasetSources, loaderInstances, useWritesOut, type LoaderContextUses } from '../analysis/dataloaders';
 import { reachingBindings, returnReachable } from '../analysis/flow';
-import { nodesOfType } from '../analysis/node-index';
+import { identifiersNamed } from '../analysis/node-index';
 import { decideCondition } from '../analysis/config-values';
 import type { TextEdit } from '../analysis/source';
 import { replaceNode } from '../fixes/edits';
@@ -167,7 +167,7 @@ function onlyFeedsKnownDatasets(m: PythonModel, pipeline: Node, datasets: Set<nu
   if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === pipeline.id) {
     const left = parent.childForFieldName('left');
     if (left?.type !== 'identifier') return false;
-    const binding = (m.bindings.get(left.text) ?? []).find((b) => b.node.id === left.id);
+    const binding = m.bindingAt(left.text, left);
     if (!binding) return false;
     const reads = identifierReads(m, left.text).filter((r) => r.id !== left.id && reachingBindings(m, r).includes(binding));
     return reads.length > 0 && reads.every((r) => {
@@ -181,8 +181,8 @@ function onlyFeedsKnownDatasets(m: PythonModel, pipeline: Node, datasets: Set<nu
   return false;
 }
 
-function identifierReads(m: PythonModel, name: string): Node[] {
-  return nodesOfType(m, 'identifier').filter((n) => n.text === name);
+function identifierReads(m: PythonModel, name: string): readonly Node[] {
+  return identifiersNamed(m, name);
 }
 
 /** Size-changing random crops and their deterministic counterparts (same output size). */

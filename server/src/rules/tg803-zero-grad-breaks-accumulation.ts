@@ -84,7 +84,7 @@ function moveUnderCondition(m: PythonModel, z: CallSite, step: CallSite, acc: Ga
   const src = m.source;
   const edits = [del];
   // already reset under the condition: only the unconditional reset goes
-  const already = m.calls.some((c) => c !== z && isZeroGrad(c) && isWithin(c.node, acc.block) && c.receiver?.text === z.receiver?.text);
+  const already = m.callsInside(acc.block.startIndex, acc.block.endIndex).some((c) => c !== z && isZeroGrad(c) && c.receiver?.text === z.receiver?.text);
   if (!already) {
     const line = src.lineText(stmt.startPosition.row).slice(stmt.startPosition.column);
     edits.push(insertLinesAfter(src, anchor, [src.indentOf(anchor.startPosition.row) + line.trimEnd()]));
@@ -94,6 +94,6 @@ function moveUnderCondition(m: PythonModel, z: CallSite, step: CallSite, acc: Ga
 
 /** In the gated block, the statement whose call leads (through the file's functions) to `step`. */
 function gatedCallStatement(m: PythonModel, step: CallSite, acc: Gated['gate']): Node | null {
-  const site = m.calls.find((c) => c.fn === acc.fn && isWithin(c.node, acc.block) && m.calleesOf(c).some((f) => f === step.fn || m.reachableFromFunction(f).includes(step)));
+  const site = m.callsWithin(acc.fn, acc.block.startIndex, acc.block.endIndex).find((c) => m.calleesOf(c).some((f) => f === step.fn || m.reachableFromFunction(f).includes(step)));
   return site ? ownLineStatement(m, site.node) : null;
 }
