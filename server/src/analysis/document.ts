@@ -34,6 +34,8 @@ export class PythonDocument {
   /** Null while the document is not parsed (over the size limits, or not needed yet). */
   private tree: Tree | null;
   private cachedModel?: PythonModel;
+  /** tooDeeplyNested(text) of this version, once computed. */
+  private nesting?: number;
   version: number;
 
   /** With `parse: false` only the text is tracked until `model()` is first asked for. */
@@ -84,10 +86,12 @@ export class PythonDocument {
       src = new SourceText(text);
     }
     const old = this.tree;
+    this.nesting = undefined;
     if (old) {
       // text the parser refuses (nested too deep) is kept as text only; model() throws for it and the
       // server's limit check reports it instead of parsing
-      this.tree = tooDeeplyNested(text) ? null : parsePython(text, full ? null : old);
+      this.nesting = tooDeeplyNested(text);
+      this.tree = this.nesting ? null : parsePython(text, full ? null : old, true);
       old.delete();
     }
     this.src = src;
@@ -95,9 +99,14 @@ export class PythonDocument {
     this.cachedModel = undefined;
   }
 
+  /** `tooDeeplyNested(text)` for this version (computed once: it reads every line). */
+  nestingLimitLine(): number {
+    return (this.nesting ??= tooDeeplyNested(this.src.text));
+  }
+
   /** The model of the current version (built on first use). */
   model(): PythonModel {
-    this.tree ??= parsePython(this.src.text);
+    this.tree ??= parsePython(this.src.text, null, this.nesting === 0);
     this.cachedModel ??= new PythonModel(this.tree, this.src);
     return this.cachedModel;
   }

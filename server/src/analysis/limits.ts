@@ -25,7 +25,7 @@ export function limitsFrom(settings: { maxFileSize?: unknown; maxLineLength?: un
 }
 
 /** Why `text` is not analysed, or null when it is within the limits. */
-export function limitExceeded(text: string, limits: Limits = DEFAULT_LIMITS): string | null {
+export function limitExceeded(text: string, limits: Limits = DEFAULT_LIMITS, nesting?: number): string | null {
   if (text.length > limits.maxFileSize) {
     return `Train Guard skipped this file: ${(text.length / 1048576).toFixed(1)} MB is over the ${(limits.maxFileSize / 1048576).toFixed(1)} MB limit (setting trainguard.maxFileSize)`;
   }
@@ -43,7 +43,8 @@ export function limitExceeded(text: string, limits: Limits = DEFAULT_LIMITS): st
       lineStart = i + 1;
     }
   }
-  const deep = tooDeeplyNested(text);
+  // `nesting`: tooDeeplyNested(text), when the caller already knows it
+  const deep = nesting ?? tooDeeplyNested(text);
   if (deep) return `Train Guard skipped this file: blocks are nested ${MAX_BLOCK_DEPTH} or more levels deep (line ${deep}); python3 refuses that too ("too many levels of indentation")`;
   return null;
 }

@@ -74,9 +74,10 @@ export function isParserReady(): boolean {
  * hundred levels the WebAssembly parser overruns its memory and is broken for every later parse.
  * Callers check `limitExceeded` / `tooDeeplyNested` first; this is the last line of defence.
  */
-export function parsePython(text: string, oldTree?: Tree | null): Tree {
+export function parsePython(text: string, oldTree?: Tree | null, nestingChecked = false): Tree {
   if (!language) throw new Error('Train Guard: parser used before initParser() finished');
-  const deep = tooDeeplyNested(text);
+  // `nestingChecked`: the caller has just run tooDeeplyNested on this very text (it reads every line)
+  const deep = nestingChecked ? 0 : tooDeeplyNested(text);
   if (deep) throw new Error(`Train Guard: not parsed: blocks nested ${MAX_BLOCK_DEPTH} or more levels deep (line ${deep})`);
   if (!sharedParser) {
     sharedParser = new Parser();

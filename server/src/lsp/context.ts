@@ -36,6 +36,8 @@ export interface DocState {
   /** Settings the findings were computed with. */
   settings?: ResolvedSettings;
   timer?: NodeJS.Timeout;
+  /** When the last re-check was scheduled (Date.now()): a change closer to it than the debounce is part of a burst. */
+  lastScheduled?: number;
 }
 
 /** What a code-action source is given for one `textDocument/codeAction` request. */

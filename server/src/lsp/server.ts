@@ -111,7 +111,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     if (documents.get(uri) !== state || state.doc.version !== version) return;
     let findings = [] as DocState['findings'];
     const limits = limitsFrom(cs);
-    const skipped = cs.enable === false ? null : limitExceeded(state.doc.text, limits);
+    const skipped = cs.enable === false ? null : limitExceeded(state.doc.text, limits, state.doc.nestingLimitLine());
     if (skipped) {
       // too large: not parsed at all, one information message instead
       state.doc.dropTree();
@@ -150,15 +150,27 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, uri)) });
   }
 
+  /**
+   * Re-checks a document after a change. A change after a pause (no other change of the document
+   * in the last `debounceMs`) is checked at once: waiting would only delay its diagnostics. Changes
+   * closer together than that (fast typing, a paste that formats, a rename touching many lines) are
+   * checked once, `debounceMs` after the last of them.
+   */
   function schedule(uri: string): void {
     const state = documents.get(uri);
     if (!state) return;
-    if (state.timer) clearTimeout(state.timer);
     const delay = Math.max(0, Number(globalSettings.debounceMs ?? 30));
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
-      analyzeAndPublish(uri).catch((e) => error(`${(e as Error)?.stack ?? e}`));
-    }, delay);
+    const now = Date.now();
+    const burst = state.timer !== undefined || (state.lastScheduled !== undefined && now - state.lastScheduled < delay);
+    state.lastScheduled = now;
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = setTimeout(
+      () => {
+        state.timer = undefined;
+        analyzeAndPublish(uri).catch((e) => error(`${(e as Error)?.stack ?? e}`));
+      },
+      burst ? delay : 0,
+    );
   }
 
   const ctx: ServerContext = {
