@@ -46,12 +46,12 @@ export interface CallSite {
   /** For `a.b(...)`: the node `a`. */
   receiver: Node | null;
   args: Node[];
-  keywords: Map<string, Node>;
+  keywords: ReadonlyMap<string, Node>;
   fn: FunctionInfo | null;
   /** Loops of the same function whose body holds the call, outermost first. */
-  loops: LoopInfo[];
+  loops: readonly LoopInfo[];
   /** `with` blocks of the same function whose body holds the call, outermost first. */
-  withs: WithInfo[];
+  withs: readonly WithInfo[];
 }
 
 export interface LoopInfo {
@@ -153,6 +153,9 @@ const MAX_DEPTH = 12;
 const NO_BINDINGS: readonly Binding[] = Object.freeze([]);
 const NO_ROLES: ReadonlySet<Role> = new Set<Role>();
 const NO_CALLS: readonly CallSite[] = Object.freeze([]);
+const NO_KEYWORDS: ReadonlyMap<string, Node> = new Map();
+const NO_LOOPS: readonly LoopInfo[] = Object.freeze([]);
+const NO_WITHS: readonly WithInfo[] = Object.freeze([]);
 const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
 export class PythonModel {
@@ -1074,6 +1077,7 @@ class Collector {
       while (open.length) open.pop()!.leave();
       (this.m as unknown as { qualifyCache: Map<number, string | null> }).qualifyCache = new Map();
       for (const f of this.pending) f();
+      for (const c of this.unqualified) c.qualified = this.m.qualify(c.callee);
     }
   }
 
@@ -1265,12 +1269,13 @@ class Collector {
         if (!callee) return;
         const argsNode = node.childForFieldName('arguments');
         const args: Node[] = [];
-        const keywords = new Map<string, Node>();
+        // most calls pass no keyword: they share one empty map (the maps are read-only)
+        let keywords: Map<string, Node> | undefined;
         for (const a of argsNode?.namedChildren ?? []) {
           if (a.type === 'keyword_argument') {
             const k = a.childForFieldName('name');
             const v = a.childForFieldName('value');
-            if (k && v) keywords.set(k.text, v);
+            if (k && v) (keywords ??= new Map()).set(k.text, v);
           } else if (a.type !== 'comment') args.push(a);
         }
         const at = node.startIndex;
@@ -1282,15 +1287,14 @@ class Collector {
           method: callee.type === 'attribute' ? callee.childForFieldName('attribute')?.text ?? null : null,
           receiver: callee.type === 'attribute' ? callee.childForFieldName('object') : null,
           args,
-          keywords,
+          keywords: keywords ?? NO_KEYWORDS,
           fn: this.fn,
-          loops: this.loopStack.filter((l) => l.bodySpan.start <= at && end <= l.bodySpan.end),
-          withs: this.withStack.filter((w) => w.bodySpan.start <= at && end <= w.bodySpan.end),
+          loops: this.loopStack.length ? this.loopStack.filter((l) => l.bodySpan.start <= at && end <= l.bodySpan.end) : NO_LOOPS,
+          withs: this.withStack.length ? this.withStack.filter((w) => w.bodySpan.start <= at && end <= w.bodySpan.end) : NO_WITHS,
         };
         for (const w of this.withStack) for (const item of w.items) if (item.value.id === node.id) item.call = call;
-        this.pending.push(() => {
-          call.qualified = this.m.qualify(callee);
-        });
+        // qualified once the whole file is collected (imports may come later)
+        this.unqualified.push(call);
         this.m.calls.push(call);
         m.callByNode.set(node.id, call);
         if (this.fn) this.fn.calls.push(call);
@@ -1305,6 +1309,8 @@ class Collector {
 
   /** Work that needs the whole file collected first (qualifying names whose imports come later). */
   readonly pending: (() => void)[] = [];
+  /** Calls to qualify once the whole file is collected. */
+  private readonly unqualified: CallSite[] = [];
 
   private directClassOf(fnNode: Node): ClassInfo | null {
     // a def directly in a class body (possibly decorated)

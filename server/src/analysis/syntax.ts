@@ -11,7 +11,8 @@
  * arrays, with one object per node (created on first use). The walk costs a fraction of the parse
  * it follows (bench/results.md), and every later question is a JavaScript property read.
  *
- * Exactness: the facts are the cursor's own (`test/unit/syntax.test.ts` compares every node and
+ * Exactness: the facts are the cursor's own (named-ness from the grammar's symbol table, which is
+ * what tree-sitter reads too; `test/unit/syntax.test.ts` compares every node and
  * every field with web-tree-sitter's answers over the fixtures). Rows and columns are computed from
  * the text (tree-sitter counts rows at "\n" only; columns in UTF-16 code units), except for a text
  * with a lone "\r", where they are read from the tree too. The few facts the arrays do not hold
@@ -32,7 +33,6 @@ export interface CursorExports {
   _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
   _ts_tree_cursor_goto_parent_wasm(tree: number): number;
   _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
-  _ts_tree_cursor_current_node_is_named_wasm(tree: number): number;
   _ts_tree_cursor_start_index_wasm(tree: number): number;
   _ts_tree_cursor_end_index_wasm(tree: number): number;
   _ts_tree_cursor_current_field_id_wasm(tree: number): number;
@@ -46,7 +46,6 @@ const EXPORTS: (keyof CursorExports)[] = [
   '_ts_tree_cursor_goto_next_sibling_wasm',
   '_ts_tree_cursor_goto_parent_wasm',
   '_ts_tree_cursor_current_node_type_id_wasm',
-  '_ts_tree_cursor_current_node_is_named_wasm',
   '_ts_tree_cursor_start_index_wasm',
   '_ts_tree_cursor_end_index_wasm',
   '_ts_tree_cursor_current_field_id_wasm',
@@ -65,84 +64,138 @@ export function useCursorExports(m: Partial<CursorExports> | undefined): void {
   direct = m && EXPORTS.every((k) => typeof m[k] === 'function') && m.HEAP32 ? { m: m as CursorExports, transfer: (m as CursorExports)._ts_init() } : null;
 }
 
-/** Growable columns of the walk. */
+/**
+ * The columns the walk fills, one entry per node in pre-order. `next` is the next sibling (0 for
+ * none: the root is nobody's sibling), `subtreeEnd` one past the node's last descendant.
+ */
 class Columns {
   cap: number;
   type: Uint16Array;
   named: Uint8Array;
+  field: Uint16Array;
   start: Int32Array;
   end: Int32Array;
-  field: Uint16Array;
   parent: Int32Array;
-  constructor(cap: number) {
+  next: Int32Array;
+  subtreeEnd: Int32Array;
+  /** Row, column of start and end (4 per node), when the text has a lone "\r". */
+  points: Int32Array | null;
+  count = 0;
+  // open ancestors of the current node, and the last child seen of each
+  private readonly stack: number[] = [];
+  private readonly lastKid: number[] = [];
+
+  constructor(cap: number, withPoints: boolean) {
     this.cap = cap;
     this.type = new Uint16Array(cap);
     this.named = new Uint8Array(cap);
+    this.field = new Uint16Array(cap);
     this.start = new Int32Array(cap);
     this.end = new Int32Array(cap);
-    this.field = new Uint16Array(cap);
     this.parent = new Int32Array(cap);
+    this.next = new Int32Array(cap);
+    this.subtreeEnd = new Int32Array(cap);
+    this.points = withPoints ? new Int32Array(4 * cap) : null;
   }
-  grow(): void {
+
+  /** Records the node the cursor is on; returns its index. */
+  add(type: number, named: number, start: number, end: number, field: number): number {
+    const n = this.count;
+    if (n === this.cap) this.grow();
+    this.type[n] = type;
+    this.named[n] = named;
+    this.start[n] = start;
+    this.end[n] = end;
+    this.field[n] = field;
+    const depth = this.stack.length;
+    this.parent[n] = depth ? this.stack[depth - 1] : -1;
+    if (depth) {
+      const before = this.lastKid[depth - 1];
+      if (before) this.next[before] = n;
+      this.lastKid[depth - 1] = n;
+    }
+    this.count = n + 1;
+    return n;
+  }
+
+  /** The cursor went down into the children of node `n`. */
+  down(n: number): void {
+    this.stack.push(n);
+    this.lastKid.push(0);
+  }
+
+  /** Node `n` has no children. */
+  leaf(n: number): void {
+    this.subtreeEnd[n] = n + 1;
+  }
+
+  /** The cursor went back up to the parent: its subtree is complete. */
+  up(): void {
+    this.lastKid.pop();
+    this.subtreeEnd[this.stack.pop()!] = this.count;
+  }
+
+  private grow(): void {
     this.cap *= 2;
-    const g = <T extends Uint16Array | Uint8Array | Int32Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(this.cap);
+    const g = <T extends Uint16Array | Uint8Array | Int32Array>(a: T, size = this.cap): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
       b.set(a);
       return b;
     };
     this.type = g(this.type);
     this.named = g(this.named);
+    this.field = g(this.field);
     this.start = g(this.start);
     this.end = g(this.end);
-    this.field = g(this.field);
     this.parent = g(this.parent);
+    this.next = g(this.next);
+    this.subtreeEnd = g(this.subtreeEnd);
+    if (this.points) this.points = g(this.points, 4 * this.cap);
   }
 }
 
-interface Walked {
-  count: number;
-  cols: Columns;
-  /** Row, column of start and end per node (4 per node), when the text has a lone "\r". */
-  points: Int32Array | null;
-}
-
 /** Reads every node of `raw` in pre-order (the order of TreeCursor descendant indexes). */
-function walk(raw: Tree, withPoints: boolean): Walked {
+function walk(raw: Tree, withPoints: boolean, sizeHint: number): Columns {
   const cursor = raw.walk();
+  // about one node per three characters of Python: sized once, rarely grown
+  const cols = new Columns(Math.max(64, sizeHint), withPoints);
   try {
-    return direct ? walkDirect(raw, cursor, direct.m, direct.transfer, withPoints) : walkCursor(cursor, withPoints);
+    if (direct) walkDirect(raw, cursor, direct.m, direct.transfer, cols);
+    else walkCursor(cursor, cols);
+    return cols;
   } finally {
     cursor.delete();
   }
 }
 
-function walkDirect(raw: Tree, cursor: TreeCursor, m: CursorExports, transfer: number, withPoints: boolean): Walked {
+const NAMED = new WeakMap<object, Uint8Array>();
+
+/** Symbol -> named (1) or anonymous (0), from the grammar: a node is named when its symbol is (ERROR too). */
+function namedTable(raw: Tree): Uint8Array {
+  const lang = raw.language;
+  let t = NAMED.get(lang);
+  if (!t) {
+    t = new Uint8Array(65536);
+    for (let i = 0; i < lang.types.length; i++) t[i] = lang.nodeTypeIsNamed(i) ? 1 : 0;
+    t[65535] = 1;
+    NAMED.set(lang, t);
+  }
+  return t;
+}
+
+function walkDirect(raw: Tree, cursor: TreeCursor, m: CursorExports, transfer: number, cols: Columns): void {
   // `raw.walk()` left the new cursor in the transfer buffer; each cursor function reads it from
   // there and writes it back, so nothing crosses into JavaScript but the answers. At the end the
   // JavaScript cursor takes the final state back, so its delete() frees the right memory.
   const handles = (cursor as unknown as { handles: number[] }).handles;
   const t = (raw as unknown as { [0]: number })[0];
   const b = transfer >> 2;
-  const cols = new Columns(1024);
-  let points = withPoints ? new Int32Array(4 * 1024) : null;
-  const stack: number[] = [-1];
-  let n = 0;
+  const named = namedTable(raw);
   try {
     for (;;) {
-      if (n === cols.cap) {
-        cols.grow();
-        if (points) {
-          const p = new Int32Array(4 * cols.cap);
-          p.set(points);
-          points = p;
-        }
-      }
-      cols.type[n] = m._ts_tree_cursor_current_node_type_id_wasm(t);
-      cols.named[n] = m._ts_tree_cursor_current_node_is_named_wasm(t);
-      cols.start[n] = m._ts_tree_cursor_start_index_wasm(t);
-      cols.end[n] = m._ts_tree_cursor_end_index_wasm(t);
-      cols.field[n] = m._ts_tree_cursor_current_field_id_wasm(t);
-      cols.parent[n] = stack[stack.length - 1];
+      const type = m._ts_tree_cursor_current_node_type_id_wasm(t);
+      const n = cols.add(type, named[type], m._ts_tree_cursor_start_index_wasm(t), m._ts_tree_cursor_end_index_wasm(t), m._ts_tree_cursor_current_field_id_wasm(t));
+      const points = cols.points;
       if (points) {
         // a point is written over the cursor in the transfer buffer: keep the cursor, put it back
         for (let k = 0; k < 2; k++) {
@@ -159,18 +212,18 @@ function walkDirect(raw: Tree, cursor: TreeCursor, m: CursorExports, transfer: n
           h2[b + 3] = c3;
         }
       }
-      const me = n++;
       if (m._ts_tree_cursor_goto_first_child_wasm(t)) {
-        stack.push(me);
+        cols.down(n);
         continue;
       }
+      cols.leaf(n);
       let done = false;
       while (!m._ts_tree_cursor_goto_next_sibling_wasm(t)) {
         if (!m._ts_tree_cursor_goto_parent_wasm(t)) {
           done = true;
           break;
         }
-        stack.pop();
+        cols.up();
       }
       if (done) break;
     }
@@ -178,42 +231,24 @@ function walkDirect(raw: Tree, cursor: TreeCursor, m: CursorExports, transfer: n
     const h = m.HEAP32;
     for (let i = 0; i < 4; i++) handles[i] = h[b + i];
   }
-  return { count: n, cols, points };
 }
 
-function walkCursor(c: TreeCursor, withPoints: boolean): Walked {
-  const cols = new Columns(1024);
-  let points = withPoints ? new Int32Array(4 * 1024) : null;
-  const stack: number[] = [-1];
-  let n = 0;
+function walkCursor(c: TreeCursor, cols: Columns): void {
   for (;;) {
-    if (n === cols.cap) {
-      cols.grow();
-      if (points) {
-        const p = new Int32Array(4 * cols.cap);
-        p.set(points);
-        points = p;
-      }
-    }
-    cols.type[n] = c.nodeTypeId;
-    cols.named[n] = c.nodeIsNamed ? 1 : 0;
-    cols.start[n] = c.startIndex;
-    cols.end[n] = c.endIndex;
-    cols.field[n] = c.currentFieldId;
-    cols.parent[n] = stack[stack.length - 1];
-    if (points) {
+    const n = cols.add(c.nodeTypeId, c.nodeIsNamed ? 1 : 0, c.startIndex, c.endIndex, c.currentFieldId);
+    if (cols.points) {
       const s = c.startPosition;
       const e = c.endPosition;
-      points.set([s.row, s.column, e.row, e.column], 4 * n);
+      cols.points.set([s.row, s.column, e.row, e.column], 4 * n);
     }
-    const me = n++;
     if (c.gotoFirstChild()) {
-      stack.push(me);
+      cols.down(n);
       continue;
     }
+    cols.leaf(n);
     while (!c.gotoNextSibling()) {
-      if (!c.gotoParent()) return { count: n, cols, points };
-      stack.pop();
+      if (!c.gotoParent()) return;
+      cols.up();
     }
   }
 }
@@ -230,9 +265,8 @@ export class SyntaxTree {
   readonly end: Int32Array;
   readonly field: Uint16Array;
   readonly parentOf: Int32Array;
-  /** Next and previous sibling (-1: none); one past the last descendant (pre-order). */
+  /** Next sibling (0: none, the root being nobody's sibling); one past the last descendant (pre-order). */
   readonly next: Int32Array;
-  readonly prev: Int32Array;
   readonly subtreeEnd: Int32Array;
   readonly types: readonly string[];
   readonly fieldIds: ReadonlyMap<string, number>;
@@ -244,41 +278,33 @@ export class SyntaxTree {
   constructor(raw: Tree, text: string) {
     this.raw = raw;
     this.text = text;
-    const { count, cols, points } = walk(raw, /\r(?!\n)/.test(text));
-    this.count = count;
+    const cols = walk(raw, /\r(?!\n)/.test(text), Math.ceil(text.length * 0.4) + 64);
+    this.count = cols.count;
     this.typeId = cols.type;
     this.named = cols.named;
     this.start = cols.start;
     this.end = cols.end;
     this.field = cols.field;
     this.parentOf = cols.parent;
-    this.points = points;
-    this.next = new Int32Array(count).fill(-1);
-    this.prev = new Int32Array(count).fill(-1);
-    this.subtreeEnd = new Int32Array(count);
-    const lastChild = new Int32Array(count).fill(-1);
-    for (let i = 0; i < count; i++) {
-      const p = cols.parent[i];
-      if (p < 0) continue;
-      const before = lastChild[p];
-      if (before >= 0) {
-        this.next[before] = i;
-        this.prev[i] = before;
-      }
-      lastChild[p] = i;
-    }
-    // pre-order: a node's descendants follow it; its subtree ends where the next node not below it starts
-    for (let i = count - 1; i >= 0; i--) {
-      const lc = lastChild[i];
-      this.subtreeEnd[i] = lc < 0 ? i + 1 : this.subtreeEnd[lc];
-    }
+    this.next = cols.next;
+    this.subtreeEnd = cols.subtreeEnd;
+    this.points = cols.points;
     this.types = raw.language.types;
     const ids = new Map<string, number>();
     raw.language.fields.forEach((f, i) => {
       if (f && !ids.has(f)) ids.set(f, i);
     });
     this.fieldIds = ids;
-    this.nodes = new Array(count);
+    this.nodes = new Array(this.count);
+  }
+
+  /** The sibling before node `i` (-1: none), from the parent's children (rarely asked). */
+  previous(i: number): number {
+    const p = this.parentOf[i];
+    if (p < 0) return -1;
+    let before = -1;
+    for (let c = p + 1; c > 0 && c !== i; c = this.next[c]) before = c;
+    return before;
   }
 
   get root(): SyntaxNode {
@@ -292,6 +318,11 @@ export class SyntaxTree {
 
   nodeOrNull(i: number): SyntaxNode | null {
     return i < 0 ? null : this.node(i);
+  }
+
+  /** The first child of node `i`, or 0. */
+  firstChild(i: number): number {
+    return i + 1 < this.subtreeEnd[i] ? i + 1 : 0;
   }
 
   typeOf(i: number): string {
@@ -442,7 +473,7 @@ export class SyntaxNode {
     if (!this.childList) {
       const t = this.tree;
       const out: SyntaxNode[] = [];
-      for (let c = this.index + 1 < t.subtreeEnd[this.index] ? this.index + 1 : -1; c >= 0; c = t.next[c]) out.push(t.node(c));
+      for (let c = t.firstChild(this.index); c > 0; c = t.next[c]) out.push(t.node(c));
       this.childList = out;
     }
     return this.childList;
@@ -452,7 +483,7 @@ export class SyntaxNode {
     if (!this.namedList) {
       const t = this.tree;
       const out: SyntaxNode[] = [];
-      for (let c = this.index + 1 < t.subtreeEnd[this.index] ? this.index + 1 : -1; c >= 0; c = t.next[c]) if (t.named[c]) out.push(t.node(c));
+      for (let c = t.firstChild(this.index); c > 0; c = t.next[c]) if (t.named[c]) out.push(t.node(c));
       this.namedList = out;
     }
     return this.namedList;
@@ -498,33 +529,33 @@ export class SyntaxNode {
     const t = this.tree;
     const end = t.end[this.index];
     let c = t.next[this.index];
-    while (c >= 0 && t.end[c] <= end) c = t.next[c];
-    return t.nodeOrNull(c);
+    while (c > 0 && t.end[c] <= end) c = t.next[c];
+    return c > 0 ? t.node(c) : null;
   }
 
   get previousSibling(): SyntaxNode | null {
-    return this.tree.nodeOrNull(this.tree.prev[this.index]);
+    return this.tree.nodeOrNull(this.tree.previous(this.index));
   }
 
   get nextNamedSibling(): SyntaxNode | null {
     const t = this.tree;
     const end = t.end[this.index];
     let c = t.next[this.index];
-    while (c >= 0 && (!t.named[c] || t.end[c] <= end)) c = t.next[c];
-    return t.nodeOrNull(c);
+    while (c > 0 && (!t.named[c] || t.end[c] <= end)) c = t.next[c];
+    return c > 0 ? t.node(c) : null;
   }
 
   get previousNamedSibling(): SyntaxNode | null {
     const t = this.tree;
-    let c = t.prev[this.index];
-    while (c >= 0 && !t.named[c]) c = t.prev[c];
+    let c = t.previous(this.index);
+    while (c >= 0 && !t.named[c]) c = t.previous(c);
     return t.nodeOrNull(c);
   }
 
   childForFieldId(fieldId: number): SyntaxNode | null {
     if (!fieldId) return null;
     const t = this.tree;
-    for (let c = this.index + 1 < t.subtreeEnd[this.index] ? this.index + 1 : -1; c >= 0; c = t.next[c]) if (t.field[c] === fieldId) return t.node(c);
+    for (let c = t.firstChild(this.index); c > 0; c = t.next[c]) if (t.field[c] === fieldId) return t.node(c);
     return null;
   }
 
@@ -552,7 +583,7 @@ export class SyntaxNode {
     let node = this.index;
     for (let descended = true; descended; ) {
       descended = false;
-      for (let c = node + 1 < t.subtreeEnd[node] ? node + 1 : -1; c >= 0; c = t.next[c]) {
+      for (let c = t.firstChild(node); c > 0; c = t.next[c]) {
         const cs = t.startPoint(c);
         const ce = t.endPoint(c);
         if (pointLt(ce, end)) continue;
@@ -574,7 +605,7 @@ export class SyntaxNode {
     let node = this.index;
     for (let descended = true; descended; ) {
       descended = false;
-      for (let c = node + 1 < t.subtreeEnd[node] ? node + 1 : -1; c >= 0; c = t.next[c]) {
+      for (let c = t.firstChild(node); c > 0; c = t.next[c]) {
         const cs = t.start[c];
         const ce = t.end[c];
         if (ce < end) continue;
