@@ -11,8 +11,22 @@ export interface FileReport {
   findings: Finding[];
   /** A problem with the file itself (unreadable, not UTF-8, broken notebook). */
   notes: string[];
-  /** For notebooks: maps an analysed line to its cell and line in the cell. */
-  cellOf?: (line: number) => { cell: number; line: number } | null;
+  /** For notebooks: each Python cell's number (1-based, every cell counted) and first line in the analysed program, in order. */
+  cells?: { cell: number; startLine: number }[];
+}
+
+/** For a notebook's report: the cell (1-based) and 0-based line in the cell of an analysed line. */
+export function cellOf(r: FileReport, line: number): { cell: number; line: number } | null {
+  const cells = r.cells;
+  if (!cells?.length) return null;
+  let lo = 0;
+  let hi = cells.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (cells[mid].startLine <= line) lo = mid;
+    else hi = mid - 1;
+  }
+  return { cell: cells[lo].cell, line: Math.max(0, line - cells[lo].startLine) };
 }
 
 export interface JsonFinding {
@@ -28,7 +42,7 @@ export interface JsonFinding {
 }
 
 function loc(p: Position, r: FileReport): { row: number; column: number } {
-  const c = r.cellOf?.(p.line);
+  const c = cellOf(r, p.line);
   return { row: (c ? c.line : p.line) + 1, column: p.character + 1 };
 }
 
@@ -41,7 +55,7 @@ export function toJson(reports: FileReport[]): JsonFinding[] {
         message: f.message,
         severity: f.severity,
         filename: r.filename,
-        cell: r.cellOf?.(f.range.start.line)?.cell ?? null,
+        cell: cellOf(r, f.range.start.line)?.cell ?? null,
         location: loc(f.range.start, r),
         end_location: loc(f.range.end, r),
         fix: f.fix
@@ -62,7 +76,7 @@ export function toText(reports: FileReport[], color: boolean): string {
   for (const r of reports) {
     for (const note of r.notes) lines.push(`${paint('1', r.filename)}: ${paint('33', 'note')}: ${note}`);
     for (const f of r.findings) {
-      const c = r.cellOf?.(f.range.start.line);
+      const c = cellOf(r, f.range.start.line);
       const where = c ? `cell ${c.cell}:${c.line + 1}:${f.range.start.character + 1}` : `${f.range.start.line + 1}:${f.range.start.character + 1}`;
       const fixable = f.fix ? paint('32', ' [*]') : '';
       const sev = SEVERITY_LABEL[f.severity];
