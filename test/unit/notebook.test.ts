@@ -103,6 +103,14 @@ describe('notebooks: cells <-> one program', () => {
     assert.ok(!('error' in later));
     assert.strictEqual(later.cell, 5);
     assert.strictEqual(later.text, 'z = 0\ny = other(x)');
+    // an indented insertion there belongs to the earlier cell's block: with an edit in the later cell, refused
+    assert.deepStrictEqual(
+      p.editsToCell([
+        { range: { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } }, newText: '    z = 0\n' },
+        { range: { start: { line: 5, character: 4 }, end: { line: 5, character: 9 } }, newText: 'other' },
+      ]),
+      { error: 'spans-cells' },
+    );
     // text that does not end a line prefixes the next cell's first line
     const prefix = p.editsToCell([{ range: { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } }, newText: 'print(1); ' }]);
     assert.ok(!('error' in prefix));

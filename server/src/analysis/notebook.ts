@@ -369,9 +369,10 @@ export class NotebookProgram {
    * Maps one fix's program edits to edits of a single cell, or says why it cannot: the edits touch
    * two cells, or change masked IPython text (whose masked form must never be written back).
    * A pure insertion of whole lines at the boundary between two cells may go to either; it goes to
-   * the cell the other edits are in, else to the end of the earlier cell (an indented insertion
-   * continues the earlier cell's block; at column 0 both places run in the same order). Text that
-   * does not end a line there prefixes the next cell's first line, so it goes to that cell.
+   * the cell the other edits are in, else to the end of the earlier cell (at column 0 both places
+   * run in the same order). An indented insertion there continues the block the earlier cell ends
+   * with, so it goes there only (each cell is compiled on its own: a later cell cannot start
+   * indented). Text that does not end a line prefixes the next cell's first line: that cell only.
    */
   editsToCell(edits: readonly TextEdit[]): CellEdits | { error: UnmappableReason } {
     if (!edits.length) return { error: 'outside-cells' };
@@ -381,6 +382,8 @@ export class NotebookProgram {
       const here = this.segments.filter((seg) => {
         const end = seg.start + seg.length + seg.sep.length;
         if (seg.start > sp.s || sp.e > end) return false;
+        // an indented insertion at the start of a cell continues the block the previous cell ends with
+        if (sp.s === seg.start && sp.s === sp.e && seg.start > 0 && /^[ \t]/.test(sp.text)) return false;
         if (sp.s < end) return true;
         // an insertion at the start of the next cell: this cell's end only for whole lines
         return sp.s === sp.e && (sp.text === '' || endsWithBreak(sp.text));
