@@ -10,7 +10,8 @@ import { fixAll } from '../fixes/apply';
 import { fixNotebook } from '../fixes/notebook';
 import { limitExceeded } from '../analysis/limits';
 import { NotebookProgram, isPythonLanguage } from '../analysis/notebook';
-import { parseIpynb, writeIpynb } from '../analysis/ipynb';
+import { parseIpynb, writeIpynb, type IpynbCell } from '../analysis/ipynb';
+import { SourceText } from '../analysis/source';
 import { KNOWN_CODES } from '../rules/index';
 import { mergeSettings, type SettingsLayer } from '../config/resolve';
 import type { ResolvedSettings, WorkspaceFacts } from '../config/settings';
@@ -49,6 +50,27 @@ export interface FileOutcome {
   diff?: string;
   /** Findings whose fix is unsafe and was not applied (for the "--unsafe-fixes" hint). */
   hiddenUnsafe: number;
+}
+
+/**
+ * For each line of a cell's source, the 0-based line of the .ipynb file where it is written: in a
+ * list-form source each string is on its own file line (a string holding several lines maps them
+ * all there); a string-form source is on the line where it starts.
+ */
+export function sourceFileLines(file: SourceText, cell: IpynbCell): number[] {
+  const cellLines = new SourceText(cell.text).lineCount;
+  if (cell.form === 'string' || !cell.lines?.length) return new Array<number>(cellLines).fill(file.positionAt(cell.source.start).line);
+  const out: number[] = [];
+  for (const el of cell.lines) {
+    const at = file.positionAt(el.start).line;
+    if (out.length < cellLines) out.push(at);
+    // each line break inside the element starts another source line written on the same file line
+    const breaks = el.value.length ? (el.value.match(/\r\n|\r|\n/g) ?? []).length - (/[\r\n]$/.test(el.value) ? 1 : 0) : 0;
+    for (let k = 0; k < breaks && out.length < cellLines; k++) out.push(at);
+  }
+  // the empty line after a final newline sits where the list ends
+  while (out.length < cellLines) out.push(file.positionAt(cell.source.end).line);
+  return out;
 }
 
 export function isNotebookPath(file: string): boolean {
@@ -188,7 +210,8 @@ export class Checker {
       const result = analyzeText(program.text, { settings, workspace, rules, shellCommands: program.shellCommands, onRuleError });
       // a fix that would edit two cells or an IPython line cannot be written: not offered
       report.findings = result.findings.map((f): Finding => (f.fix && 'error' in program.editsToCell(f.fix.edits) ? { ...f, fix: undefined } : f));
-      report.cells = program.segments.map((s) => ({ cell: s.cell + 1, startLine: s.startLine }));
+      const fileText = new SourceText(nb.text);
+      report.cells = program.segments.map((s) => ({ cell: s.cell + 1, startLine: s.startLine, fileLines: sourceFileLines(fileText, nb.cells[s.cell]) }));
       if (!unsafe) outcome.hiddenUnsafe = report.findings.filter((f) => f.fix?.applicability === 'unsafe').length;
       if (result.syntaxError) report.notes.push('the notebook has syntax errors: findings may be incomplete and no fixes are offered');
       return outcome;
