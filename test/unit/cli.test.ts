@@ -166,6 +166,15 @@ describe('trainguard CLI', function () {
       assert.ok(!items.some((i) => i.code === 'TG203'), '!nvidia-smi counts as a GPU memory report');
     });
 
+    it('a notebook in another language is skipped with a note, not checked as Python', () => {
+      const dir = tempDir();
+      const r = { cells: [{ cell_type: 'code', metadata: {}, outputs: [], source: ['library(torch)\n', 'x <- 1 %% 2\n'] }], metadata: { kernelspec: { language: 'R', name: 'ir' } }, nbformat: 4, nbformat_minor: 5 };
+      fs.writeFileSync(path.join(dir, 'r.ipynb'), JSON.stringify(r, null, 1));
+      const out = cli(['check', path.join(dir, 'r.ipynb')]);
+      assert.strictEqual(out.code, 0, out.stderr);
+      assert.match(out.stdout, /r\.ipynb: note: not a Python notebook \(its language is r\): skipped/);
+    });
+
     it('--fix writes the fixed cells back, every byte outside the changed sources kept', () => {
       const dir = tempDir();
       for (const name of ['kaggle-flow.ipynb', 'string-sources.ipynb']) {

@@ -7,7 +7,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
+  ApplyWorkspaceEditRequest,
   CodeActionRequest,
+  ExecuteCommandRequest,
   DidChangeNotebookDocumentNotification,
   DidCloseNotebookDocumentNotification,
   DidOpenNotebookDocumentNotification,
@@ -137,6 +139,19 @@ describe('language server: notebook document sync', function () {
     assert.deepStrictEqual(changes.map((c) => c.textDocument.uri), [cellUri(9)]);
     const fixed = applyEdits(cells[8].text, changes[0].edits as TextEdit[]);
     assert.ok(fixed.includes('smoke_loss') && fixed.includes('_last.pth'), fixed);
+
+    // the "Fix all in file" command on a cell: one versioned workspace/applyEdit of that cell
+    const applied: { edit: { documentChanges: TextDocumentEdit[] } }[] = [];
+    s.conn.onRequest(ApplyWorkspaceEditRequest.type, (p) => {
+      applied.push(p as unknown as { edit: { documentChanges: TextDocumentEdit[] } });
+      return { applied: true };
+    });
+    const answer = await s.conn.sendRequest(ExecuteCommandRequest.type, { command: 'trainguard.server.applyFixAll', arguments: [{ uri: cellUri(5) }] });
+    assert.deepStrictEqual(answer, { status: 'applied', fixed: 2 });
+    assert.deepStrictEqual(applied[0].edit.documentChanges.map((c) => c.textDocument), [{ uri: cellUri(5), version: 1 }]);
+    const cell5 = applyEdits(cells[4].text, applied[0].edit.documentChanges[0].edits as TextEdit[]);
+    assert.ok(cell5.includes('            loss = criterion(logits, labels)') && cell5.includes('gpu_mem_gb'), cell5);
+    assert.deepStrictEqual(await s.conn.sendRequest(ExecuteCommandRequest.type, { command: 'trainguard.server.applyFixAll', arguments: [{ uri: cellUri(2) }] }), { status: 'nothing-to-fix', fixed: 0 });
 
     // the loop starts in cell A and its body goes on in cell B (each invalid alone): TG203's fix
     // would rewrite the loop header in A and insert the GPU print in B
