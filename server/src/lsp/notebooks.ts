@@ -137,8 +137,11 @@ export class Notebooks {
       });
       const start = Math.max(0, Math.min(array.start, nb.cells.length));
       nb.cells.splice(start, Math.max(0, array.deleteCount), ...inserted);
-      // documents opened for cells elsewhere in the list (moves) carry their text too
-      nb.cells = nb.cells.map((c) => byUri.get(c.uri) ?? c);
+      // a document opened for a cell elsewhere in the list brings its text and version (the kind stays the cell's)
+      nb.cells = nb.cells.map((c) => {
+        const known = byUri.get(c.uri);
+        return known ? { ...known, kind: c.kind } : c;
+      });
       for (const c of nb.cells) this.cellOwner.set(c.uri, uri);
     }
     for (const d of cellsChange?.data ?? []) {
