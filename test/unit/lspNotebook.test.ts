@@ -14,6 +14,8 @@ import {
   DidCloseNotebookDocumentNotification,
   DidOpenNotebookDocumentNotification,
   HoverRequest,
+  InitializeRequest,
+  InitializedNotification,
   type CodeAction,
   type Diagnostic,
   type PublishDiagnosticsParams,
@@ -23,6 +25,8 @@ import { LspSession } from './lsp.test';
 import { parseIpynb, type Ipynb } from '../../server/src/analysis/ipynb';
 import { applyEdits, type TextEdit } from '../../server/src/analysis/source';
 import { ROOT } from './helpers';
+import { tempTree } from './tempTree';
+import { pathToFileURL } from 'url';
 
 const NB_URI = 'file:///ws/flow.ipynb';
 const cellUri = (n: number) => `vscode-notebook-cell:/ws/flow.ipynb#C${n}`;
@@ -62,10 +66,14 @@ describe('language server: notebook document sync', function () {
   afterEach(async () => s.close());
 
   it('announces notebook sync for the Python cells of Jupyter notebooks', async () => {
+    // the session of beforeEach is initialized already: ask a fresh one, closed whatever happens
     const s2 = new LspSession();
-    const r = (await s2.initialize()) as { capabilities: { notebookDocumentSync: unknown } };
-    assert.deepStrictEqual(r.capabilities.notebookDocumentSync, { notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }] });
-    await s2.close();
+    try {
+      const caps = ((await s2.initialize()) as { capabilities: { notebookDocumentSync: unknown } }).capabilities;
+      assert.deepStrictEqual(caps.notebookDocumentSync, { notebookSelector: [{ notebook: { notebookType: 'jupyter-notebook' }, cells: [{ language: 'python' }] }] });
+    } finally {
+      await s2.close();
+    }
   });
 
   it('publishes per cell URI, on the cell lines, across cells (model in cell 8, trained in cell 9)', async () => {
@@ -168,6 +176,31 @@ describe('language server: notebook document sync', function () {
     // what is offered (the suppressions) edits cell A only
     assert.ok(offered.some((x) => x.title === 'Ignore TG203 on this line'));
     for (const x of offered.filter((y) => y.edit)) assert.deepStrictEqual((x.edit!.documentChanges as TextDocumentEdit[]).map((c) => c.textDocument.uri), [split[0].uri], x.title);
+  });
+
+  it('pyproject.toml settings come from the notebook file\'s own folder', async () => {
+    const root = tempTree({ 'a/pyproject.toml': '[tool.trainguard]\nignore = ["TG303"]\n', 'b/.keep': '' });
+    try {
+      const s2 = new LspSession();
+      await s2.conn.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(root).href, workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'ws' }], capabilities: {}, initializationOptions: { settings: { debounceMs: 0 } } });
+      await s2.conn.sendNotification(InitializedNotification.type, {});
+      const inA = cells.map((c, i) => ({ ...c, uri: `vscode-notebook-cell:${path.join(root, 'a', 'flow.ipynb')}#${i}` }));
+      const inB = cells.map((c, i) => ({ ...c, uri: `vscode-notebook-cell:${path.join(root, 'b', 'flow.ipynb')}#${i}` }));
+      await openNotebook(s2, inA, pathToFileURL(path.join(root, 'a', 'flow.ipynb')).href);
+      await openNotebook(s2, inB, pathToFileURL(path.join(root, 'b', 'flow.ipynb')).href);
+      // (no select in the client's settings here: a select there would start over and drop pyproject's ignore)
+      try {
+        const b5 = await s2.diagnostics(inB[4].uri, (p) => p.diagnostics.length > 0);
+        assert.ok(codes(b5).includes('TG303@10:16'), codes(b5).join(' '));
+        const a5 = await s2.diagnostics(inA[4].uri, (p) => p.diagnostics.length > 0);
+        assert.ok(codes(a5).includes('TG203@4:5'), codes(a5).join(' '));
+        assert.ok(!codes(a5).some((c) => c.startsWith('TG303')), 'a/pyproject.toml ignores TG303 for a/flow.ipynb');
+      } finally {
+        await s2.close();
+      }
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('hovers on a suppression comment in a cell; closing the notebook clears its cells', async () => {
