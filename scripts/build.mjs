@@ -30,6 +30,8 @@ const builds = [
   { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
   // The budget panel's page: runs in the webview (a browser), with the estimator core bundled in.
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none', entryPoints: ['client/src/panel/main.ts'], outfile: 'dist/panel.js' },
+  // the CLI's worker threads (check on all cores): loaded by dist/cli.js from its own folder
+  { ...common, entryPoints: ['server/src/cli/worker.ts'], outfile: 'dist/cli-worker.js' },
 ];
 
 copyFileSync(join(dirname(require.resolve('web-tree-sitter')), 'web-tree-sitter.wasm'), 'dist/web-tree-sitter.wasm');

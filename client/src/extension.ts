@@ -37,6 +37,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
+      // Python cells of Jupyter notebooks: synced through notebook document sync (the server's
+      // notebookDocumentSync), and this entry lets code actions and hovers reach the cells
+      { notebook: { notebookType: 'jupyter-notebook' }, language: 'python' },
     ],
     // No synchronize.fileEvents: the server registers its own watchers (pyproject.toml,
     // sample_submission.csv, requirements*.txt) dynamically; both would deliver every event twice.

@@ -5,7 +5,9 @@
 import { parseArgs, UsageError, type Out } from './args';
 import { COMMANDS } from './commands/index';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version';
+
+export { VERSION };
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -53,7 +55,7 @@ export async function run(argv: string[], out: Out): Promise<number> {
 
 /** Runs the CLI with the process's arguments and sets its exit code. */
 export function main(): void {
-  run(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }).then(
+  run(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), stdoutBytes: (b) => process.stdout.write(b) }).then(
     (code) => {
       if (code >= 0) process.exitCode = code;
     },

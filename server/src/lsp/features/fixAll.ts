@@ -74,7 +74,8 @@ export const fixAllFeature: ServerFeature = {
       name: 'fix all',
       kinds: [FIX_ALL_KIND],
       async provide(req) {
-        if (!req.wants(FIX_ALL_KIND)) return [];
+        // a notebook's fix-all is per cell (lsp/notebooks.ts adds it to the cell's actions)
+        if (!req.wants(FIX_ALL_KIND) || req.state.notebook) return [];
         // asked for without a kind filter (the lightbulb): only worth computing when a safe fix exists
         if (!req.params.context.only?.length && !req.state.findings.some((f) => f.fix?.applicability === 'safe')) return [];
         const { result, edit } = await computeFixAll(ctx, req.state);
@@ -87,6 +88,14 @@ export const fixAllFeature: ServerFeature = {
     ctx.addCommand(APPLY_FIX_ALL_COMMAND, async (args) => {
       const arg = args[0] as { uri?: unknown } | undefined;
       if (!arg || typeof arg.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${APPLY_FIX_ALL_COMMAND} needs [{ uri }]`);
+      if (ctx.notebooks.isCell(arg.uri)) {
+        // a notebook cell: the safe fixes that land in this cell
+        const r = await ctx.notebooks.cellFixAll(arg.uri);
+        if (r.status !== 'ok') return { status: r.status, fixed: 0 };
+        const applied = await ctx.connection.workspace.applyEdit({ label: 'Train Guard: fix all', edit: r.edit });
+        if (!applied.applied) return { status: 'refused' as const, fixed: 0, reason: applied.failureReason ?? null };
+        return { status: 'applied' as const, fixed: r.fixed };
+      }
       const state = await freshState(ctx, arg.uri);
       if (!state) return { status: 'not-open' as const, fixed: 0 };
       const { result, edit, skipped } = await computeFixAll(ctx, state);
