@@ -5,7 +5,7 @@ const fs = require('fs');
 const path = require('path');
 const http = require('http');
 const { log, Fatal, start, run, stopTree, waitFor, lastLine } = require('./proc');
-const { cacheEnv } = require('./install');
+const { cacheEnv, CS_CONFIG } = require('./install');
 
 // Quiet, deterministic workbench: no welcome page, trust prompt, update checks, AI panels or git noise.
 const USER_SETTINGS = {
@@ -35,8 +35,8 @@ function prepareDirs(L, { userDataDir, extensionsDir }) {
   fs.mkdirSync(extensionsDir, { recursive: true });
   const settings = path.join(userDataDir, 'User/settings.json');
   if (!fs.existsSync(settings)) fs.writeFileSync(settings, JSON.stringify(USER_SETTINGS, null, 2));
-  // The flags below say the same; the file keeps code-server from writing a default one elsewhere.
-  fs.writeFileSync(L.csConfig, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  // The flags say the same; the file keeps code-server from writing a default one into $HOME.
+  fs.writeFileSync(L.csConfig, CS_CONFIG);
 }
 
 /** `code-server --install-extension <vsix>` into `extensionsDir`. */
@@ -53,18 +53,33 @@ async function installExtension(L, dirs, vsix) {
   if (!/successfully installed/i.test(log)) throw new Error(`code-server did not report installing ${vsix}: ${lastLine(logFile)}`);
 }
 
-function healthz(url) {
+/** The HTTP status of GET `url` (0 when nothing answers within 10 s). */
+function httpStatus(url) {
   return new Promise((resolve) => {
-    const req = http.get(`${url}/healthz`, { timeout: 2000 }, (res) => {
+    const req = http.get(url, { timeout: 10000 }, (res) => {
       res.resume();
-      resolve(res.statusCode === 200);
+      resolve(res.statusCode || 0);
     });
-    req.on('error', () => resolve(false));
+    req.on('error', () => resolve(0));
     req.on('timeout', () => {
       req.destroy();
-      resolve(false);
+      resolve(0);
     });
   });
+}
+
+/** The last line of code-server's log that reports an error, waiting up to 3 s for it to be written. */
+async function lastError(file) {
+  for (let i = 0; i < 30; i++) {
+    try {
+      const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => /\berror\b/i.test(l));
+      if (lines.length) return lines[lines.length - 1].trim().slice(0, 400);
+    } catch {
+      // not written yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return lastLine(file);
 }
 
 /**
@@ -114,8 +129,15 @@ async function startCodeServer(L, { name, userDataDir, extensionsDir, smokeTestD
     }, { timeoutMs: 60000, intervalMs: 100 });
     await waitFor(`${url}/healthz to answer 200`, async () => {
       if (gone) throw new Fatal(`cannot start code-server: it ended (${why()}) before /healthz answered: ${lastLine(logFile)}`);
-      return healthz(url);
+      return (await httpStatus(`${url}/healthz`)) === 200;
     }, { timeoutMs: 30000, quiet: true });
+    // the first request loads VS Code's server: a broken install shows here, not as a blank workbench
+    await waitFor(`${url}/ to serve the workbench`, async () => {
+      if (gone) throw new Fatal(`cannot start code-server: it ended (${why()}) before serving the workbench: ${lastLine(logFile)}`);
+      const status = await httpStatus(`${url}/`);
+      if (status >= 500) throw new Fatal(`cannot start code-server: it answers HTTP ${status} for the workbench: ${await lastError(logFile)}`);
+      return status > 0 && status < 400;
+    }, { timeoutMs: 90000, intervalMs: 500, quiet: true });
   } catch (e) {
     await stop();
     if (e instanceof Fatal) throw e;

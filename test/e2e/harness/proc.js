@@ -102,14 +102,42 @@ async function stopTree(pid, graceMs) {
   return stopPids(tree, graceMs);
 }
 
+/** Per-run folders: a process whose command line names one was started by this run. */
+const sweepMarkers = [];
 /**
- * Stops everything this runner started: each remembered child with its descendants, and any other
- * descendant of this process (the browser playwright launched), in one snapshot.
+ * Also stop, at the end, processes whose command line contains `marker` (a folder only this run
+ * uses): chromium's crashpad handlers detach from the browser (their parent becomes PID 1), so no
+ * descendant walk finds them, but their --database names the run's browser profile.
+ */
+function sweepAtEnd(marker) {
+  sweepMarkers.push(marker);
+}
+
+function pidsNaming(markers) {
+  const out = [];
+  if (!markers.length) return out;
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (markers.some((m) => cmd.includes(m))) out.push(Number(name));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Stops everything this runner started: each remembered child with its descendants, any other
+ * descendant of this process (the browser playwright launched) and any process naming one of this
+ * run's folders (with its descendants), in one snapshot.
  */
 async function stopAll() {
   const pids = new Set();
   for (const p of started) for (const d of treeOf(p)) pids.add(d);
   for (const d of treeOf(process.pid)) if (d !== process.pid) pids.add(d);
+  for (const p of pidsNaming(sweepMarkers)) for (const d of treeOf(p)) pids.add(d);
   started.clear();
   if (!pids.size) return;
   const r = await stopPids([...pids]);
@@ -164,7 +192,7 @@ function lastLine(file) {
 
 /**
  * Runs a command to completion within `timeoutMs`. When its output goes to `logFile`, prints a
- * heartbeat every 30 s so a long install never looks hung. Throws with what failed, the exit code or
+ * heartbeat every minute so a long install never looks hung. Throws with what failed, the exit code or
  * the time limit, and the log's last line.
  */
 async function run(what, cmd, args, { cwd, env, logFile, timeoutMs }) {
@@ -172,7 +200,7 @@ async function run(what, cmd, args, { cwd, env, logFile, timeoutMs }) {
   const began = Date.now();
   const { child, exited } = start(cmd, args, { cwd, env, logFile });
   let timer;
-  const heartbeat = logFile ? setInterval(() => log(`  still running: ${what} (${Math.round((Date.now() - began) / 1000)} s)`), 30000) : undefined;
+  const heartbeat = logFile ? setInterval(() => log(`  still running: ${what} (${Math.round((Date.now() - began) / 1000)} s)`), 60000) : undefined;
   const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
   const r = await Promise.race([exited, timeout]);
   clearTimeout(timer);
@@ -206,4 +234,4 @@ async function waitFor(what, probe, { timeoutMs, intervalMs = 250, lastSeen, qui
   }
 }
 
-module.exports = { log, setLogSink, Fatal, start, run, stopTree, stopAll, waitFor, lastLine, sleep, treeOf };
+module.exports = { log, setLogSink, Fatal, start, run, stopTree, stopAll, sweepAtEnd, waitFor, lastLine, sleep, treeOf };
