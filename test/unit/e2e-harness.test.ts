@@ -20,6 +20,11 @@ interface Proc {
 // plain CommonJS (the runner starts before anything is compiled), so required, not imported
 const proc = require('../../../test/e2e/harness/proc.js') as Proc;
 const { hostCrash } = require('../../../test/e2e/harness/codeServer.js') as { hostCrash(line: string): string | null };
+const install = require('../../../test/e2e/harness/install.js') as {
+  PINS: { node: string };
+  layout(root: string, home: string): { node: string };
+  cacheEnv(L: unknown): Record<string, string | undefined>;
+};
 
 const alive = (pid: number) => {
   try {
@@ -39,7 +44,7 @@ function descendantsWith(marker: string): number[] {
   });
 }
 
-(process.platform === 'linux' ? describe : describe.skip)('e2e harness: processes', () => {
+(process.platform === 'linux' ? describe : describe.skip)('e2e harness (test/e2e/harness)', () => {
   const lines: string[] = [];
   before(() => proc.setLogSink((l) => lines.push(l)));
   after(() => proc.setLogSink((l) => process.stdout.write(l)));
@@ -70,6 +75,26 @@ function descendantsWith(marker: string): number[] {
 
   it('waitFor fails naming what it waited for', async () => {
     await assert.rejects(proc.waitFor('the moon', () => false, { timeoutMs: 200, intervalMs: 50, quiet: true }), /timed out after 0 s waiting for the moon/);
+  });
+
+  it('gives installs and code-server Node 24 first on PATH, XDG_* in the cache and none of an outer npm run\'s npm_* variables', () => {
+    const saved = { ua: process.env.npm_config_user_agent, node: process.env.NODE };
+    process.env.npm_config_user_agent = 'npm/11.19.1 node/v20.20.2 linux x64';
+    process.env.NODE = '/usr/bin/node';
+    try {
+      const L = install.layout('/repo', '/repo/.vscode-e2e');
+      const env = install.cacheEnv(L);
+      assert.strictEqual(env.npm_config_user_agent, undefined, 'code-server\'s postinstall reads the Node version from it');
+      assert.strictEqual(env.NODE, undefined);
+      assert.strictEqual(env.PATH?.split(':')[0], path.dirname(L.node));
+      assert.ok(L.node.startsWith(`/repo/.vscode-e2e/node-${install.PINS.node}/`), L.node);
+      for (const k of ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_CACHE_HOME']) assert.ok(env[k]?.startsWith('/repo/.vscode-e2e/'), `${k}=${env[k]}`);
+    } finally {
+      if (saved.ua === undefined) delete process.env.npm_config_user_agent;
+      else process.env.npm_config_user_agent = saved.ua;
+      if (saved.node === undefined) delete process.env.NODE;
+      else process.env.NODE = saved.node;
+    }
   });
 
   it('recognises an extension host crash in code-server\'s log, not a clean exit', () => {

