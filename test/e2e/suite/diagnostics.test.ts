@@ -57,14 +57,14 @@ describe('diagnostics and the TG303 quick fix in the extension host', () => {
     assert.ok(fix.edit, 'the fix should carry a workspace edit');
 
     const lossLine = lineOf(doc, LOSS_LINE);
-    const withLine = lineOf(doc, 'with autocast():');
+    const withLine = lineOf(doc, 'with autocast("cuda"):');
     const lines = original.split('\n');
     assert.strictEqual(lines[lossLine].trim().startsWith(LOSS_LINE), true);
     const expected = [...lines.slice(0, lossLine), `    ${lines[lossLine]}`, ...lines.slice(lossLine + 1)].join('\n');
 
     assert.strictEqual(await vscode.workspace.applyEdit(fix.edit), true, 'VS Code refused the edit');
     assert.strictEqual(doc.getText(), expected, 'only the loss line should change: indented one level, into the autocast block');
-    // structurally: the loss now sits in the `with autocast():` body, right after the model call
+    // structurally: the loss now sits in the `with autocast("cuda"):` body, right after the model call
     const indent = (s: string) => s.length - s.trimStart().length;
     const now = doc.getText().split('\n');
     assert.ok(indent(now[lossLine]) > indent(now[withLine]), `loss line ${JSON.stringify(now[lossLine])} should be inside ${JSON.stringify(now[withLine])}`);
