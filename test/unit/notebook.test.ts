@@ -11,6 +11,7 @@ import { analyzeText } from '../../server/src/analysis/analyze';
 import { initParser } from '../../server/src/analysis/parser';
 import { applyEdits } from '../../server/src/analysis/source';
 import { fixNotebook } from '../../server/src/fixes/notebook';
+import { fixAll } from '../../server/src/fixes/apply';
 import { ROOT } from './helpers';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'notebooks');
@@ -238,4 +239,43 @@ describe('notebooks: .ipynb files', () => {
     for (const i of [0, 3, 5]) assert.strictEqual(r.cells[i].text, nb.cells[i].text);
     assert.ok(r.cells[1].text.startsWith('%matplotlib inline\n!pip install -q timm\n'));
   });
+});
+
+describe('notebooks: the same findings and fixes as the equivalent script', () => {
+  before(() => initParser());
+
+  /**
+   * The script a user would write from the notebook: its code cells in order, magic and shell lines
+   * dropped, a `%%bash`-like cell dropped whole, a `%%time` cell kept without its magic line.
+   */
+  function equivalentScript(cells: readonly CellInput[]): string {
+    return cells
+      .filter((c) => c.kind === 'code' && !/^%%(?!time\b|timeit\b|capture\b)/.test(c.text))
+      .map((c) => c.text.replace(/^%%\w+[^\n]*\n?/, '').split('\n').filter((l) => !/^\s*(?:\w+\s*=\s*)?[%!]/.test(l) && !/^\s*\S+\?$/.test(l)).join('\n'))
+      .map((t) => (t.endsWith('\n') ? t : `${t}\n`))
+      .join('');
+  }
+
+  /** Findings as code + the trimmed text of the line they start on: comparable across the two layouts. */
+  function findingsByLine(text: string, findings: readonly { code: string; range: { start: { line: number } } }[]): string[] {
+    const lines = text.split('\n');
+    return findings.map((f) => `${f.code} ${lines[f.range.start.line].trim()}`).sort();
+  }
+
+  for (const name of ['kaggle-flow.ipynb', 'gpu-shell.ipynb']) {
+    it(`${name}: same findings on the same lines, and fix-all gives the same code`, () => {
+      const nb = load(name);
+      const program = NotebookProgram.fromCells(nb.cells);
+      const fromNotebook = analyzeText(program.text, { shellCommands: program.shellCommands });
+      const script = equivalentScript(nb.cells);
+      const fromScript = analyzeText(script, { shellCommands: program.shellCommands });
+      assert.ok(fromNotebook.findings.length > 0, 'the fixture should have findings');
+      assert.deepStrictEqual(findingsByLine(program.text, fromNotebook.findings), findingsByLine(script, fromScript.findings));
+
+      const fixedNotebook = fixNotebook(nb.cells, { shellCommands: program.shellCommands });
+      const fixedScript = fixAll(script, { shellCommands: program.shellCommands });
+      assert.deepStrictEqual([...fixedNotebook.applied].sort(), [...fixedScript.applied].sort(), 'the same fixes are applied');
+      assert.strictEqual(equivalentScript(fixedNotebook.cells), fixedScript.text, 'the fixed notebook is the fixed script, cell by cell');
+    });
+  }
 });
