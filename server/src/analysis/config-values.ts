@@ -12,6 +12,8 @@
  *   resolveValues(m, expr, ctx?)   every value the expression may have, each with the node that
  *                                  defines it (the literal to edit), or null when some path is unknown
  *   constantValue(m, expr, ctx?)   the single value on every path, or undefined
+ *   scriptConstant(m, expr)        a scalar constantValue that the command line cannot change
+ *                                  (argparse values unknown, not their defaults)
  *   resolveConstant(m, expr, ctx?) that value with its defining node (unique when every path ends at the same literal)
  *   intValue / stringConstant / boolValue
  *   decideCondition(m, cond, ctx?) the truth of a condition when it is a constant, else undefined
@@ -52,16 +54,22 @@ interface ModelIndex {
   attributeWrites: Map<string, Node[]>;
   /** `X[k] = v` anywhere (k any expression): key `X`. */
   subscriptWrites: Map<string, { key: Node; value: Node }[]>;
+  /** `X.append(...)`, `X.update(...)`... anywhere: key `X`, the receivers. */
+  mutations: Map<string, Node[]>;
   cache: Map<string, Result>;
   active: Set<string>;
 }
 
 const INDEX = new WeakMap<PythonModel, ModelIndex>();
 
+/** Methods that change a list, dict or set in place: a container they are called on is not a constant. */
+const MUTATORS = new Set(['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'sort', 'reverse', 'update', 'setdefault', 'popitem', 'add', 'discard', '__setitem__', '__delitem__']);
+
 function indexOf(m: PythonModel): ModelIndex {
   let idx = INDEX.get(m);
   if (idx) return idx;
-  idx = { attributeWrites: new Map(), subscriptWrites: new Map(), cache: new Map(), active: new Set() };
+  idx = { attributeWrites: new Map(), subscriptWrites: new Map(), mutations: new Map(), cache: new Map(), active: new Set() };
+  for (const c of m.calls) if (c.method && MUTATORS.has(c.method) && c.receiver?.type === 'identifier') push(idx.mutations, c.receiver.text, c.receiver);
   for (const n of nodesOfType(m, 'assignment')) {
     {
       const left = n.childForFieldName('left');
@@ -116,6 +124,28 @@ export function resolveConstant(m: PythonModel, expr: Node | null, ctx: Context 
   if (!vals.every((v) => pyEquals(v.value, first.value))) return undefined;
   const sameNode = vals.every((v) => v.node.id === first.node.id);
   return sameNode ? first : { value: first.value, node: expr!, context: ctx };
+}
+
+/** A number, string, boolean or None. */
+export type Scalar = number | string | boolean | null;
+
+/** While set, what argparse parses is unknown instead of its defaults (see scriptConstant). */
+let commandLineUnknown = false;
+
+/**
+ * The scalar `expr` has on every path when the file itself fixes it, or undefined. Unlike
+ * constantValue, an argparse option is unknown here, not its default: for rules that must not
+ * report a value the command line may change (`max_length=args.max_len`, `open(args.out, "w")`).
+ */
+export function scriptConstant(m: PythonModel, expr: Node | null): Scalar | undefined {
+  const saved = commandLineUnknown;
+  commandLineUnknown = true;
+  try {
+    const v = constantValue(m, expr);
+    return v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : undefined;
+  } finally {
+    commandLineUnknown = saved;
+  }
 }
 
 export function intValue(m: PythonModel, expr: Node | null, ctx: Context = []): number | undefined {
@@ -179,7 +209,7 @@ export function pyEquals(a: PyValue, b: PyValue): boolean {
 function evaluate(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
   if (depth > MAX_DEPTH) return null;
   const idx = indexOf(m);
-  const key = `${e.id}@${ctx.map((c) => c.node.id).join('.')}`;
+  const key = `${commandLineUnknown ? 'cli?' : ''}${e.id}@${ctx.map((c) => c.node.id).join('.')}`;
   if (idx.cache.has(key)) return idx.cache.get(key)!;
   if (idx.active.has(key)) return null; // a cycle: unknown
   idx.active.add(key);
@@ -527,6 +557,8 @@ function identifier(m: PythonModel, e: Node, ctx: Context, depth: number): Resul
     if (!r) return null;
     out.push(...r);
   }
+  // `losses = []` then `losses.append(x)`: the list's length and items are not the literal's
+  if (out.some((r) => Array.isArray(r.value) || r.value instanceof PyMapping) && (indexOf(m).mutations.get(e.text) ?? []).some((w) => sameBinding(m, e, w))) return null;
   return out;
 }
 
@@ -642,6 +674,7 @@ function call(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
   const q = site.qualified;
   if (q && NAMESPACE_FACTORIES.has(q)) return namespaceFromCall(m, site, e, ctx, depth);
   if (site.method === 'parse_args' || site.method === 'parse_known_args') {
+    if (commandLineUnknown) return null;
     const ns = argparseNamespace(m, site, depth);
     if (!ns) return null;
     return site.method === 'parse_args' ? one(ns, e, ctx) : one([ns, []], e, ctx);
