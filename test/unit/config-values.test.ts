@@ -78,6 +78,26 @@ describe('config-values: constantValue', () => {
     assert.deepStrictEqual(values(src), [8, 224, 'b0', 20, 12, 0.001, 4, 64]);
   });
 
+  it('reads class attributes inherited from the file\'s own base classes', () => {
+    const src = [
+      'class Base:',
+      '    epochs = 10',
+      '    bs = 8',
+      'class CFG(Base):',
+      '    bs = 16',
+      'class Other(CFG):',
+      '    pass',
+      'class WithInit:',
+      '    def __init__(self):',
+      '        self.lr = 0.1',
+      'class Child(WithInit):',
+      '    lr = 0.5',
+      'show(CFG.epochs, CFG.bs, Other.epochs, Other.bs, Other().bs, Child.lr, Child().lr)',
+    ].join('\n');
+    // Child() runs the base's __init__, which may set anything: unknown
+    assert.deepStrictEqual(values(src), [10, 16, 10, 16, 16, 0.5, undefined]);
+  });
+
   it('reads argparse defaults by dest, with type conversion, flags and set_defaults', () => {
     const src = [
       'import argparse',

@@ -820,6 +820,9 @@ function classNamespace(m: PythonModel, cls: ClassInfo, ctx: Context, depth: num
   const entries = new Map<string, Resolved[]>();
   const body = cls.node.childForFieldName('body');
   const fields: string[] = [];
+  // the class attributes of the file's own base classes (the first base wins), then the class's own
+  const bases = cls.bases.map((b) => (b.startsWith('<local>.') ? m.classes.get(b.slice(8)) : undefined)).filter((b): b is ClassInfo => !!b && b !== cls);
+  if (depth < MAX_DEPTH) for (const b of [...bases].reverse()) for (const [k, v] of classNamespace(m, b, ctx, depth + 1, null).entries) entries.set(k, v);
   for (const stmt of body?.namedChildren ?? []) {
     if (stmt.type === 'class_definition') {
       const name = stmt.childForFieldName('name')?.text;
@@ -838,7 +841,10 @@ function classNamespace(m: PythonModel, cls: ClassInfo, ctx: Context, depth: num
   }
   if (instantiation) {
     const init = cls.methods.get('__init__');
-    if (init) {
+    if (!init && bases.some((b) => inheritsInit(m, b, depth))) {
+      // the __init__ of one of the file's base classes may set any attribute and takes the arguments
+      for (const k of entries.keys()) entries.set(k, [{ value: UNKNOWN as unknown as PyValue, node: cls.node, context: ctx }]);
+    } else if (init) {
       for (const [name, bs] of m.bindings) {
         if (!name.startsWith('self.')) continue;
         const own = bs.filter((b) => b.fn === init && b.kind === 'assign' && b.value);
@@ -855,8 +861,10 @@ function classNamespace(m: PythonModel, cls: ClassInfo, ctx: Context, depth: num
         entries.set(key, unknown ? [{ value: UNKNOWN as unknown as PyValue, node: own[0].node, context: ctx }] : vals);
       }
     } else if (isDataclass(cls)) {
-      // dataclass fields set by the call's keywords / positional arguments
-      instantiation.args.forEach((arg, i) => {
+      // dataclass fields set by the call's keywords / positional arguments (the fields of a base
+      // class come first: with one, which field a position sets is not worked out here)
+      if (bases.length && instantiation.args.length) for (const k of entries.keys()) entries.set(k, [{ value: UNKNOWN as unknown as PyValue, node: cls.node, context: ctx }]);
+      else instantiation.args.forEach((arg, i) => {
         if (fields[i]) entries.set(fields[i], lazyEntry(m, arg, ctx.slice(0, -1), depth + 1));
       });
       for (const [k, v] of instantiation.keywords) entries.set(k, lazyEntry(m, v, ctx.slice(0, -1), depth + 1));
@@ -865,6 +873,15 @@ function classNamespace(m: PythonModel, cls: ClassInfo, ctx: Context, depth: num
     }
   }
   return new PyMapping('namespace', entries, cls.node);
+}
+
+/** Does `cls` or one of its bases in the file define `__init__`? */
+function inheritsInit(m: PythonModel, cls: ClassInfo, depth: number): boolean {
+  if (cls.methods.has('__init__') || depth > MAX_DEPTH) return true;
+  return cls.bases.some((b) => {
+    const base = b.startsWith('<local>.') ? m.classes.get(b.slice(8)) : undefined;
+    return !!base && base !== cls && inheritsInit(m, base, depth + 1);
+  });
 }
 
 function isDataclass(cls: ClassInfo): boolean {
