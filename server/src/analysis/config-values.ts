@@ -672,7 +672,7 @@ function call(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
     return builtin(m, callee.text, site, e, ctx, depth);
   }
   const q = site.qualified;
-  if (q && NAMESPACE_FACTORIES.has(q)) return namespaceFromCall(m, site, e, ctx, depth);
+  if (q && NAMESPACE_FACTORIES.has(q)) return mappingFromCall(m, 'namespace', site, e, ctx, depth);
   if (site.method === 'parse_args' || site.method === 'parse_known_args') {
     if (commandLineUnknown) return null;
     const ns = argparseNamespace(m, site, depth);
@@ -735,18 +735,7 @@ function call(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
 }
 
 function builtin(m: PythonModel, name: string, site: CallSite, e: Node, ctx: Context, depth: number): Result {
-  if (name === 'dict') {
-    const entries = new Map<string, Resolved[]>();
-    if (site.args.length > 1) return null;
-    if (site.args[0]) {
-      const base = single(evaluate(m, site.args[0], ctx, depth));
-      if (!(base instanceof PyMapping)) return null;
-      for (const [k, v] of base.entries) entries.set(k, v);
-    }
-    for (const [k, v] of site.keywords) entries.set(k, lazyEntry(m, v, ctx, depth));
-    if (site.node.childForFieldName('arguments')?.namedChildren.some((a) => a.type === 'dictionary_splat')) return null;
-    return one(new PyMapping('dict', entries, e), e, ctx);
-  }
+  if (name === 'dict') return mappingFromCall(m, 'dict', site, e, ctx, depth);
   if (name === 'vars') {
     const base = single(evaluate(m, site.args[0], ctx, depth));
     return base instanceof PyMapping ? one(new PyMapping('dict', base.entries, e), e, ctx) : null;
@@ -802,7 +791,8 @@ function builtin(m: PythonModel, name: string, site: CallSite, e: Node, ctx: Con
   return v === undefined ? null : one(v, e, ctx);
 }
 
-function namespaceFromCall(m: PythonModel, site: CallSite, e: Node, ctx: Context, depth: number): Result {
+/** `dict(base, k=v)` or `SimpleNamespace(base, k=v)`: the entries of a mapping argument, then the keywords. */
+function mappingFromCall(m: PythonModel, kind: PyMapping['kind'], site: CallSite, e: Node, ctx: Context, depth: number): Result {
   const entries = new Map<string, Resolved[]>();
   if (site.args.length > 1) return null;
   if (site.args[0]) {
@@ -812,7 +802,7 @@ function namespaceFromCall(m: PythonModel, site: CallSite, e: Node, ctx: Context
   }
   if (site.node.childForFieldName('arguments')?.namedChildren.some((a) => a.type === 'dictionary_splat')) return null;
   for (const [k, v] of site.keywords) entries.set(k, lazyEntry(m, v, ctx, depth));
-  return one(new PyMapping('namespace', entries, e), e, ctx);
+  return one(new PyMapping(kind, entries, e), e, ctx);
 }
 
 /** A local class as a namespace: class attributes, `self.x = ...` in `__init__`, dataclass fields set by the call. */
