@@ -69,9 +69,15 @@ export function failure(file: string, message: string, detail = ''): FileOutcome
  * other files are still checked); the stack trace only with --verbose.
  */
 export function internalError(file: string, e: unknown, verbose = false): FileOutcome {
+  const { message, stack } = describeInternalError(e, verbose);
+  return failure(file, message, stack);
+}
+
+/** `internal error: WHAT (a bug ...)`, one line, and the indented stack trace below it only when verbose. */
+export function describeInternalError(e: unknown, verbose: boolean): { message: string; stack: string } {
   const what = (e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e)).split(/\r?\n/)[0].slice(0, 300) || 'unknown error';
   const stack = verbose && e instanceof Error && e.stack ? `${e.stack.replace(/^/gm, '    ')}\n` : '';
-  return failure(file, `internal error: ${what} (a bug in Train Guard: please report it${verbose ? '' : '; --verbose shows the stack trace'})`, stack);
+  return { message: `internal error: ${what} (a bug in Train Guard: please report it${verbose ? '' : '; --verbose shows the stack trace'})`, stack };
 }
 
 /** `check()`, or the internal error it threw as that file's outcome. */
