@@ -161,8 +161,12 @@ describe('trainguard CLI', function () {
       const errors = r.stderr.trim().split('\n');
       assert.deepStrictEqual(errors.map((l) => path.basename(l.split(': ')[1])), ['bad-source.ipynb', 'broken-json.ipynb', 'no-cells.ipynb']);
       assert.match(r.stderr, /broken-json\.ipynb: not valid JSON \(line 5/);
-      const items = JSON.parse(r.stdout) as { filename: string; code: string }[];
-      assert.deepStrictEqual([...new Set(items.map((i) => path.basename(i.filename)))], ['gpu-shell.ipynb']);
+      const items = JSON.parse(r.stdout) as { filename: string; code: string | null; message: string }[];
+      assert.deepStrictEqual([...new Set(items.filter((i) => i.code !== null).map((i) => path.basename(i.filename)))], ['gpu-shell.ipynb']);
+      // each broken notebook is an error entry with no code (as Ruff reports a syntax error)
+      const failed = items.filter((i) => i.code === null);
+      assert.deepStrictEqual(failed.map((i) => path.basename(i.filename)), ['bad-source.ipynb', 'broken-json.ipynb', 'no-cells.ipynb']);
+      assert.match(failed[1].message, /^not valid JSON \(line 5/);
       assert.ok(!items.some((i) => i.code === 'TG203'), '!nvidia-smi counts as a GPU memory report');
     });
 

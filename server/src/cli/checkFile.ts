@@ -35,6 +35,8 @@ export interface CheckOptions {
   announceFixes: boolean;
   /** The rules (the registry's when absent; tests pass their own). */
   rules?: readonly Rule[];
+  /** `--verbose`: an internal error prints its stack trace. */
+  verbose?: boolean;
 }
 
 export interface FileOutcome {
@@ -50,6 +52,52 @@ export interface FileOutcome {
   diff?: string;
   /** Findings whose fix is unsafe and was not applied (for the "--unsafe-fixes" hint). */
   hiddenUnsafe: number;
+  /**
+   * Why the input could not be checked at all (unreadable, a broken notebook, an internal error):
+   * the text after `trainguard: FILE: ` of its stderr line, and an error entry in JSON and SARIF.
+   */
+  error?: string;
+}
+
+/** The outcome of an input that could not be checked: one stderr line (`detail` below it), `error` for the reports. */
+export function failure(file: string, message: string, detail = ''): FileOutcome {
+  return { report: null, stderr: [`trainguard: ${file}: ${message}\n${detail}`], failed: true, hiddenUnsafe: 0, error: message };
+}
+
+/**
+ * An exception while checking `file`: a bug in Train Guard, reported as one line for that file (the
+ * other files are still checked); the stack trace only with --verbose.
+ */
+export function internalError(file: string, e: unknown, verbose = false): FileOutcome {
+  const { message, stack } = describeInternalError(e, verbose);
+  return failure(file, message, stack);
+}
+
+/** `internal error: WHAT (a bug ...)`, one line, and the indented stack trace below it only when verbose. */
+export function describeInternalError(e: unknown, verbose: boolean): { message: string; stack: string } {
+  const what = (e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e)).split(/\r?\n/)[0].slice(0, 300) || 'unknown error';
+  const stack = verbose && e instanceof Error && e.stack ? `${e.stack.replace(/^/gm, '    ')}\n` : '';
+  return { message: `internal error: ${what} (a bug in Train Guard: please report it${verbose ? '' : '; --verbose shows the stack trace'})`, stack };
+}
+
+/** `check()`, or the internal error it threw as that file's outcome. */
+export function checkSafely(file: string, check: () => FileOutcome, verbose = false): FileOutcome {
+  try {
+    return check();
+  } catch (e) {
+    return internalError(file, e, verbose);
+  }
+}
+
+/**
+ * Fault injection for the crash-isolation tests, from the environment variable TRAINGUARD_TEST_FAULT
+ * (`throw:NAME` or `exit:NAME`): checking a file whose name is NAME throws, or ends the worker thread
+ * checking it. Only the environment of the `trainguard` process sets it, never a file in the
+ * workspace, and all it can do is make that file fail.
+ */
+export function injectedFault(file: string): 'throw' | 'exit' | null {
+  const spec = /^(throw|exit):(.+)$/.exec(process.env.TRAINGUARD_TEST_FAULT ?? '');
+  return spec && path.basename(file) === spec[2] ? (spec[1] as 'throw' | 'exit') : null;
 }
 
 /**
@@ -122,20 +170,20 @@ export class Checker {
     return { settings: mergeSettings(cfg?.layer, this.flagsLayer), workspace: facts };
   }
 
-  /** Checks a file on disk (and writes its fixes with --fix). */
+  /** Checks a file on disk (and writes its fixes with --fix). Never throws: an exception is that file's error. */
   checkFile(file: string): FileOutcome {
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(file);
     } catch (e) {
-      return { report: null, stderr: [`trainguard: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`], failed: true, hiddenUnsafe: 0 };
+      return failure(file, `cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
-    return this.check(file, bytes, true);
+    return checkSafely(file, () => this.check(file, bytes, true), this.opts.verbose);
   }
 
   /** Checks text that is not a file (stdin), named `name` for messages and configuration. */
   checkStdin(name: string, bytes: Buffer): FileOutcome {
-    return this.check(name, bytes, false);
+    return checkSafely(name, () => this.check(name, bytes, false), this.opts.verbose);
   }
 
   private check(file: string, bytes: Buffer, onDisk: boolean): FileOutcome {
@@ -145,7 +193,8 @@ export class Checker {
     const rules = this.opts.rules;
     const decoded = decodeUtf8(bytes);
     const notebook = isNotebookPath(file);
-    const broken = (why: string): FileOutcome => ({ report: null, stderr: [`trainguard: ${file}: ${why}\n`], failed: true, hiddenUnsafe: 0 });
+    if (injectedFault(file) === 'throw') throw new Error(`fault injected by TRAINGUARD_TEST_FAULT for ${path.basename(file)}`);
+    const broken = (why: string): FileOutcome => failure(file, why);
     if (decoded.replaced) {
       if (notebook) return broken('not a notebook: the file is not valid UTF-8');
       report.notes.push('not valid UTF-8: undecodable bytes were replaced before checking' + (mode !== 'check' ? '; no fixes are written to it' : ''));

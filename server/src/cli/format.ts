@@ -37,8 +37,15 @@ export function cellOf(r: FileReport, line: number): { cell: number; line: numbe
   return { cell: cells[lo].cell, line: inCell, fileLine: fl?.length ? fl[Math.min(inCell, fl.length - 1)] : null };
 }
 
+/** An input that could not be checked (unreadable, a broken notebook, an internal error while checking it). */
+export interface InputFailure {
+  filename: string;
+  message: string;
+}
+
 export interface JsonFinding {
-  code: string;
+  /** Null for an input that could not be checked (as Ruff's JSON gives a syntax error no code). */
+  code: string | null;
   message: string;
   severity: string;
   filename: string;
@@ -46,7 +53,7 @@ export interface JsonFinding {
   location: { row: number; column: number };
   end_location: { row: number; column: number };
   fix: { message: string; applicability: string; edits: { content: string; location: { row: number; column: number }; end_location: { row: number; column: number } }[] } | null;
-  url: string;
+  url: string | null;
 }
 
 function loc(p: Position, r: FileReport): { row: number; column: number } {
@@ -54,7 +61,14 @@ function loc(p: Position, r: FileReport): { row: number; column: number } {
   return { row: (c ? c.line : p.line) + 1, column: p.character + 1 };
 }
 
-export function toJson(reports: FileReport[]): JsonFinding[] {
+/** The JSON entry of an input that could not be checked: an error at 1:1 with no code, no fix, no url. */
+function failureEntry(f: InputFailure): JsonFinding {
+  const at = { row: 1, column: 1 };
+  return { code: null, message: f.message, severity: 'error', filename: f.filename, cell: null, location: at, end_location: at, fix: null, url: null };
+}
+
+/** The findings, then an error entry for each input that could not be checked. */
+export function toJson(reports: FileReport[], failures: readonly InputFailure[] = []): JsonFinding[] {
   const out: JsonFinding[] = [];
   for (const r of reports) {
     for (const f of r.findings) {
@@ -73,6 +87,7 @@ export function toJson(reports: FileReport[]): JsonFinding[] {
       });
     }
   }
+  for (const f of failures) out.push(failureEntry(f));
   return out;
 }
 
@@ -116,8 +131,8 @@ export function toConcise(reports: FileReport[]): string {
 }
 
 /** JSON Lines: the objects of the JSON output, one per line. */
-export function toJsonLines(reports: FileReport[]): string {
-  return toJson(reports)
+export function toJsonLines(reports: FileReport[], failures: readonly InputFailure[] = []): string {
+  return toJson(reports, failures)
     .map((x) => JSON.stringify(x))
     .join('\n');
 }
@@ -132,7 +147,7 @@ const GH_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning',
  * In a notebook the line is the .ipynb file's line holding that source line (columns are left out:
  * inside a JSON string they do not match), and the message starts with `cell N:line:col:`.
  */
-export function toGithub(reports: FileReport[]): string {
+export function toGithub(reports: FileReport[], failures: readonly InputFailure[] = []): string {
   const lines: string[] = [];
   for (const r of reports) {
     for (const f of r.findings) {
@@ -150,6 +165,7 @@ export function toGithub(reports: FileReport[]): string {
       lines.push(`::${GH_LEVEL[f.severity]} file=${ghProp(r.filename)}${props},title=${ghProp(f.code)}::${ghData(message)}`);
     }
   }
+  for (const f of failures) lines.push(`::error file=${ghProp(f.filename)},title=${ghProp('trainguard: not checked')}::${ghData(f.message)}`);
   return lines.join('\n');
 }
 
@@ -189,8 +205,10 @@ export interface SarifOptions {
   version: string;
   /** Folder the artifact URIs are relative to (`%SRCROOT%`). */
   root: string;
-  /** Problems with inputs (unreadable files, broken notebooks), as tool notifications. */
+  /** Other problems (a path that does not exist, a rule that failed on a file), as tool notifications. */
   errors: string[];
+  /** Inputs that could not be checked: error notifications located at the file. */
+  failures?: readonly InputFailure[];
 }
 
 function artifactUri(file: string, root: string): string {
@@ -219,7 +237,13 @@ export function toSarif(reports: FileReport[], opts: SarifOptions): object {
     properties: { fixable: r.meta.fixable, section: r.meta.section },
   }));
   const results: object[] = [];
+  const failures = opts.failures ?? [];
   const notifications: object[] = opts.errors.map((e) => ({ level: 'error', message: { text: e } }));
+  for (const f of failures) {
+    const uri = artifactUri(f.filename, opts.root);
+    const artifactLocation = uri.startsWith('file:') ? { uri } : { uri, uriBaseId: '%SRCROOT%' };
+    notifications.push({ level: 'error', message: { text: `${f.filename}: ${f.message}` }, locations: [{ physicalLocation: { artifactLocation } }] });
+  }
   for (const r of reports) {
     const uri = artifactUri(r.filename, opts.root);
     const artifactLocation = uri.startsWith('file:') ? { uri } : { uri, uriBaseId: '%SRCROOT%' };
@@ -259,7 +283,7 @@ export function toSarif(reports: FileReport[], opts: SarifOptions): object {
     runs: [
       {
         tool: { driver: { name: 'trainguard', fullName: 'Train Guard', version: opts.version, semanticVersion: opts.version, informationUri: 'https://github.com/trainguard/train-guard', rules } },
-        invocations: [{ executionSuccessful: opts.errors.length === 0, toolExecutionNotifications: notifications }],
+        invocations: [{ executionSuccessful: opts.errors.length === 0 && failures.length === 0, toolExecutionNotifications: notifications }],
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(opts.root + path.sep).href } },
         columnKind: 'utf16CodeUnits',
         results,

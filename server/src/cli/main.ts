@@ -4,6 +4,7 @@
  */
 import { parseArgs, UsageError, type Out } from './args';
 import { COMMANDS } from './commands/index';
+import { describeInternalError } from './checkFile';
 
 import { VERSION } from './version';
 
@@ -60,7 +61,8 @@ export function main(): void {
       if (code >= 0) process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`trainguard: internal error: ${(e as Error).stack ?? e}\n`);
+      const { message, stack } = describeInternalError(e, process.argv.includes('--verbose'));
+      process.stderr.write(`trainguard: ${message}\n${stack}`);
       process.exitCode = 2;
     },
   );

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { Checker, CheckOptions, FileOutcome } from './checkFile';
+import { internalError, type Checker, type CheckOptions, type FileOutcome } from './checkFile';
 import type { WorkReply } from './worker';
 
 /** Below this many files, starting workers (each loads the parser) costs more than it saves. */
@@ -32,7 +32,8 @@ export function workerCount(files: number, jobs: number | undefined, script: str
 
 /**
  * Checks `files`, calling `emit` with each outcome in the files' order. With `workers` > 0 the files
- * are checked in worker threads; a worker that cannot start or dies leaves its files to this thread.
+ * are checked in worker threads; the files of a worker that cannot start are left to this thread, and
+ * a worker that dies fails the one file it was checking (an internal error for that file).
  */
 export async function checkAll(
   files: readonly string[],
@@ -58,7 +59,6 @@ export async function checkAll(
   }
   let queued = 0;
   const pending = new Set<number>();
-  const orphans: number[] = [];
   const { rules: _rules, ...plain } = options; // rules are code: workers use the registry
   await Promise.all(
     Array.from({ length: workers }, () =>
@@ -90,19 +90,29 @@ export async function checkAll(
           }
           give();
         });
-        const lost = () => {
+        // a worker that dies while checking a file (an uncaught error, out of memory, a crash in the
+        // parser) takes only that file down: it is reported, not retried here, where the same crash
+        // would end the whole run; the other files go on in the other workers or in this thread
+        const lost = (why: string, e?: Error) => {
           if (finished) return;
           finished = true;
-          if (current !== null) orphans.push(current);
+          if (current !== null) {
+            pending.delete(current);
+            const stopped = new Error(`the worker thread checking it stopped: ${why}`);
+            stopped.stack = e?.stack ? `${stopped.message}\n${e.stack}` : stopped.message;
+            outcomes[current] = internalError(files[current], stopped, options.verbose);
+            current = null;
+            flush();
+          }
           resolve();
         };
-        w.on('error', lost);
-        w.on('exit', lost);
+        w.on('error', (e: Error) => lost(`${e?.name ?? 'Error'}: ${String(e?.message ?? e).split('\n')[0]}`, e));
+        w.on('exit', (code: number) => lost(`exit code ${code}`));
       }),
     ),
   );
-  // files no worker finished (a worker failed to start or died): checked here, in order
-  const rest = [...orphans, ...pending];
+  // files no worker took (workers that failed to start, or died): checked here, in order
+  const rest = [...pending];
   for (let i = queued; i < files.length; i++) rest.push(i);
   if (rest.length) {
     const checker = local();

@@ -23,7 +23,7 @@ import { isWithin } from '../analysis/model';
 import { isClassificationLoss } from '../analysis/knowledge';
 import { modelCreations, trainedModelUses } from '../analysis/devices';
 import { bodyStatements, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
-import { constValue } from '../analysis/values';
+import { scriptConstant } from '../analysis/config-values';
 import { nodesOfType, reachFromLoop } from '../analysis/memo';
 import { freshName, indentTemplate, insertLinesAfter } from '../fixes/edits';
 import { spellAt, spellModuleAttr } from '../fixes/spelling';
@@ -165,7 +165,7 @@ function firstEpochs(m: PythonModel, loop: LoopInfo): string | null {
   const args = loop.iter.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
   const epoch = loop.targets[0];
   if (args.length === 1) return `${epoch} < 2`;
-  const start = constValue(m, args[0]);
+  const start = scriptConstant(m, args[0]);
   if (args.length >= 2 && typeof start === 'number' && Number.isInteger(start)) return `${epoch} < ${start + 2}`;
   return null;
 }

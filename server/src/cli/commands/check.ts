@@ -15,7 +15,7 @@ import { Checker, type CheckOptions, type FileOutcome } from '../checkFile';
 import { checkAll, workerCount, workerScript } from '../pool';
 import type { Rule } from '../../rules/types';
 import { VERSION } from '../version';
-import { statistics, statisticsText, summary, toConcise, toGithub, toJson, toJsonLines, toSarif, toText, type FileReport } from '../format';
+import { statistics, statisticsText, summary, toConcise, toGithub, toJson, toJsonLines, toSarif, toText, type FileReport, type InputFailure } from '../format';
 
 export const FORMATS = ['text', 'concise', 'json', 'json-lines', 'github', 'sarif'] as const;
 
@@ -50,11 +50,16 @@ Options:
   --jobs N                    check with N worker threads (default: one per core for 16 files or
                               more; 1 = all in this thread)
   --no-color                  plain text output
+  --verbose                   with an internal error (a bug in Train Guard), print its stack trace
 
 Notebooks (.ipynb, nbformat 4): the Python cells are checked as one program, in cell order; findings
 name the cell and the line in it (file.ipynb:cell 3:2:5); --fix rewrites only the changed cells'
 sources. A notebook that cannot be read is an error for that file (exit 2 at the end); the other
 files are still checked.
+
+An input that cannot be checked (unreadable, a broken notebook, or an internal error while checking
+it) is one error line on stderr and an error entry in the json, json-lines, github and sarif output;
+the other files are still checked and the exit code is 2.
 
 Settings: [tool.trainguard] in the nearest pyproject.toml (from the file's folder up to the root
 of its repository, the folder holding .git, or to the filesystem root outside one), then
@@ -80,6 +85,7 @@ Exit codes: 0 no findings, 1 findings, 2 usage or I/O error
     '--stdin-filename': 'value',
     '--jobs': 'value',
     '--no-color': 'boolean',
+    '--verbose': 'boolean',
   },
   run: (args, out) => runCheck(args, out),
 };
@@ -126,25 +132,32 @@ export async function runCheck(args: ParsedArgs, out: Out, rules: readonly Rule[
     unsafe: args.flags.has('--unsafe-fixes'),
     announceFixes: format === 'text' && !quiet,
     rules: rules === ALL_RULES ? undefined : rules,
+    verbose: args.flags.has('--verbose'),
   };
 
   const reports: FileReport[] = [];
+  /** Inputs that could not be checked: error entries in the reports. */
+  const failures: InputFailure[] = [];
   const errors: string[] = [];
   let ioError = false;
+  let walkErrors = 0;
   let wouldChange = 0;
   let hiddenUnsafe = 0;
   // with --fix on stdin the fixed text owns stdout: the report goes to stderr
   let report = out.stdout;
   // a warning about one pyproject.toml is printed once, however many files it applies to
   const printed = new Set<string>();
-  const take = (r: FileOutcome) => {
+  const take = (r: FileOutcome, file: string) => {
+    if (r.error !== undefined) failures.push({ filename: file, message: r.error });
     for (const line of r.stderr) {
       if (line.startsWith('trainguard: warning: ')) {
         if (printed.has(line)) continue;
         printed.add(line);
       }
       if (quiet && /^(Fixed|Would fix) /.test(line)) continue;
-      if (line.startsWith('trainguard: ') && !line.startsWith('trainguard: warning: ')) errors.push(line.replace(/^trainguard: /, '').trimEnd());
+      // the line of an input that could not be checked is its failure entry, not one more error
+      const isFailure = r.error !== undefined && line.startsWith(`trainguard: ${file}: ${r.error}`);
+      if (line.startsWith('trainguard: ') && !line.startsWith('trainguard: warning: ') && !isFailure) errors.push(line.replace(/^trainguard: /, '').trimEnd());
       out.stderr(line);
     }
     if (r.diff) {
@@ -177,7 +190,7 @@ export async function runCheck(args: ParsedArgs, out: Out, rules: readonly Rule[
       else out.stdout(output.toString('utf8'));
       report = out.stderr;
     }
-    take(r);
+    take(r, name);
   } else {
     const inputs = args.positionals.length ? args.positionals : ['.'];
     const walked = collectFiles(inputs, ['.py', '.ipynb']);
@@ -186,10 +199,11 @@ export async function runCheck(args: ParsedArgs, out: Out, rules: readonly Rule[
       errors.push(e);
     }
     ioError = walked.errors.length > 0;
+    walkErrors = walked.errors.length;
     if (walked.errors.length && !walked.files.length) return 2;
     // custom rules (tests) are code the workers cannot receive: those runs stay in this thread
     const workers = options.rules ? 0 : workerCount(walked.files.length, jobs, workerScript());
-    await checkAll(walked.files, options, () => new Checker(options), workers, take);
+    await checkAll(walked.files, options, () => new Checker(options), workers, (r, i) => take(r, walked.files[i]));
   }
 
   if (diffMode) {
@@ -197,18 +211,18 @@ export async function runCheck(args: ParsedArgs, out: Out, rules: readonly Rule[
     if (ioError) return 2;
     return wouldChange ? 1 : 0;
   }
-  const failedFiles = errors.length;
+  const failedFiles = failures.length + walkErrors;
   if (args.flags.has('--statistics')) {
     const stats = statistics(reports, rules);
     if (format === 'json') report(JSON.stringify(stats, null, 2) + '\n');
     else if (stats.length) report(statisticsText(stats) + '\n');
-  } else if (format === 'json') report(JSON.stringify(toJson(reports), null, 2) + '\n');
+  } else if (format === 'json') report(JSON.stringify(toJson(reports, failures), null, 2) + '\n');
   else if (format === 'json-lines') {
-    const text = toJsonLines(reports);
+    const text = toJsonLines(reports, failures);
     if (text) report(text + '\n');
-  } else if (format === 'sarif') report(JSON.stringify(toSarif(reports, { rules, version: VERSION, root: process.cwd(), errors }), null, 2) + '\n');
+  } else if (format === 'sarif') report(JSON.stringify(toSarif(reports, { rules, version: VERSION, root: process.cwd(), errors, failures }), null, 2) + '\n');
   else if (format === 'github') {
-    const text = toGithub(reports);
+    const text = toGithub(reports, failures);
     if (text) report(text + '\n');
   } else if (format === 'concise') {
     const text = toConcise(reports);
