@@ -15,7 +15,7 @@
  * Used by the language server (notebook document sync) and the CLI (`.ipynb` files). No editor or
  * protocol import: positions are the analyser's 0-based lines and UTF-16 columns.
  */
-import { SourceText, type Position, type Range, type TextEdit } from './source';
+import { SourceText, minimalEdit, type Position, type Range, type TextEdit } from './source';
 
 export type CellKind = 'code' | 'markdown' | 'raw';
 
@@ -232,28 +232,6 @@ function lineBreaks(text: string): number {
   return n;
 }
 
-/** The smallest single edit turning `before` into `after`, never splitting "\r\n" or a surrogate pair. */
-export function minimalEdit(before: string, after: string): TextEdit {
-  let start = 0;
-  const max = Math.min(before.length, after.length);
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let endB = before.length;
-  let endA = after.length;
-  while (endB > start && endA > start && before.charCodeAt(endB - 1) === after.charCodeAt(endA - 1)) {
-    endB--;
-    endA--;
-  }
-  const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
-  const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
-  const splits = (t: string, i: number) => i > 0 && i < t.length && ((t[i - 1] === '\r' && t[i] === '\n') || (isHigh(t.charCodeAt(i - 1)) && isLow(t.charCodeAt(i))));
-  while (start > 0 && (splits(before, start) || splits(after, start))) start--;
-  while ((splits(before, endB) || splits(after, endA)) && endB < before.length && endA < after.length) {
-    endB++;
-    endA++;
-  }
-  const src = new SourceText(before);
-  return { range: { start: src.positionAt(start), end: src.positionAt(endB) }, newText: after.slice(start, endA) };
-}
 
 export interface CellEdits {
   /** The cell (index in the notebook's cell list). */

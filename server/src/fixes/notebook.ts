@@ -7,8 +7,7 @@
  */
 import { analyzeText, type AnalyzeOptions } from '../analysis/analyze';
 import { NotebookProgram, type CellInput } from '../analysis/notebook';
-import { parsePython } from '../analysis/parser';
-import { applyNonOverlapping } from './apply';
+import { applyNonOverlapping, parses } from './apply';
 import type { Finding, Fix } from '../rules/types';
 import type { TextEdit } from '../analysis/source';
 
@@ -28,15 +27,6 @@ export interface NotebookFixResult {
   applied: Map<string, number>;
   /** Fixes left out because an edit would cross a cell boundary or touch an IPython line, by code. */
   skipped: Map<string, number>;
-}
-
-function parses(text: string): boolean {
-  const tree = parsePython(text);
-  try {
-    return !tree.rootNode.hasError;
-  } finally {
-    tree.delete();
-  }
 }
 
 /** The cells with the fixes applied, each fix's edits to the cells they fall in. */

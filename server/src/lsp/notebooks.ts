@@ -21,7 +21,8 @@
  */
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type NotebookCell, type TextDocumentEdit, type TextDocumentItem, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { limitExceeded, limitsFrom } from '../analysis/limits';
-import { NotebookProgram, minimalEdit, type CellInput, type MaskResult } from '../analysis/notebook';
+import { NotebookProgram, type CellInput, type MaskResult } from '../analysis/notebook';
+import { minimalEdit } from '../analysis/source';
 import { PythonDocument } from '../analysis/document';
 import { SourceText, type Range, type TextEdit } from '../analysis/source';
 import { fixNotebook } from '../fixes/notebook';
