@@ -204,11 +204,11 @@ export class RunWatcher {
     if (this.options.noOutputSeconds > 0 && !this.silenceWarned && silent >= this.options.noOutputSeconds * 1000) {
       this.silenceWarned = true;
       const since = this.last ? `; the last line was: ${quote(this.last.text)}` : ' since the start';
-      this.warn(events, 'no-output', `no output for ${fmtSeconds(silent)}${since}. A run this quiet is usually hung (a DataLoader worker, a download at start-up, a deadlock); the hints stop it after 60 s`, this.last, now, guideHelp('no-output', 'no output'), true);
+      this.warn(events, 'no-output', `no output for ${fmtSeconds(this.options.noOutputSeconds * 1000)}${since}. A run this quiet is usually hung (a DataLoader worker, a download at start-up, a deadlock); the hints stop it after 60 s`, this.last, now, guideHelp('no-output', 'no output'), true);
     }
     if (this.options.firstEpochSeconds > 0 && !this.firstEpochWarned && this.startedAt === null && now - this.start >= this.options.firstEpochSeconds * 1000) {
       this.firstEpochWarned = true;
-      this.warn(events, 'no-first-epoch', `no epoch and no loss reported ${fmtSeconds(now - this.start)} after the start: start-up is stuck or too slow (model download, data loading, a hang at init); the hints stop a run with no "Epoch 1" after 90 s`, this.last, now, guideHelp('no-first-epoch', 'no first epoch'), true);
+      this.warn(events, 'no-first-epoch', `no epoch and no loss reported ${fmtSeconds(this.options.firstEpochSeconds * 1000)} after the start: start-up is stuck or too slow (model download, data loading, a hang at init); the hints stop a run with no "Epoch 1" after 90 s`, this.last, now, guideHelp('no-first-epoch', 'no first epoch'), true);
     }
     this.checkBudgetSpent(now, events);
     return events;
@@ -263,7 +263,8 @@ export class RunWatcher {
     const exception = tb.exception ?? { text: tb.lines[tb.lines.length - 1], number: tb.firstNumber + tb.lines.length - 1 };
     if (QUIET_EXCEPTIONS.test(exception.text)) return;
     const known = knownError(tb.lines.join('\n'));
-    const message = known ? `Python error: ${exception.text.trim()}. ${capitalize(known.advice)}` : `Python error: ${exception.text.trim()}`;
+    const error = exception.text.trim();
+    const message = known ? `Python error: ${error}${/[.!?]$/.test(error) ? '' : '.'} ${capitalize(known.advice)}` : `Python error: ${error}`;
     this.warn(events, 'traceback', message, exception, Math.min(now, tb.lastAt + BURST_MS), known?.help ?? GENERIC_TRACEBACK_HELP, false);
   }
 
