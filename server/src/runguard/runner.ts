@@ -163,6 +163,20 @@ export class GuardedRun {
     return this.done;
   }
 
+  /**
+   * For a host that is going away (the editor window closing): SIGTERM to the tree now and SIGKILL
+   * a moment later if this process still lives then; nothing is awaited.
+   */
+  abandon(): void {
+    if (this.finished || this.pid === null || this.exited) return;
+    const pid = this.pid;
+    this.stoppedBy ??= 'user';
+    signalTree(pid, 'SIGTERM');
+    setTimeout(() => {
+      if (groupAlive(pid)) signalTree(pid, 'SIGKILL');
+    }, 2000).unref();
+  }
+
   // ---- supervision -----------------------------------------------------------------------------
 
   private async supervise(cwd: string, scriptDir: string): Promise<RunResult> {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { isSubmissionPath } from '../analysis/submissions';
+import { isSubmissionPath } from '../analysis/submission-names';
 import { SampleError, verifySubmission, type VerifyResult } from '../submission/verify';
 import { findSample, readCsvText } from '../submission/files';
 
