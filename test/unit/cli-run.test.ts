@@ -121,6 +121,8 @@ describe('trainguard run', function () {
     assert.strictEqual(cli(['run', '--budget', 'soon', script], dir).code, 2);
     assert.strictEqual(cli(['run', '--classes', '1', script], dir).code, 2);
     assert.strictEqual(cli(['run', 'missing.py'], dir).code, 2);
+    assert.strictEqual(cli(['run', '--python', '', script], dir).code, 2);
+    assert.strictEqual(cli(['run', '--no-output-timeout', 'soon', script], dir).code, 2);
     const r = cli(['run', '--python', '/nonexistent/python3', script], dir);
     assert.strictEqual(r.code, 127);
     assert.match(r.stderr, /cannot start \/nonexistent\/python3: not found/);

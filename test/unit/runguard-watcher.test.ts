@@ -276,6 +276,20 @@ describe('run guard: the watcher on recorded logs', () => {
     for (const e of KNOWN_ERRORS) if (e.help.rule) assert.strictEqual(`${e.help.rule} ${names.get(e.help.rule)}`, e.help.title);
   });
 
+  it("every guide link points at a section of docs/run-guard.md (GitHub's heading anchors)", () => {
+    const slugs = new Set(
+      fs
+        .readFileSync(path.join(FIXTURES, '..', '..', 'docs', 'run-guard.md'), 'utf8')
+        .split('\n')
+        .filter((l) => /^#{2,4} /.test(l))
+        .map((l) => l.replace(/^#+ /, '').trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')),
+    );
+    const anchors = new Set([...KNOWN_ERRORS.map((e) => e.help.anchor), 'no-output', 'no-first-epoch', 'traceback'].filter((a): a is string => !!a));
+    for (const w of [...replay('hang-no-output.log').warnings, ...replay('traceback-oom.log').warnings]) if (w.help.anchor) anchors.add(w.help.anchor);
+    assert.ok(anchors.size >= 7);
+    for (const a of anchors) assert.ok(slugs.has(a), `docs/run-guard.md has no section #${a} (sections: ${[...slugs].join(', ')})`);
+  });
+
   it('formats a warning with its line and link, and the status line', () => {
     const w = only(replay('low-gpu.log', { noOutputSeconds: 0 }));
     assert.deepStrictEqual(formatWarning(w).map((l) => l.replace(/: http.*/, '')), [
@@ -355,5 +369,10 @@ describe('run guard: reading output lines', () => {
     const lines = [...s.push('a\r\nb\rpro'), ...s.push('gress\r'), ...s.push('\nc\nd')];
     assert.deepStrictEqual(lines, ['a', 'b', 'progress', 'c']);
     assert.strictEqual(s.flush(), 'd');
+    // output that never ends a line is cut rather than kept growing
+    const long = new LineSplitter();
+    const cut = long.push('x'.repeat(70000));
+    assert.deepStrictEqual(cut.map((l) => l.length), [70000]);
+    assert.strictEqual(long.flush(), null);
   });
 });

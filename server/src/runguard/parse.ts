@@ -28,6 +28,10 @@ function num(s: string | undefined): number | null {
   return Number.isNaN(v) && s.toLowerCase() !== 'nan' ? null : v;
 }
 
+/** Longer lines are cut (splitter) and read only this far (parser): the patterns look at the start of a line. */
+const MAX_LINE = 65536;
+const MAX_PARSED = 4000;
+
 /** Splits a stream into lines at `\n`, `\r\n` and a lone `\r` (progress bars redraw with `\r`). */
 export class LineSplitter {
   private partial = '';
@@ -56,6 +60,11 @@ export class LineSplitter {
       start = i + 1;
     }
     this.partial += s.slice(start);
+    // output that never ends a line (a binary dump, a bar without \r) is cut, not kept growing
+    if (this.partial.length > MAX_LINE) {
+      out.push(this.partial);
+      this.partial = '';
+    }
     return out;
   }
 
@@ -275,7 +284,7 @@ const KERAS_STEPS = /(?:^|\s)(\d+)\/(\d+)\s*(?:\[|━|-\s)/;
 
 /** What one line of output says (`ctx` carries a table or CSV header to the following lines; updated in place). */
 export function parseLine(raw: string, ctx: ParseContext): LineFacts {
-  const text = plainText(raw);
+  const text = plainText(raw.length > MAX_PARSED ? raw.slice(0, MAX_PARSED) : raw);
   if (!text.trim()) return EMPTY;
   const header = tableHeader(text);
   if (header) {

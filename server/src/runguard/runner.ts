@@ -138,8 +138,12 @@ export class GuardedRun {
     this.done = this.supervise(cwd, scriptDir);
   }
 
-  /** Starts the script; the result comes with `done`. Never throws for a missing interpreter: `done` reports it. */
+  /**
+   * Starts the script; the result comes with `done`. A missing interpreter is not an exception: `done`
+   * reports it. Throws only for an interpreter that cannot even be named (empty, a NUL byte).
+   */
   static start(options: RunOptions, listener: RunListener = {}): GuardedRun {
+    if (!options.python.trim() || options.python.includes('\0')) throw new Error(`not a Python interpreter: ${JSON.stringify(options.python)}`);
     return new GuardedRun(options, listener);
   }
 

@@ -246,7 +246,7 @@ export class RunWatcher {
   private traceback(stream: string, line: OutputLine, now: number): boolean {
     const open = this.tracebacks.get(stream);
     if (open) {
-      if (open.lines.length < MAX_TRACEBACK_LINES) open.lines.push(line.text);
+      if (open.lines.length < MAX_TRACEBACK_LINES) open.lines.push(line.text.slice(0, 2000));
       open.lastAt = now;
       if (EXCEPTION_LINE.test(line.text)) open.exception = { text: line.text, number: line.number };
       return true;

@@ -83,6 +83,7 @@ async function runGuarded(args: ParsedArgs, out: Out): Promise<number> {
   const firstEpoch = seconds(args, '--first-epoch-timeout');
   const grace = seconds(args, '--grace');
   const python = stringFlag(args, '--python') ?? DEFAULT_PYTHON;
+  if (!python.trim() || python.includes('\0')) throw new UsageError('--python needs the path (or name) of a Python interpreter');
   const autoStop = args.flags.has('--auto-stop');
 
   try {
