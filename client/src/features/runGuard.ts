@@ -38,6 +38,12 @@ export const STOP_COMMAND = 'trainguard.stopRun';
 export const OPEN_LOG_COMMAND = 'trainguard.openRunLog';
 export const RUNS_COMMAND = 'trainguard.runGuardRuns';
 const ACTIVE_CONTEXT = 'trainguard.runActive';
+/**
+ * The extension's own view of workspace trust (`vscode.workspace.isTrusted`), for the menus: what the
+ * command checks. (VS Code's `isWorkspaceTrusted` key was not set in code-server started with
+ * --disable-workspace-trust, where the workspace counts as trusted, and the command vanished.)
+ */
+const TRUSTED_CONTEXT = 'trainguard.workspaceTrusted';
 
 /** What `trainguard.runWithGuard` and `trainguard.runGuardRuns` return (plain data). */
 export interface RunSummary {
@@ -311,31 +317,38 @@ export const runGuardFeature: ClientFeature = {
         ],
         false,
       );
-      const run = GuardedRun.start(
-        {
-          python,
-          script,
-          autoStop,
-          watch: { noOutputSeconds, firstEpochSeconds, classes, budgetMinutes: budget, epochs: info?.info?.epochs ?? null, folds: info?.info?.folds ?? null },
-          submissionPaths: info?.info?.submissionPaths ?? [],
-          expectSubmission: info?.info?.writesSubmission ?? false,
-        },
-        {
-          output: (text) => emit(forTerminal(text)),
-          guard: guardLines,
-          status: (s) => {
-            if (!entry) return;
-            entry.status = s;
-            if (shown === entry || !shown?.run.running) showStatus(entry);
+      let run: GuardedRun;
+      try {
+        run = GuardedRun.start(
+          {
+            python,
+            script,
+            autoStop,
+            watch: { noOutputSeconds, firstEpochSeconds, classes, budgetMinutes: budget, epochs: info?.info?.epochs ?? null, folds: info?.info?.folds ?? null },
+            submissionPaths: info?.info?.submissionPaths ?? [],
+            expectSubmission: info?.info?.writesSubmission ?? false,
           },
-          event: (e) => {
-            if (!entry || e.type !== 'warning') return;
-            entry.warnings.push(e.warning);
-            output.warn(`run guard (${path.basename(script)}): ${formatWarning(e.warning).join('\n')}`);
-            void notifyWarning(entry, e.warning, autoStop);
+          {
+            output: (text) => emit(forTerminal(text)),
+            guard: guardLines,
+            status: (s) => {
+              if (!entry) return;
+              entry.status = s;
+              if (shown === entry || !shown?.run.running) showStatus(entry);
+            },
+            event: (e) => {
+              if (!entry || e.type !== 'warning') return;
+              entry.warnings.push(e.warning);
+              output.warn(`run guard (${path.basename(script)}): ${formatWarning(e.warning).join('\n')}`);
+              void notifyWarning(entry, e.warning, autoStop);
+            },
           },
-        },
-      );
+        );
+      } catch (e) {
+        terminal.dispose();
+        void vscode.window.showErrorMessage(`Train Guard: ${(e as Error).message}. Select an interpreter with the Python extension or set trainguard.pythonPath.`);
+        return undefined;
+      }
       entry = { script, python, pythonFrom: from, run, terminal, warnings: [], result: null, status: null };
       const a = entry;
       active.set(script, a);
@@ -390,7 +403,10 @@ export const runGuardFeature: ClientFeature = {
     context.subscriptions.push(
       item,
       vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, lenses),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        void vscode.commands.executeCommand('setContext', TRUSTED_CONTEXT, true);
+        lenses.refresh();
+      }),
       vscode.commands.registerCommand(RUN_COMMAND, runWithGuard),
       vscode.commands.registerCommand(STOP_COMMAND, async (target?: unknown): Promise<RunSummary | undefined> => {
         const a = find(target);
@@ -411,5 +427,6 @@ export const runGuardFeature: ClientFeature = {
       { dispose: () => [...active.values()].forEach((a) => a.run.abandon()) },
     );
     void vscode.commands.executeCommand('setContext', ACTIVE_CONTEXT, false);
+    void vscode.commands.executeCommand('setContext', TRUSTED_CONTEXT, vscode.workspace.isTrusted);
   },
 };

@@ -3,8 +3,8 @@
  * script that hangs. The timeouts are shortened through the settings (`trainguard.runGuard.*`), the
  * run is started with the command, its no-output warning is read back (`trainguard.runGuardRuns`,
  * what the notification shows), "Train Guard: Stop guarded run" stops it, and the script and the child
- * it started (one that ignores SIGTERM) are gone. Also: the CodeLens on a training script (and none on
- * a script without a training loop), the log listed by the run, and the manifest's trust settings.
+ * it started (one that ignores SIGTERM) are gone, and "Open run log" opens its log. Also: the CodeLens
+ * on a training script (and none on a script without a training loop), and the manifest's trust settings.
  *
  * Runs in a trusted workspace: the command refuses in an untrusted one. Works on scratch copies inside
  * the workspace folder the runner opened (never the repository); waits are bounded by a hang guard,
@@ -14,12 +14,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { activateTrainGuard, closeAllEditors, EXTENSION_ID, scratchCopy, setWorkspaceSetting, workspaceRoot } from './helpers';
 
-/** The repository (the extension under development); this file runs from out/test/e2e/suite/. */
-const REPO = path.resolve(__dirname, '..', '..', '..', '..');
-const EXTENSION_ID = 'trainguard.train-guard';
-const HANG = path.join(REPO, 'test', 'fixtures', 'runguard', 'hang.py');
-const TRAINING = path.join(REPO, 'test', 'fixtures', 'rules', 'TG205', 'invalid-basic.py');
+const HANG = 'test/fixtures/runguard/hang.py';
+const TRAINING = 'test/fixtures/rules/TG205/invalid-basic.py';
 
 interface RunSummary {
   script: string;
@@ -31,23 +29,7 @@ interface RunSummary {
   result: { exitCode: number | null; signal: string | null; stoppedBy: string | null; spawnError: string | null } | null;
 }
 
-function scratchRoot(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('no workspace folder is open: the e2e runner must open a scratch folder');
-  const root = path.resolve(folder.uri.fsPath);
-  const rel = path.relative(REPO, root);
-  if (!rel.startsWith('..') && !path.isAbsolute(rel) && !/^\.vscode-(e2e|test)([\\/]|$)/.test(rel)) throw new Error(`refusing to write test files into ${root}`);
-  return root;
-}
-
-function scratchCopy(from: string, name: string): vscode.Uri {
-  const file = path.join(scratchRoot(), 'runguard-e2e', name);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, fs.readFileSync(from, 'utf8'));
-  return vscode.Uri.file(file);
-}
-
-/** Re-runs `probe` every 200 ms until it gives a value; fails after `ms` naming what it waited for (a hang guard). */
+/** Re-runs the async `probe` every 200 ms until it gives a value; fails after `ms` naming what it waited for (a hang guard). */
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -80,25 +62,21 @@ async function runs(): Promise<RunSummary[]> {
 }
 
 describe('Run with guard in the extension host', function () {
-  this.timeout(90000);
-  const config = () => vscode.workspace.getConfiguration('trainguard');
+  this.timeout(120000);
 
   before(async () => {
-    const ext = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(ext, `${EXTENSION_ID} is not loaded`);
-    await ext.activate();
-    await config().update('runGuard.noOutputSeconds', 2, vscode.ConfigurationTarget.Workspace);
-    await config().update('runGuard.firstEpochSeconds', 0, vscode.ConfigurationTarget.Workspace);
-    await config().update('runGuard.autoStop', false, vscode.ConfigurationTarget.Workspace);
+    await activateTrainGuard();
+    await setWorkspaceSetting('runGuard.noOutputSeconds', 2);
+    await setWorkspaceSetting('runGuard.firstEpochSeconds', 0);
+    await setWorkspaceSetting('runGuard.autoStop', false);
   });
 
   after(async () => {
     for (const r of await runs()) if (r.running) await vscode.commands.executeCommand('trainguard.stopRun', vscode.Uri.file(r.script));
-    for (const key of ['runGuard.noOutputSeconds', 'runGuard.firstEpochSeconds', 'runGuard.autoStop']) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    for (const key of ['runGuard.noOutputSeconds', 'runGuard.firstEpochSeconds', 'runGuard.autoStop']) await setWorkspaceSetting(key, undefined);
     for (const t of vscode.window.terminals) if (t.name.startsWith('Train Guard: ')) t.dispose();
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (folder) fs.rmSync(path.join(folder.uri.fsPath, 'runguard-e2e'), { recursive: true, force: true });
+    await closeAllEditors();
+    fs.rmSync(path.join(workspaceRoot(), 'runguard-e2e'), { recursive: true, force: true });
   });
 
   it('declares the command, its menus and the settings it reads as restricted in untrusted workspaces', () => {
@@ -107,7 +85,7 @@ describe('Run with guard in the extension host', function () {
       contributes: { commands: { command: string }[]; menus: Record<string, { command: string; when?: string }[]>; configuration: { properties: Record<string, unknown> } };
     };
     assert.ok(pkg.contributes.commands.some((c) => c.command === 'trainguard.runWithGuard'));
-    assert.ok(pkg.contributes.menus['editor/title'].some((m) => m.command === 'trainguard.runWithGuard' && /isWorkspaceTrusted/.test(m.when ?? '')));
+    assert.ok(pkg.contributes.menus['editor/title'].some((m) => m.command === 'trainguard.runWithGuard' && /trainguard\.workspaceTrusted/.test(m.when ?? '')));
     for (const key of ['trainguard.pythonPath', 'trainguard.runGuard.autoStop', 'trainguard.runGuard.noOutputSeconds', 'trainguard.runGuard.firstEpochSeconds']) {
       assert.ok(key in pkg.contributes.configuration.properties, key);
       assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key), `${key} is not restricted`);
@@ -116,7 +94,7 @@ describe('Run with guard in the extension host', function () {
 
   it('shows the "Run with guard" CodeLens on the training loop of a training script, none on a script without one', async () => {
     assert.ok(vscode.workspace.isTrusted, 'the e2e workspace must be trusted (Run with guard is off in untrusted workspaces)');
-    const training = scratchCopy(TRAINING, 'train_cls.py');
+    const training = scratchCopy(TRAINING, 'runguard-e2e/train_cls.py');
     const doc = await vscode.workspace.openTextDocument(training);
     await vscode.window.showTextDocument(doc);
     const loopLine = doc.getText().split('\n').findIndex((l) => l.startsWith('for epoch in range(EPOCHS):'));
@@ -127,7 +105,7 @@ describe('Run with guard in the extension host', function () {
     });
     assert.strictEqual(lens.range.start.line, loopLine);
     assert.match(lens.command!.title, /Run with guard/);
-    const hang = scratchCopy(HANG, 'hang_nolens.py');
+    const hang = scratchCopy(HANG, 'runguard-e2e/hang_nolens.py');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(hang));
     // the server answers for the training script above, so it is up: a script with no training loop gets no lens
     const none = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', hang)) ?? [];
@@ -136,7 +114,7 @@ describe('Run with guard in the extension host', function () {
 
   it('runs a hanging script, warns after the no-output timeout set in the settings, and the stop kills the whole tree', async () => {
     assert.ok(vscode.workspace.isTrusted, 'the e2e workspace must be trusted (Run with guard is off in untrusted workspaces)');
-    const script = scratchCopy(HANG, 'hang.py');
+    const script = scratchCopy(HANG, 'runguard-e2e/hang.py');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(script));
     const started = await vscode.commands.executeCommand<RunSummary>('trainguard.runWithGuard', script);
     assert.ok(started, 'the command starts a run in a trusted workspace');
@@ -167,5 +145,17 @@ describe('Run with guard in the extension host', function () {
     const after = fs.readFileSync(started.logFile, 'utf8');
     assert.match(after, /\[trainguard\] WARNING \(no-output\)/);
     assert.match(after, /\[trainguard\] run stopped on request after /);
+
+    // "Open run log" lists it first (newest first): accepting the quick pick's first entry opens it
+    const opening = vscode.commands.executeCommand<string | undefined>('trainguard.openRunLog');
+    let opened: string | undefined | null = null;
+    void opening.then((v) => (opened = v ?? undefined));
+    await until('the run-log quick pick to be accepted', async () => {
+      if (opened !== null) return true;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return undefined;
+    });
+    assert.strictEqual(opened, started.logFile);
+    assert.strictEqual(vscode.window.activeTextEditor?.document.uri.fsPath, started.logFile);
   });
 });
