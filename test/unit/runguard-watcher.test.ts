@@ -119,6 +119,15 @@ describe('run guard: the watcher on recorded logs', () => {
     assert.deepStrictEqual(kinds, ['no-output@10000', 'no-output@40000']);
   });
 
+  it('no output: a script printing once per epoch is judged by its own rhythm after the first epoch', () => {
+    const r = replay('epoch-lines-only.log', { firstEpochSeconds: 0 });
+    assert.deepStrictEqual(r.warnings.map((w) => [w.kind, w.atMs, w.line]), [
+      ['no-output', 60000, 'Epoch 1/10'],
+      ['no-output', 450000, 'Epoch 4/10'],
+    ]);
+    assert.match(r.warnings[1].message, /^no output for 2\.5 min \(1\.5x the longest silence before an epoch report\)/);
+  });
+
   it('progress-bar redraws without a line end count as output', () => {
     const w = new RunWatcher({ noOutputSeconds: 10, firstEpochSeconds: 0 }, 0);
     const events: GuardEvent[] = [];

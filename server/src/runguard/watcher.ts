@@ -3,7 +3,8 @@
  * given by the caller (a fake clock in tests, `Date.now()` in the runner), and tells what the Kaggle
  * hints (sections 2, 2B, 8) say to watch for after launch:
  *
- * - no output for N s (default 60; the hints kill a process silent for 60 s);
+ * - no output for N s (default 60; the hints kill a process silent for 60 s), or for 1.5x the longest
+ *   silence that ended with an epoch report, when that is longer (a script printing once per epoch);
  * - no first epoch N s after the start (default 90): no epoch marker and no loss printed yet;
  * - GPU memory under 10% in a reading (TG203's print, nvidia-smi, a GPU/CUDA memory line), once
  *   training runs; a reading of 10% or more in the same burst of output (another GPU of the same
@@ -125,6 +126,8 @@ export class RunWatcher {
   private lineCount = 0;
   private last: OutputLine | null = null;
   private silenceWarned = false;
+  /** The longest silence that ended with an epoch report: the script's own rhythm (one line per epoch). */
+  private healthySilenceMs = 0;
   private firstEpochWarned = false;
   private startedAt: number | null = null;
   private readonly ctx: ParseContext = newParseContext();
@@ -168,6 +171,7 @@ export class RunWatcher {
   line(raw: string, now: number, stream: 'stdout' | 'stderr' = 'stdout'): GuardEvent[] {
     const events: GuardEvent[] = [];
     if (this.finished) return events;
+    const gap = now - this.lastOutputAt;
     this.activity(now);
     const text = plainText(raw).replace(/\s+$/, '');
     const line: OutputLine = { text, number: ++this.lineCount };
@@ -189,7 +193,10 @@ export class RunWatcher {
     if (facts.valLoss !== null) this.latest.valLoss = facts.valLoss;
     if (facts.complete) {
       const ord = facts.epoch ? this.ordinal(facts.epoch) : this.current?.ord ?? null;
-      if (ord !== null) this.onEpochEnd(ord, facts.trainLoss, facts.valLoss, facts.seconds, line, now, events);
+      if (ord !== null) {
+        this.healthySilenceMs = Math.max(this.healthySilenceMs, gap);
+        this.onEpochEnd(ord, facts.trainLoss, facts.valLoss, facts.seconds, line, now, events);
+      }
     }
     this.checkBudgetSpent(now, events);
     return events;
@@ -201,10 +208,14 @@ export class RunWatcher {
     if (this.finished) return events;
     this.flushStale(now, events);
     const silent = now - this.lastOutputAt;
-    if (this.options.noOutputSeconds > 0 && !this.silenceWarned && silent >= this.options.noOutputSeconds * 1000) {
+    // a script that prints once per epoch is silent for an epoch when healthy: a silence is judged
+    // against the longest one that ended with an epoch report (x1.5), never less than the timeout
+    const limit = Math.max(this.options.noOutputSeconds * 1000, this.healthySilenceMs * 1.5);
+    if (this.options.noOutputSeconds > 0 && !this.silenceWarned && silent >= limit) {
       this.silenceWarned = true;
       const since = this.last ? `; the last line was: ${quote(this.last.text)}` : ' since the start';
-      this.warn(events, 'no-output', `no output for ${fmtSeconds(this.options.noOutputSeconds * 1000)}${since}. A run this quiet is usually hung (a DataLoader worker, a download at start-up, a deadlock); the hints stop it after 60 s`, this.last, now, guideHelp('no-output', 'no output'), true);
+      const longer = limit > this.options.noOutputSeconds * 1000 ? ` (1.5x the longest silence before an epoch report)` : '';
+      this.warn(events, 'no-output', `no output for ${fmtSeconds(limit)}${longer}${since}. A run this quiet is usually hung (a DataLoader worker, a download at start-up, a deadlock); the hints stop it after 60 s`, this.last, now, guideHelp('no-output', 'no output'), true);
     }
     if (this.options.firstEpochSeconds > 0 && !this.firstEpochWarned && this.startedAt === null && now - this.start >= this.options.firstEpochSeconds * 1000) {
       this.firstEpochWarned = true;
