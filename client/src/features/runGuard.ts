@@ -67,6 +67,8 @@ interface ActiveRun {
   warnings: GuardWarning[];
   result: RunResult | null;
   status: RunStatus | null;
+  /** The script writes a submission somewhere (the language server read it). */
+  expectSubmission: boolean;
 }
 
 const DEFAULT_PYTHON = process.platform === 'win32' ? 'python' : 'python3';
@@ -246,10 +248,17 @@ export const runGuardFeature: ClientFeature = {
       const bad = r.submissions.filter((s) => s.result && !s.result.valid);
       for (const s of r.submissions) output.info(describeCheck(s).join('\n'));
       const how = r.stoppedBy === 'auto' ? `was stopped by auto-stop (${r.stopWarning?.kind})` : r.stoppedBy === 'user' ? 'was stopped' : r.signal ? `ended by ${r.signal}` : `exited with code ${r.exitCode}`;
-      const sub = bad.length ? ` Its submission ${path.basename(bad[0].file)} is NOT valid.` : r.submissions.length ? ` Its submission ${path.basename(r.submissions[0].file)} looks valid.` : '';
+      const missing = !r.submissions.length && a.expectSubmission && r.stoppedBy === null;
+      const sub = bad.length
+        ? ` Its submission ${path.basename(bad[0].file)} is NOT valid.`
+        : r.submissions.length
+          ? ` Its submission ${path.basename(r.submissions[0].file)} looks valid.`
+          : missing
+            ? ' It wrote no submission, though the script writes one.'
+            : '';
       const message = `Train Guard: ${name} ${how}; ${r.warnings.length} warning(s).${sub}`;
       const actions = ['Open log', ...(bad.length ? ['Show problems'] : [])];
-      const show = bad.length || (r.exitCode !== 0 && r.stoppedBy === null) ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+      const show = bad.length || missing || (r.exitCode !== 0 && r.stoppedBy === null) ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
       const choice = await show(message, ...actions);
       if (choice === 'Open log' && r.logFile) await vscode.window.showTextDocument(vscode.Uri.file(r.logFile), { preview: true });
       if (choice === 'Show problems') output.show(true);
@@ -349,7 +358,7 @@ export const runGuardFeature: ClientFeature = {
         void vscode.window.showErrorMessage(`Train Guard: ${(e as Error).message}. Select an interpreter with the Python extension or set trainguard.pythonPath.`);
         return undefined;
       }
-      entry = { script, python, pythonFrom: from, run, terminal, warnings: [], result: null, status: null };
+      entry = { script, python, pythonFrom: from, run, terminal, warnings: [], result: null, status: null, expectSubmission: info?.info?.writesSubmission ?? false };
       const a = entry;
       active.set(script, a);
       terminal.show(true);

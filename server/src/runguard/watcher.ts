@@ -229,7 +229,7 @@ export class RunWatcher {
   finish(now: number): GuardEvent[] {
     const events: GuardEvent[] = [];
     if (this.finished) return events;
-    this.flushStale(Infinity, events);
+    this.flushStale(now, events, true);
     this.finished = true;
     return events;
   }
@@ -279,11 +279,11 @@ export class RunWatcher {
     this.warn(events, 'traceback', message, exception, Math.min(now, tb.lastAt + BURST_MS), known?.help ?? GENERIC_TRACEBACK_HELP, false);
   }
 
-  /** Tracebacks and GPU readings whose burst of output is over (`now` = Infinity flushes all). */
-  private flushStale(now: number, events: GuardEvent[]): void {
-    for (const [stream, tb] of [...this.tracebacks]) if (now - tb.lastAt > BURST_MS) this.flushTraceback(stream, tb, now, events);
+  /** Tracebacks and GPU readings whose burst of output is over (all of them at the end of the run). */
+  private flushStale(now: number, events: GuardEvent[], all = false): void {
+    for (const [stream, tb] of [...this.tracebacks]) if (all || now - tb.lastAt > BURST_MS) this.flushTraceback(stream, tb, now, events);
     const p = this.gpuPending;
-    if (p && now - p.at > BURST_MS) {
+    if (p && (all || now - p.at > BURST_MS)) {
       this.gpuPending = null;
       if (!this.gpuWarned) {
         this.gpuWarned = true;
