@@ -20,7 +20,7 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Run \`trainguard COMMAND --help\` for a command's options.
-Exit codes: 0 no findings, 1 findings, 2 usage or I/O error.
+Exit codes: 0 no findings, 1 findings, 2 usage or I/O error (\`trainguard run\`: the script's own).
 `;
 }
 
@@ -39,7 +39,9 @@ export async function run(argv: string[], out: Out): Promise<number> {
     out.stderr(`trainguard: unknown command "${name}" (see trainguard --help)\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // after `--` the arguments are the command's operands (`trainguard run train.py -- --help` passes --help to the script)
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
     out.stdout(command.usage);
     return 0;
   }
