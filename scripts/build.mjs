@@ -24,12 +24,30 @@ const common = {
   banner: { js: "const __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+// The language server starts no process (SECURITY.md). vscode-languageserver's module-resolution
+// helpers (Files.resolve*, never called by Train Guard) require child_process; in the server bundle it
+// is replaced by a module whose functions throw, so dist/server.js cannot start one
+// (test/unit/security.test.ts checks the bundle).
+const refuseChildProcess = {
+  name: 'refuse-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) => ({ path: args.path, namespace: 'refuse-child-process' }));
+    build.onLoad({ filter: /.*/, namespace: 'refuse-child-process' }, () => ({
+      loader: 'js',
+      contents: `const refuse = (name) => () => { throw new Error('the Train Guard language server starts no process (child_process.' + name + ' refused)'); };
+for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) exports[name] = refuse(name);`,
+    }));
+  },
+};
+
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
-  { ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
+  { ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [refuseChildProcess] },
   { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
   // The budget panel's page: runs in the webview (a browser), with the estimator core bundled in.
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none', entryPoints: ['client/src/panel/main.ts'], outfile: 'dist/panel.js' },
+  // the CLI's worker threads (check on all cores): loaded by dist/cli.js from its own folder
+  { ...common, entryPoints: ['server/src/cli/worker.ts'], outfile: 'dist/cli-worker.js' },
 ];
 
 copyFileSync(join(dirname(require.resolve('web-tree-sitter')), 'web-tree-sitter.wasm'), 'dist/web-tree-sitter.wasm');

@@ -1,7 +1,7 @@
-// Converts the measured throughput tables in ../shared/data into the estimator's own data file
+// Converts the measured throughput tables (test/data/throughput, copied from the shared reference data)
 // (server/src/estimator/data/throughput.json), so the extension never reads outside itself at run
 // time. Run it again when the tables change:
-//   node scripts/convert-throughput-data.mjs [--data ../shared/data] [--check]
+//   node scripts/convert-throughput-data.mjs [--data test/data/throughput] [--check]
 // --check exits 1 when the committed JSON differs from what the tables give (for CI or review).
 //
 // Sources (cited again in the JSON and in docs/estimator.md):
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
-const dataDir = argv.includes('--data') ? argv[argv.indexOf('--data') + 1] : join(root, '..', 'shared', 'data');
+const dataDir = argv.includes('--data') ? argv[argv.indexOf('--data') + 1] : join(root, 'test', 'data', 'throughput');
 const check = argv.includes('--check');
 const outFile = join(root, 'server', 'src', 'estimator', 'data', 'throughput.json');
 

@@ -9,6 +9,9 @@ Data loading is not timed (like the timm benchmarks the estimator uses); the pan
 data-loading floor from your DataLoader workers. Edit build_model() to return your own network.
 Usage: python measure-throughput.py [--model efficientnet_b4] [--img-size 224] [--batch-size 64]
        [--amp on|off] [--steps 20] [--warmup 5] [--num-classes 1000]
+(at least one warm-up step is always run). The Throughput class below is also the tg-throughput
+snippet, which times a real training loop: scripts/throughput-snippet.js writes it into
+snippets/python.json.
 """
 import argparse
 import time
@@ -18,6 +21,37 @@ import time
 
 import torch
 import torch.nn as nn
+
+
+class Throughput:
+    """Training throughput: call `tick(batch_size)` after every optimizer step.
+
+    The first `warmup` steps (cuDNN autotuning, workers starting) are not timed.
+    """
+
+    def __init__(self, warmup=5):
+        self.warmup = max(1, warmup)
+        self.steps = 0
+        self.samples = 0
+        self.start = None
+
+    def tick(self, batch_size):
+        self.steps += 1
+        if self.steps == self.warmup:
+            torch.cuda.synchronize()
+            self.start = time.perf_counter()
+        elif self.steps > self.warmup:
+            self.samples += batch_size
+
+    def samples_per_second(self):
+        if self.start is None or self.samples == 0:
+            return None
+        torch.cuda.synchronize()
+        return self.samples / (time.perf_counter() - self.start)
+
+    def minutes_per_epoch(self, samples_per_epoch):
+        rate = self.samples_per_second()
+        return None if rate is None else samples_per_epoch / rate / 60
 
 
 def build_model(name, num_classes):
@@ -57,15 +91,15 @@ def main():
         scaler.step(optimizer)
         scaler.update()
 
-    for _ in range(a.warmup):  # cuDNN autotuning and allocator warm-up: not timed
+    # the same timer as the tg-throughput snippet: the warm-up steps (cuDNN autotuning, allocator) are
+    # not timed, then `steps` steps are
+    meter = Throughput(warmup=a.warmup)
+    for _ in range(meter.warmup + a.steps):
         step()
-    torch.cuda.synchronize()
-    start = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    torch.cuda.synchronize()
-    seconds = time.perf_counter() - start
-    rate = a.steps * a.batch_size / seconds
+        meter.tick(a.batch_size)
+    rate = meter.samples_per_second()
+    if rate is None:
+        raise SystemExit("Nothing was timed: give --steps 1 or more.")
     gpu = torch.cuda.get_device_name(0)
     mem = torch.cuda.max_memory_allocated() / 1024**3
     print(f"{a.model}: {rate:.1f} training samples/s on {gpu} ({a.img_size}px, batch {a.batch_size}, AMP {a.amp}, peak {mem:.1f} GB)")

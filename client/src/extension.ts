@@ -14,7 +14,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { FEATURES } from './features/index';
-import { RestartPolicy } from './restartPolicy';
+import { MAX_RESTARTS, RestartPolicy, WINDOW_MS, onServerClosed } from './restartPolicy';
 
 let client: LanguageClient | undefined;
 
@@ -37,6 +37,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
     documentSelector: [
       { scheme: 'file', language: 'python' },
       { scheme: 'untitled', language: 'python' },
+      // Python cells of Jupyter notebooks: synced through notebook document sync (the server's
+      // notebookDocumentSync), and this entry lets code actions and hovers reach the cells
+      { notebook: { notebookType: 'jupyter-notebook' }, language: 'python' },
     ],
     // No synchronize.fileEvents: the server registers its own watchers (pyproject.toml,
     // sample_submission.csv, requirements*.txt) dynamically; both would deliver every event twice.
@@ -70,19 +73,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
 }
 
 /** Restarts a crashed server up to MAX_RESTARTS times in WINDOW_MS, then stops and says so, with the log one click away. */
-export const MAX_RESTARTS = 4;
-export const WINDOW_MS = 3 * 60 * 1000;
-
 export function restartingErrorHandler(output: vscode.LogOutputChannel, policy = new RestartPolicy(MAX_RESTARTS, WINDOW_MS)): ErrorHandler {
   return {
     error: () => ({ action: ErrorAction.Continue }),
     closed: () => {
-      const { restart, count } = policy.stopped();
-      if (restart) {
-        output.warn(`language server stopped unexpectedly; restarting (${count}/${MAX_RESTARTS} in 3 minutes)`);
+      const decision = onServerClosed(policy);
+      if (decision.restart) {
+        output.warn(decision.log);
         return { action: CloseAction.Restart, handled: true };
       }
-      const message = `Train Guard's language server stopped ${count} times in 3 minutes and was not restarted. See the log for the cause.`;
+      const message = decision.message;
       output.error(message);
       void vscode.window.showErrorMessage(message, 'Show Log', 'Restart').then((choice) => {
         if (choice === 'Show Log') output.show(true);

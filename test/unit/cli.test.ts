@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { ROOT } from './helpers';
+import { parseIpynb, type Ipynb } from '../../server/src/analysis/ipynb';
 
 const BIN = path.join(ROOT, 'bin', 'trainguard.js');
 const EXAMPLE = path.join(ROOT, 'examples', 'train.py');
@@ -129,5 +130,86 @@ describe('trainguard CLI', function () {
     assert.ok(list.some((r) => r.code === 'TG303' && r.name === 'loss-outside-autocast' && r.fixable));
     assert.match(cli(['rules']).stdout, /TG701\s+only-best-checkpoint/);
     assert.match(cli(['--version']).stdout, /^trainguard \d+\.\d+\.\d+/);
+  });
+
+  describe('notebooks', () => {
+    const NB = path.join(ROOT, 'test', 'fixtures', 'notebooks');
+    const HEADLINE = ['--select', 'TG203,TG211,TG303,TG701'];
+
+    it('reports the cell and the line within the cell (text: file.ipynb:cell N:line:col)', () => {
+      const r = cli(['check', path.join(NB, 'kaggle-flow.ipynb'), ...HEADLINE]);
+      assert.strictEqual(r.code, 1, r.stderr);
+      const lines = r.stdout.split('\n').filter((l) => /: TG\d+/.test(l)).map((l) => l.replace(/^.*kaggle-flow\.ipynb:/, '').replace(/ \[\*\].*$/, ''));
+      assert.deepStrictEqual(lines, ['cell 5:4:5: TG203', 'cell 5:10:16: TG303', 'cell 9:2:1: TG211', 'cell 9:8:9: TG701']);
+    });
+
+    it('JSON has Ruff\'s `cell` and rows within the cell', () => {
+      const items = JSON.parse(cli(['check', path.join(NB, 'kaggle-flow.ipynb'), '--output-format', 'json', ...HEADLINE]).stdout) as { code: string; cell: number | null; location: { row: number; column: number }; fix: { edits: { location: { row: number } }[] } | null }[];
+      const tg303 = items.find((i) => i.code === 'TG303')!;
+      assert.strictEqual(tg303.cell, 5);
+      assert.deepStrictEqual(tg303.location, { row: 10, column: 16 });
+      assert.ok(tg303.fix!.edits.every((e) => e.location.row >= 1 && e.location.row <= 15));
+      const py = JSON.parse(cli(['check', EXAMPLE, '--output-format', 'json']).stdout) as { cell: number | null }[];
+      assert.ok(py.every((i) => i.cell === null));
+    });
+
+    it('a broken notebook is one clear error (exit 2 at the end) and the other files are still checked', () => {
+      const dir = tempDir();
+      for (const f of ['broken-json.ipynb', 'no-cells.ipynb', 'bad-source.ipynb', 'gpu-shell.ipynb']) fs.copyFileSync(path.join(NB, f), path.join(dir, f));
+      const r = cli(['check', dir, '--output-format', 'json', ...HEADLINE]);
+      assert.strictEqual(r.code, 2);
+      const errors = r.stderr.trim().split('\n');
+      assert.deepStrictEqual(errors.map((l) => path.basename(l.split(': ')[1])), ['bad-source.ipynb', 'broken-json.ipynb', 'no-cells.ipynb']);
+      assert.match(r.stderr, /broken-json\.ipynb: not valid JSON \(line 5/);
+      const items = JSON.parse(r.stdout) as { filename: string; code: string | null; message: string }[];
+      assert.deepStrictEqual([...new Set(items.filter((i) => i.code !== null).map((i) => path.basename(i.filename)))], ['gpu-shell.ipynb']);
+      // each broken notebook is an error entry with no code (as Ruff reports a syntax error)
+      const failed = items.filter((i) => i.code === null);
+      assert.deepStrictEqual(failed.map((i) => path.basename(i.filename)), ['bad-source.ipynb', 'broken-json.ipynb', 'no-cells.ipynb']);
+      assert.match(failed[1].message, /^not valid JSON \(line 5/);
+      assert.ok(!items.some((i) => i.code === 'TG203'), '!nvidia-smi counts as a GPU memory report');
+    });
+
+    it('a notebook in another language is skipped with a note, not checked as Python', () => {
+      const dir = tempDir();
+      const r = { cells: [{ cell_type: 'code', metadata: {}, outputs: [], source: ['library(torch)\n', 'x <- 1 %% 2\n'] }], metadata: { kernelspec: { language: 'R', name: 'ir' } }, nbformat: 4, nbformat_minor: 5 };
+      fs.writeFileSync(path.join(dir, 'r.ipynb'), JSON.stringify(r, null, 1));
+      const out = cli(['check', path.join(dir, 'r.ipynb')]);
+      assert.strictEqual(out.code, 0, out.stderr);
+      assert.match(out.stdout, /r\.ipynb: note: not a Python notebook \(its language is r\): skipped/);
+    });
+
+    it('--fix writes the fixed cells back, every byte outside the changed sources kept', () => {
+      const dir = tempDir();
+      for (const name of ['kaggle-flow.ipynb', 'string-sources.ipynb']) {
+        const file = path.join(dir, name);
+        const before = fs.readFileSync(path.join(NB, name), 'utf8');
+        fs.writeFileSync(file, before);
+        const r = cli(['check', file, '--fix', '--output-format', 'json', ...HEADLINE]);
+        assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+        const after = fs.readFileSync(file, 'utf8');
+        assert.notStrictEqual(after, before);
+        const a = parseIpynb(before) as Ipynb;
+        const b = parseIpynb(after) as Ipynb;
+        // outside the cells' source values, the two files are the same text
+        const outside = (nb: Ipynb) => {
+          let s = '';
+          let cursor = 0;
+          for (const c of nb.cells) {
+            s += nb.text.slice(cursor, c.source.start) + '<source>';
+            cursor = c.source.end;
+          }
+          return s + nb.text.slice(cursor);
+        };
+        assert.strictEqual(outside(b), outside(a));
+        const changed = a.cells.map((c, i) => c.text !== b.cells[i].text);
+        assert.ok(changed.filter(Boolean).length >= 2, 'fixes in several cells');
+        a.cells.forEach((c, i) => {
+          assert.strictEqual(b.cells[i].form, c.form);
+          if (!changed[i]) assert.strictEqual(b.text.slice(b.cells[i].source.start, b.cells[i].source.end), a.text.slice(c.source.start, c.source.end), `cell ${i + 1} kept byte for byte`);
+        });
+        assert.strictEqual(after.endsWith('\n'), before.endsWith('\n'));
+      }
+    });
   });
 });

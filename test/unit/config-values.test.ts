@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import { parsePython } from '../../server/src/analysis/parser';
 import { PythonModel } from '../../server/src/analysis/model';
 import type { Node } from '../../server/src/analysis/parser';
-import { constantValue, intValue, pathTemplates, resolveConstant, resolveValues, PyMapping } from '../../server/src/analysis/config-values';
+import { constantValue, intValue, pathTemplates, resolveConstant, resolveValues, scriptConstant, PyMapping } from '../../server/src/analysis/config-values';
 import { ready } from './helpers';
 
 function model(text: string): PythonModel {
@@ -78,6 +78,26 @@ describe('config-values: constantValue', () => {
     assert.deepStrictEqual(values(src), [8, 224, 'b0', 20, 12, 0.001, 4, 64]);
   });
 
+  it('reads class attributes inherited from the file\'s own base classes', () => {
+    const src = [
+      'class Base:',
+      '    epochs = 10',
+      '    bs = 8',
+      'class CFG(Base):',
+      '    bs = 16',
+      'class Other(CFG):',
+      '    pass',
+      'class WithInit:',
+      '    def __init__(self):',
+      '        self.lr = 0.1',
+      'class Child(WithInit):',
+      '    lr = 0.5',
+      'show(CFG.epochs, CFG.bs, Other.epochs, Other.bs, Other().bs, Child.lr, Child().lr)',
+    ].join('\n');
+    // Child() runs the base's __init__, which may set anything: unknown
+    assert.deepStrictEqual(values(src), [10, 16, 10, 16, 16, 0.5, undefined]);
+  });
+
   it('reads argparse defaults by dest, with type conversion, flags and set_defaults', () => {
     const src = [
       'import argparse',
@@ -124,6 +144,44 @@ describe('config-values: constantValue', () => {
   it('never guesses run-time values', () => {
     const src = 'import os\nBS = int(os.environ.get("BS", 16))\nN = os.cpu_count()\nshow(BS, N, undefined_name, len(x))';
     assert.deepStrictEqual(values(src), [undefined, undefined, undefined, undefined]);
+  });
+
+  it('is unknown for a value a loop carries round from a later assignment', () => {
+    // `best` is 0 on the first pass only; `step` grows until the loop ends
+    const src = ['best = 0', 'for acc in scores:', '    if acc > best:', '        show(best)', '        best = acc', 'step = 0', 'while step < 10:', '    show(step)', '    step += 1'].join('\n');
+    assert.deepStrictEqual(values(src, 0), [undefined]);
+    assert.deepStrictEqual(values(src, 1), [undefined]);
+    // ...but an assignment earlier in the same iteration overwrites what came round, and the
+    // iterable of a `for` is read once, before the loop
+    const fresh = ['n = 1', 'for i in range(n):', '    k = 4', '    show(k, n)', '    k = 5', '    n = 3'].join('\n');
+    assert.deepStrictEqual(values(fresh), [4, undefined]);
+    assert.deepStrictEqual(values(['n = 1', 'for i in range(n):', '    n = 3', 'show(n)'].join('\n')), [undefined]);
+    const iterable = model(['n = 1', 'for i in range(n):', '    n = 3'].join('\n'));
+    const rangeArg = iterable.calls.find((c) => c.callee.text === 'range')!.args[0];
+    assert.strictEqual(constantValue(iterable, rangeArg), 1);
+  });
+
+  it('is unknown for a list or dict changed in place', () => {
+    const src = ['losses = []', 'for b in batches:', '    losses.append(b)', 'CFG = {"bs": 16}', 'CFG.update(bs=32)', 'KEEP = [1, 2]', 'show(len(losses), losses, CFG["bs"], len(KEEP))'].join('\n');
+    assert.deepStrictEqual(values(src), [undefined, undefined, undefined, 2]);
+  });
+
+  it('scriptConstant: argparse options are unknown (the command line may change them), the rest as constantValue', () => {
+    const src = [
+      'import argparse',
+      'p = argparse.ArgumentParser()',
+      'p.add_argument("--max-len", type=int, default=512)',
+      'args = p.parse_args()',
+      'LEN = 384',
+      'class CFG:',
+      '    out = "submission.csv"',
+      'show(args.max_len, LEN, CFG.out, f"{CFG.out}.bak", True, None, [1], 1 if args.max_len else 2)',
+    ].join('\n');
+    const m = model(src);
+    assert.deepStrictEqual(shown(m).map((a) => scriptConstant(m, a)), [undefined, 384, 'submission.csv', 'submission.csv.bak', true, null, undefined, undefined]);
+    // the same expressions through constantValue still read the default (each call keeps its own cache)
+    assert.strictEqual(constantValue(m, shown(m)[0]), 512);
+    assert.strictEqual(scriptConstant(m, shown(m)[0]), undefined);
   });
 
   it('gives the literal that defines a value, so a fix can edit it there', () => {

@@ -69,7 +69,7 @@ function assertScope(line: string, text: string, scope: string, n = 0): void {
 }
 
 function highlightedCodes(line: string): string[] {
-  return tokenize(line).filter((t) => t.scopes.includes('constant.other.rule-code.trainguard')).map((t) => t.text);
+  return tokenize(line).filter((t) => t.scopes.includes('constant.language.rule-code.trainguard')).map((t) => t.text);
 }
 
 /** What directives.ts reads from the line: suppressed codes (as they can match a rule), budget, gpu, problems. */
@@ -91,14 +91,14 @@ describe('trainguard-directives grammar (injected into the Python grammar)', () 
     const line = 'x = f()  # noqa: TG303';
     assertScope(line, 'noqa', 'keyword.control.directive.trainguard');
     assertScope(line, ':', 'punctuation.separator.key-value.trainguard');
-    assertScope(line, 'TG303', 'constant.other.rule-code.trainguard');
+    assertScope(line, 'TG303', 'constant.language.rule-code.trainguard');
     assert.ok(!tokenize(line).filter((t) => t.text.includes('f()')).some(ours), 'the code before the comment is untouched');
   });
 
   it('scopes every code of a list and its commas', () => {
     const line = 'loss = crit(out, y)  # noqa: TG303, TG701';
-    assertScope(line, 'TG303', 'constant.other.rule-code.trainguard');
-    assertScope(line, 'TG701', 'constant.other.rule-code.trainguard');
+    assertScope(line, 'TG303', 'constant.language.rule-code.trainguard');
+    assertScope(line, 'TG701', 'constant.language.rule-code.trainguard');
     assertScope(line, ',', 'punctuation.separator.comma.trainguard', 1); // the first "," is Python's
     assert.deepStrictEqual(highlightedCodes('# NOQA:E501,TG303 TG701 because float32 on purpose'), ['E501', 'TG303', 'TG701']);
     const tail = tokenize('# noqa: TG303 because float32').find((t) => t.text.includes('because'));
@@ -115,13 +115,13 @@ describe('trainguard-directives grammar (injected into the Python grammar)', () 
     assertScope(line, 'trainguard', 'keyword.control.directive.trainguard');
     assertScope(line, 'ignore', 'keyword.control.directive.ignore.trainguard');
     assertScope(line, '[', 'punctuation.definition.list.begin.trainguard');
-    assertScope(line, 'TG303', 'constant.other.rule-code.trainguard');
+    assertScope(line, 'TG303', 'constant.language.rule-code.trainguard');
     assertScope(line, ']', 'punctuation.definition.list.end.trainguard');
     const file = '# trainguard: ignore-file[TG205, TG701]';
     assertScope(file, 'ignore-file', 'keyword.control.directive.ignore.trainguard');
     assert.deepStrictEqual(highlightedCodes(file), ['TG205', 'TG701']);
     assertScope('# trainguard: ignore-file', 'ignore-file', 'keyword.control.directive.ignore.trainguard');
-    assertScope('model.fit(x)  # see the notes # trainguard: ignore[TG312]', 'TG312', 'constant.other.rule-code.trainguard');
+    assertScope('model.fit(x)  # see the notes # trainguard: ignore[TG312]', 'TG312', 'constant.language.rule-code.trainguard');
   });
 
   it('scopes budget and gpu keys and values', () => {

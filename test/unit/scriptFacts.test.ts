@@ -172,7 +172,17 @@ model = timm.create_model("resnet18")
     assert.deepStrictEqual([f.epochs?.value, f.folds?.value], [6, 2]);
     const empty = factsOf('print("hello")\n');
     assert.deepStrictEqual([empty.model, empty.epochs, empty.folds, empty.batchSize, empty.imgSize, empty.datasetSamples, empty.amp], [null, null, null, null, null, null, null]);
-    // an epoch count set twice is no single literal
+    // an epoch count that may be either of two literals is no single literal
+    const either = factsOf(`
+import timm
+model = timm.create_model("resnet18")
+E = 3
+if FAST:
+    E = 4
+${LOOP('E')}
+`);
+    assert.strictEqual(either.epochs, null);
+    // set twice in a row, the second is the one the loop runs with, and the one to edit
     const twice = factsOf(`
 import timm
 model = timm.create_model("resnet18")
@@ -180,7 +190,7 @@ E = 3
 E = 4
 ${LOOP('E')}
 `);
-    assert.strictEqual(twice.epochs, null);
+    assert.deepStrictEqual([twice.epochs?.value, twice.epochs?.source, twice.epochs?.literal?.startPosition.row], [4, 'E = 4 (line 5)', 4]);
   });
 
   it('builds the estimator input with stated assumptions', () => {

@@ -258,4 +258,19 @@ describe('snippets/python.json', () => {
       assert.deepStrictEqual(r.directives.problems, []);
     }
   });
+
+  it('tg-throughput: is the Throughput class of the measure script the budget panel opens, which times with it', async () => {
+    const gen = require(path.join(ROOT, 'scripts', 'throughput-snippet.js')) as { updatedSnippets(json: string, script: string): string; snippetBody(script: string): string[] };
+    const json = fs.readFileSync(SNIPPETS_FILE, 'utf8');
+    const script = fs.readFileSync(path.join(ROOT, 'snippets', 'measure-throughput.py'), 'utf8');
+    assert.strictEqual(gen.updatedSnippets(json, script), json, 'the snippet differs from the script\'s class: run node scripts/throughput-snippet.js');
+    assert.deepStrictEqual(gen.snippetBody(script), snippets.get('tg-throughput')!.body);
+    // a change to the class changes the snippet
+    assert.notStrictEqual(gen.updatedSnippets(json, script.replace('self.warmup = max(1, warmup)', 'self.warmup = max(2, warmup)')), json);
+    assert.throws(() => gen.snippetBody(script.replace('class Throughput:', 'class Timer:')), /no top-level `class Throughput:`/);
+    // the script times its steps with that class, nothing else
+    assert.match(script, /^ {4}meter = Throughput\(warmup=a\.warmup\)$/m);
+    assert.doesNotMatch(script.slice(script.indexOf('def main(')), /perf_counter/);
+    assert.strictEqual(await pythonSyntaxError(script), null);
+  });
 });

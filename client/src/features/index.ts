@@ -7,5 +7,6 @@ import { documentation } from './documentation';
 import { panel } from './panel';
 import { templates } from './templates';
 import { verifySubmissionFeature } from './verifySubmission';
+import { runGuardFeature } from './runGuard';
 
-export const FEATURES: readonly ClientFeature[] = [status, resolvedConfig, fixAll, documentation, panel, templates, verifySubmissionFeature];
+export const FEATURES: readonly ClientFeature[] = [status, resolvedConfig, fixAll, documentation, panel, templates, verifySubmissionFeature, runGuardFeature];

@@ -16,17 +16,11 @@ import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { estimate, plansThatFit, type Estimate, type Plan } from '../../../server/src/estimator/estimate';
 import { PLAN_EDITS_REQUEST, SCRIPT_INPUT_REQUEST, type PlanEditsResult, type ScriptInputResult } from '../../../server/src/estimator/requests';
 import { panelHtml } from '../panel/html';
+import { cspNonce } from '../panel/nonce';
 import { isPageMessage, isPlanChange, type HostMessage, type PlanChange, type ScriptInfo } from '../panel/protocol';
 import type { ClientFeature } from './types';
 
 export const VIEW_ID = 'trainguard.budget';
-
-function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let s = '';
-  for (let i = 0; i < 32; i++) s += chars.charAt(Math.floor(Math.random() * chars.length));
-  return s;
-}
 
 function running(client: LanguageClient): Promise<void> {
   if (client.state === State.Running) return Promise.resolve();
@@ -108,7 +102,7 @@ class BudgetPanel implements vscode.WebviewViewProvider {
     view.webview.options = { enableScripts: true, localResourceRoots: [media, dist] };
     view.webview.html = panelHtml({
       cspSource: view.webview.cspSource,
-      nonce: nonce(),
+      nonce: cspNonce(),
       scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'panel.js')).toString(),
       styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css')).toString(),
     });

@@ -19,6 +19,8 @@ export interface AnalyzeOptions {
   onRuleError?: (code: string, error: unknown) => void;
   /** Time budget for all rules (ms). Rules not started by then are skipped and named in `skippedRules`. */
   timeBudgetMs?: number;
+  /** Shell commands the program runs outside Python (a notebook's `!cmd` lines, `%%bash` cells). */
+  shellCommands?: readonly string[];
 }
 
 export interface AnalyzeTextOptions extends AnalyzeOptions {
@@ -84,6 +86,7 @@ export function analyzeModel(model: PythonModel, opts: AnalyzeOptions = {}): Ana
       workspace,
       directives,
       knownCodes: KNOWN_CODES,
+      shellCommands: opts.shellCommands ?? [],
       report(f) {
         const range = f.range ?? (f.node ? nodeRange(f.node) : undefined);
         if (!range) throw new Error(`${rule.meta.code} reported without a location`);

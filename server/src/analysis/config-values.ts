@@ -12,6 +12,8 @@
  *   resolveValues(m, expr, ctx?)   every value the expression may have, each with the node that
  *                                  defines it (the literal to edit), or null when some path is unknown
  *   constantValue(m, expr, ctx?)   the single value on every path, or undefined
+ *   scriptConstant(m, expr)        a scalar constantValue that the command line cannot change
+ *                                  (argparse values unknown, not their defaults)
  *   resolveConstant(m, expr, ctx?) that value with its defining node (unique when every path ends at the same literal)
  *   intValue / stringConstant / boolValue
  *   decideCondition(m, cond, ctx?) the truth of a condition when it is a constant, else undefined
@@ -52,16 +54,22 @@ interface ModelIndex {
   attributeWrites: Map<string, Node[]>;
   /** `X[k] = v` anywhere (k any expression): key `X`. */
   subscriptWrites: Map<string, { key: Node; value: Node }[]>;
+  /** `X.append(...)`, `X.update(...)`... anywhere: key `X`, the receivers. */
+  mutations: Map<string, Node[]>;
   cache: Map<string, Result>;
   active: Set<string>;
 }
 
 const INDEX = new WeakMap<PythonModel, ModelIndex>();
 
+/** Methods that change a list, dict or set in place: a container they are called on is not a constant. */
+const MUTATORS = new Set(['append', 'extend', 'insert', 'pop', 'remove', 'clear', 'sort', 'reverse', 'update', 'setdefault', 'popitem', 'add', 'discard', '__setitem__', '__delitem__']);
+
 function indexOf(m: PythonModel): ModelIndex {
   let idx = INDEX.get(m);
   if (idx) return idx;
-  idx = { attributeWrites: new Map(), subscriptWrites: new Map(), cache: new Map(), active: new Set() };
+  idx = { attributeWrites: new Map(), subscriptWrites: new Map(), mutations: new Map(), cache: new Map(), active: new Set() };
+  for (const c of m.calls) if (c.method && MUTATORS.has(c.method) && c.receiver?.type === 'identifier') push(idx.mutations, c.receiver.text, c.receiver);
   for (const n of nodesOfType(m, 'assignment')) {
     {
       const left = n.childForFieldName('left');
@@ -116,6 +124,28 @@ export function resolveConstant(m: PythonModel, expr: Node | null, ctx: Context 
   if (!vals.every((v) => pyEquals(v.value, first.value))) return undefined;
   const sameNode = vals.every((v) => v.node.id === first.node.id);
   return sameNode ? first : { value: first.value, node: expr!, context: ctx };
+}
+
+/** A number, string, boolean or None. */
+export type Scalar = number | string | boolean | null;
+
+/** While set, what argparse parses is unknown instead of its defaults (see scriptConstant). */
+let commandLineUnknown = false;
+
+/**
+ * The scalar `expr` has on every path when the file itself fixes it, or undefined. Unlike
+ * constantValue, an argparse option is unknown here, not its default: for rules that must not
+ * report a value the command line may change (`max_length=args.max_len`, `open(args.out, "w")`).
+ */
+export function scriptConstant(m: PythonModel, expr: Node | null): Scalar | undefined {
+  const saved = commandLineUnknown;
+  commandLineUnknown = true;
+  try {
+    const v = constantValue(m, expr);
+    return v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : undefined;
+  } finally {
+    commandLineUnknown = saved;
+  }
 }
 
 export function intValue(m: PythonModel, expr: Node | null, ctx: Context = []): number | undefined {
@@ -193,7 +223,7 @@ export function pyEquals(a: PyValue, b: PyValue): boolean {
 function evaluate(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
   if (depth > MAX_DEPTH) return null;
   const idx = indexOf(m);
-  const key = `${e.id}@${ctx.map((c) => c.node.id).join('.')}`;
+  const key = `${commandLineUnknown ? 'cli?' : ''}${e.id}@${ctx.map((c) => c.node.id).join('.')}`;
   if (idx.cache.has(key)) return idx.cache.get(key)!;
   if (idx.active.has(key)) return null; // a cycle: unknown
   idx.active.add(key);
@@ -541,6 +571,8 @@ function identifier(m: PythonModel, e: Node, ctx: Context, depth: number): Resul
     if (!r) return null;
     out.push(...r);
   }
+  // `losses = []` then `losses.append(x)`: the list's length and items are not the literal's
+  if (out.some((r) => Array.isArray(r.value) || r.value instanceof PyMapping) && (indexOf(m).mutations.get(e.text) ?? []).some((w) => sameBinding(m, e, w))) return null;
   return out;
 }
 
@@ -654,8 +686,9 @@ function call(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
     return builtin(m, callee.text, site, e, ctx, depth);
   }
   const q = site.qualified;
-  if (q && NAMESPACE_FACTORIES.has(q)) return namespaceFromCall(m, site, e, ctx, depth);
+  if (q && NAMESPACE_FACTORIES.has(q)) return mappingFromCall(m, 'namespace', site, e, ctx, depth);
   if (site.method === 'parse_args' || site.method === 'parse_known_args') {
+    if (commandLineUnknown) return null;
     const ns = argparseNamespace(m, site, depth);
     if (!ns) return null;
     return site.method === 'parse_args' ? one(ns, e, ctx) : one([ns, []], e, ctx);
@@ -716,18 +749,7 @@ function call(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
 }
 
 function builtin(m: PythonModel, name: string, site: CallSite, e: Node, ctx: Context, depth: number): Result {
-  if (name === 'dict') {
-    const entries = new Map<string, Resolved[]>();
-    if (site.args.length > 1) return null;
-    if (site.args[0]) {
-      const base = single(evaluate(m, site.args[0], ctx, depth));
-      if (!(base instanceof PyMapping)) return null;
-      for (const [k, v] of base.entries) entries.set(k, v);
-    }
-    for (const [k, v] of site.keywords) entries.set(k, lazyEntry(m, v, ctx, depth));
-    if (site.node.childForFieldName('arguments')?.namedChildren.some((a) => a.type === 'dictionary_splat')) return null;
-    return one(new PyMapping('dict', entries, e), e, ctx);
-  }
+  if (name === 'dict') return mappingFromCall(m, 'dict', site, e, ctx, depth);
   if (name === 'vars') {
     const base = single(evaluate(m, site.args[0], ctx, depth));
     return base instanceof PyMapping ? one(new PyMapping('dict', base.entries, e), e, ctx) : null;
@@ -783,7 +805,8 @@ function builtin(m: PythonModel, name: string, site: CallSite, e: Node, ctx: Con
   return v === undefined ? null : one(v, e, ctx);
 }
 
-function namespaceFromCall(m: PythonModel, site: CallSite, e: Node, ctx: Context, depth: number): Result {
+/** `dict(base, k=v)` or `SimpleNamespace(base, k=v)`: the entries of a mapping argument, then the keywords. */
+function mappingFromCall(m: PythonModel, kind: PyMapping['kind'], site: CallSite, e: Node, ctx: Context, depth: number): Result {
   const entries = new Map<string, Resolved[]>();
   if (site.args.length > 1) return null;
   if (site.args[0]) {
@@ -793,7 +816,7 @@ function namespaceFromCall(m: PythonModel, site: CallSite, e: Node, ctx: Context
   }
   if (site.node.childForFieldName('arguments')?.namedChildren.some((a) => a.type === 'dictionary_splat')) return null;
   for (const [k, v] of site.keywords) entries.set(k, lazyEntry(m, v, ctx, depth));
-  return one(new PyMapping('namespace', entries, e), e, ctx);
+  return one(new PyMapping(kind, entries, e), e, ctx);
 }
 
 /** A local class as a namespace: class attributes, `self.x = ...` in `__init__`, dataclass fields set by the call. */
@@ -801,6 +824,9 @@ function classNamespace(m: PythonModel, cls: ClassInfo, ctx: Context, depth: num
   const entries = new Map<string, Resolved[]>();
   const body = cls.node.childForFieldName('body');
   const fields: string[] = [];
+  // the class attributes of the file's own base classes (the first base wins), then the class's own
+  const bases = cls.bases.map((b) => (b.startsWith('<local>.') ? m.classes.get(b.slice(8)) : undefined)).filter((b): b is ClassInfo => !!b && b !== cls);
+  if (depth < MAX_DEPTH) for (const b of [...bases].reverse()) for (const [k, v] of classNamespace(m, b, ctx, depth + 1, null).entries) entries.set(k, v);
   for (const stmt of body?.namedChildren ?? []) {
     if (stmt.type === 'class_definition') {
       const name = stmt.childForFieldName('name')?.text;
@@ -819,7 +845,10 @@ function classNamespace(m: PythonModel, cls: ClassInfo, ctx: Context, depth: num
   }
   if (instantiation) {
     const init = cls.methods.get('__init__');
-    if (init) {
+    if (!init && bases.some((b) => inheritsInit(m, b, depth))) {
+      // the __init__ of one of the file's base classes may set any attribute and takes the arguments
+      for (const k of entries.keys()) entries.set(k, [{ value: UNKNOWN as unknown as PyValue, node: cls.node, context: ctx }]);
+    } else if (init) {
       for (const [name, bs] of m.bindings) {
         if (!name.startsWith('self.')) continue;
         const own = bs.filter((b) => b.fn === init && b.kind === 'assign' && b.value);
@@ -836,8 +865,10 @@ function classNamespace(m: PythonModel, cls: ClassInfo, ctx: Context, depth: num
         entries.set(key, unknown ? [{ value: UNKNOWN as unknown as PyValue, node: own[0].node, context: ctx }] : vals);
       }
     } else if (isDataclass(cls)) {
-      // dataclass fields set by the call's keywords / positional arguments
-      instantiation.args.forEach((arg, i) => {
+      // dataclass fields set by the call's keywords / positional arguments (the fields of a base
+      // class come first: with one, which field a position sets is not worked out here)
+      if (bases.length && instantiation.args.length) for (const k of entries.keys()) entries.set(k, [{ value: UNKNOWN as unknown as PyValue, node: cls.node, context: ctx }]);
+      else instantiation.args.forEach((arg, i) => {
         if (fields[i]) entries.set(fields[i], lazyEntry(m, arg, ctx.slice(0, -1), depth + 1));
       });
       for (const [k, v] of instantiation.keywords) entries.set(k, lazyEntry(m, v, ctx.slice(0, -1), depth + 1));
@@ -846,6 +877,15 @@ function classNamespace(m: PythonModel, cls: ClassInfo, ctx: Context, depth: num
     }
   }
   return new PyMapping('namespace', entries, cls.node);
+}
+
+/** Does `cls` or one of its bases in the file define `__init__`? */
+function inheritsInit(m: PythonModel, cls: ClassInfo, depth: number): boolean {
+  if (cls.methods.has('__init__') || depth > MAX_DEPTH) return true;
+  return cls.bases.some((b) => {
+    const base = b.startsWith('<local>.') ? m.classes.get(b.slice(8)) : undefined;
+    return !!base && base !== cls && inheritsInit(m, base, depth + 1);
+  });
 }
 
 function isDataclass(cls: ClassInfo): boolean {

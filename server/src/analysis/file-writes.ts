@@ -13,7 +13,7 @@
 import type { Node } from './parser';
 import type { Binding, CallSite, PythonModel } from './model';
 import { isWithin, stringTemplate, stringValue } from './model';
-import { constValue } from './values';
+import { scriptConstant } from './config-values';
 import { nodesOfType, once } from './memo';
 import { isSubmissionPath } from './submissions';
 
@@ -66,7 +66,7 @@ export function pathValues(m: PythonModel, node: Node | null, depth = 0, seen = 
     }
     case 'attribute':
     case 'subscript': {
-      const v = constValue(m, node);
+      const v = scriptConstant(m, node);
       return typeof v === 'string' ? { values: [v], unknown: false } : UNKNOWN;
     }
     case 'call': {
@@ -160,7 +160,7 @@ export function isBuiltinOpen(m: PythonModel, c: CallSite): boolean {
 export function openMode(m: PythonModel, c: CallSite): string | null {
   const mode = c.keywords.get('mode') ?? c.args[1] ?? null;
   if (!mode) return 'r';
-  const v = constValue(m, mode);
+  const v = scriptConstant(m, mode);
   return typeof v === 'string' ? v : null;
 }
 

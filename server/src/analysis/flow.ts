@@ -88,9 +88,29 @@ export function reachingBindings(m: PythonModel, use: Node): readonly Binding[] 
       break;
     }
   }
-  if (lastCertain >= 0) return before.slice(lastCertain);
+  if (lastCertain >= 0) return withLoopCarried(use, before.slice(lastCertain), others, before[lastCertain]);
   if (!before.length) return all;
-  return [...params, ...before];
+  return withLoopCarried(use, [...params, ...before], others, null);
+}
+
+/**
+ * Adds the bindings a loop carries back to `use`: inside a `for` / `while` body (or a `while`
+ * condition), a binding later in the loop runs before the use on the next iteration
+ * (`best = 0` / `for ...: if acc > best: best = acc`). Stops at the first enclosing loop that holds
+ * `certain`, the binding that runs on every path to the use: it overwrites whatever came round.
+ */
+function withLoopCarried(use: Node, reaching: Binding[], scope: Binding[], certain: Binding | null): Binding[] {
+  const out = [...reaching];
+  for (let n: Node | null = use.parent; n; n = n.parent) {
+    if (n.type === 'function_definition' || n.type === 'lambda' || n.type === 'class_definition') break;
+    if (n.type !== 'for_statement' && n.type !== 'while_statement') continue;
+    // the iterable of a `for` is evaluated once, before the loop
+    const iterable = n.type === 'for_statement' ? n.childForFieldName('right') : null;
+    if (iterable && isWithin(use, iterable)) continue;
+    if (certain && isWithin(certain.node, n)) break;
+    for (const b of scope) if (!out.includes(b) && isWithin(b.node, n)) out.push(b);
+  }
+  return out;
 }
 
 function ownerStatement(n: Node): Node | null {

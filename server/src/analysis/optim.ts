@@ -7,7 +7,7 @@
 import type { Node } from './parser';
 import type { CallSite, FunctionInfo, LoopInfo, PythonModel } from './model';
 import { isWithin } from './model';
-import { intValue } from './local-constants';
+import { intValue } from './config-values';
 
 /** `optimizer.step()` on a value built by an optimizer constructor. */
 export function isDirectOptimizerStep(m: PythonModel, c: CallSite): boolean {
@@ -234,7 +234,7 @@ function isCounterModulo(m: PythonModel, mod: Node, loop: LoopInfo): boolean {
   const left = mod.childForFieldName('left');
   if (!divisor || !left) return false;
   if (intValue(m, divisor) === 1) return false;
-  if (divisor.type === 'integer' && intValue(m, divisor) === null) return false;
+  if (divisor.type === 'integer' && intValue(m, divisor) === undefined) return false;
   return m.identifiersIn(left).some((id) => isIterationCounter(m, id, m.functionAt(mod), loop, 0));
 }
 

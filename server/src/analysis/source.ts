@@ -142,3 +142,26 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   }
   return out + text.slice(cursor);
 }
+
+/** The smallest single edit turning `before` into `after`, never splitting "\r\n" or a surrogate pair. */
+export function minimalEdit(before: string, after: string): TextEdit {
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let endB = before.length;
+  let endA = after.length;
+  while (endB > start && endA > start && before.charCodeAt(endB - 1) === after.charCodeAt(endA - 1)) {
+    endB--;
+    endA--;
+  }
+  const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
+  const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+  const splits = (t: string, i: number) => i > 0 && i < t.length && ((t[i - 1] === '\r' && t[i] === '\n') || (isHigh(t.charCodeAt(i - 1)) && isLow(t.charCodeAt(i))));
+  while (start > 0 && (splits(before, start) || splits(after, start))) start--;
+  while ((splits(before, endB) || splits(after, endA)) && endB < before.length && endA < after.length) {
+    endB++;
+    endA++;
+  }
+  const src = new SourceText(before);
+  return { range: { start: src.positionAt(start), end: src.positionAt(endB) }, newText: after.slice(start, endA) };
+}

@@ -22,11 +22,9 @@ export interface SubmissionWrite {
   templates: string[];
 }
 
-/** Does a path template name a submission file (`submission*.csv`, `<name>_submission.csv`)? */
-export function isSubmissionPath(template: string): boolean {
-  const base = baseName(template);
-  return /submission/i.test(base) && !/sample_submission/i.test(base) && /(\.csv(\.gz|\.zip)?|\*)$/i.test(base);
-}
+import { isSubmissionPath } from './submission-names';
+
+export { isSubmissionPath };
 
 /** Every `.to_csv(...)` whose path is a submission file. */
 export function submissionWrites(m: PythonModel): SubmissionWrite[] {

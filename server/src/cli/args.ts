@@ -33,7 +33,11 @@ export function parseArgs(argv: string[], known: Readonly<Record<string, FlagKin
         flags.set(name, true);
       } else throw new UsageError(`unknown option ${name}`);
     } else if (a === '-') positionals.push(a);
-    else if (a.startsWith('-') && a.length > 1) throw new UsageError(`unknown option ${a}`);
+    else if (a.startsWith('-') && a.length > 1) {
+      // short flags exist only as declared booleans (`-q`)
+      if (known[a] === 'boolean') flags.set(a, true);
+      else throw new UsageError(`unknown option ${a}`);
+    }
     else positionals.push(a);
   }
   return { positionals, flags };
@@ -58,6 +62,8 @@ export function outputFormat(args: ParsedArgs, allowed: readonly string[]): stri
 export interface Out {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /** Bytes to stdout as they are (stdin echoed back by `check --fix -`); `stdout` decoded when absent. */
+  stdoutBytes?: (b: Uint8Array) => void;
 }
 
 /** A subcommand of `trainguard`. `run` resolves to the exit code (or -1 for a long-running server). */

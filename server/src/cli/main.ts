@@ -4,8 +4,11 @@
  */
 import { parseArgs, UsageError, type Out } from './args';
 import { COMMANDS } from './commands/index';
+import { describeInternalError } from './checkFile';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version';
+
+export { VERSION };
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -17,7 +20,7 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Run \`trainguard COMMAND --help\` for a command's options.
-Exit codes: 0 no findings, 1 findings, 2 usage or I/O error.
+Exit codes: 0 no findings, 1 findings, 2 usage or I/O error (\`trainguard run\`: the script's own).
 `;
 }
 
@@ -36,7 +39,9 @@ export async function run(argv: string[], out: Out): Promise<number> {
     out.stderr(`trainguard: unknown command "${name}" (see trainguard --help)\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // after `--` the arguments are the command's operands (`trainguard run train.py -- --help` passes --help to the script)
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
     out.stdout(command.usage);
     return 0;
   }
@@ -53,12 +58,13 @@ export async function run(argv: string[], out: Out): Promise<number> {
 
 /** Runs the CLI with the process's arguments and sets its exit code. */
 export function main(): void {
-  run(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }).then(
+  run(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), stdoutBytes: (b) => process.stdout.write(b) }).then(
     (code) => {
       if (code >= 0) process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`trainguard: internal error: ${(e as Error).stack ?? e}\n`);
+      const { message, stack } = describeInternalError(e, process.argv.includes('--verbose'));
+      process.stderr.write(`trainguard: ${message}\n${stack}`);
       process.exitCode = 2;
     },
   );

@@ -8,8 +8,8 @@
  * Conventional constant names (EPOCHS, N_FOLDS, ...) are only a fallback when no use resolves.
  *
  * Each fact keeps the literal node it came from, so the panel's "Apply to file" and TG101's quick
- * fixes can edit the literal in place. Self-contained on purpose: a general config-value resolver
- * in the analysis layer can replace `resolveLiteral` later.
+ * fixes can edit the literal in place. The values are resolved by the analysis layer's
+ * config-values.ts, as every rule's are.
  */
 import type { Node } from '../analysis/parser';
 import type { CallSite, LoopInfo, PythonModel } from '../analysis/model';
@@ -18,6 +18,7 @@ import type { Range, TextEdit } from '../analysis/source';
 import { replaceNode } from '../fixes/edits';
 import { nodeRange } from '../rules/types';
 import { modelRecord, resolveModelName } from './models';
+import { resolveConstant } from '../analysis/config-values';
 
 export interface Fact<T> {
   value: T;
@@ -56,9 +57,9 @@ export interface ScriptFacts {
   multiGpu: boolean;
 }
 
+/** A value and the node it is read from: the literal itself when every path ends there (see resolveLiteral). */
 type Literal = { value: number | string | boolean; literal: Node };
 
-const MAX = 8;
 
 function lineOf(n: Node): number {
   return n.startPosition.row + 1;
@@ -77,149 +78,16 @@ function statementText(lit: Node): string {
   return t.length > 80 ? `${t.slice(0, 77)}...` : t;
 }
 
-function literalValue(n: Node): Literal | null {
-  switch (n.type) {
-    case 'integer': {
-      const v = Number(n.text.replace(/_/g, ''));
-      return Number.isFinite(v) ? { value: v, literal: n } : null;
-    }
-    case 'float': {
-      const v = Number(n.text.replace(/_/g, ''));
-      return Number.isFinite(v) ? { value: v, literal: n } : null;
-    }
-    case 'string': {
-      const s = stringValue(n);
-      return s === null ? null : { value: s, literal: n };
-    }
-    case 'true':
-      return { value: true, literal: n };
-    case 'false':
-      return { value: false, literal: n };
-    default:
-      return null;
-  }
-}
-
-/** The class `<local>.Name` of a class-or-instance expression, or null. */
-function localClass(m: PythonModel, expr: Node): string | null {
-  const q = m.qualify(expr);
-  if (q?.startsWith('<local>.')) return q.slice(8);
-  for (const o of m.originsOf(expr)) if (o.base?.startsWith('<local>.') && (o.chain.length === 0 || (o.chain.length === 1 && o.chain[0] === '__call__'))) return o.base.slice(8);
-  return null;
-}
-
-function classAttribute(m: PythonModel, cls: string, attr: string, depth: number): Literal | null {
-  const info = m.classes.get(cls);
-  if (!info) return null;
-  const body = info.node.childForFieldName('body');
-  for (const stmt of body?.namedChildren ?? []) {
-    const a = stmt.type === 'expression_statement' ? stmt.namedChildren[0] : null;
-    if (a?.type !== 'assignment') continue;
-    const left = a.childForFieldName('left');
-    const right = a.childForFieldName('right');
-    if (left?.type === 'identifier' && left.text === attr && right) return resolveLiteral(m, right, depth + 1);
-  }
-  // self.attr = literal in __init__ (or a dataclass field default, read above)
-  for (const b of m.bindings.get(`self.${attr}`) ?? []) if (b.fn?.cls === info && b.value) return resolveLiteral(m, b.value, depth + 1);
-  for (const base of info.bases) if (base.startsWith('<local>.')) {
-    const r = classAttribute(m, base.slice(8), attr, depth + 1);
-    if (r) return r;
-  }
-  return null;
-}
-
-/** `parser.add_argument('--epochs', type=int, default=10)` for the attribute `epochs` of parsed args. */
-function argparseDefault(m: PythonModel, attr: string, depth: number): Literal | null {
-  for (const c of m.calls) {
-    if (c.method !== 'add_argument' || !c.receiver) continue;
-    if (!m.originsOf(c.receiver).some((o) => o.base === 'argparse.ArgumentParser' || (o.base?.startsWith('argparse.') ?? false))) continue;
-    const dest = c.keywords.get('dest');
-    const names = c.args.map((a) => stringValue(a)).filter((s): s is string => !!s);
-    const destName = dest ? stringValue(dest) : (names.find((n) => n.startsWith('--')) ?? names[0] ?? '').replace(/^-+/, '').replace(/-/g, '_');
-    if (destName !== attr) continue;
-    const def = c.keywords.get('default');
-    return def ? resolveLiteral(m, def, depth + 1) : null;
-  }
-  return null;
-}
-
-function dictEntry(m: PythonModel, dict: Node, key: string, depth: number): Literal | null {
-  if (dict.type === 'dictionary') {
-    for (const p of dict.namedChildren) {
-      if (p.type !== 'pair') continue;
-      const k = p.childForFieldName('key');
-      const v = p.childForFieldName('value');
-      if (k && v && stringValue(k) === key) return resolveLiteral(m, v, depth + 1);
-    }
-    return null;
-  }
-  if (dict.type === 'call') {
-    const q = m.qualify(dict.childForFieldName('function'));
-    const call = m.callAt(dict);
-    if (call && (q === 'dict' || q === 'types.SimpleNamespace' || q === null && dict.childForFieldName('function')?.text === 'dict')) {
-      const v = call.keywords.get(key);
-      return v ? resolveLiteral(m, v, depth + 1) : null;
-    }
-  }
-  return null;
-}
-
-/** The single value expression a name is bound to (one assignment visible from `at`), or null. */
-function boundValue(m: PythonModel, name: Node): Node | null {
-  const bs = m.bindingsIn(name.text, m.functionAt(name));
-  const assigns = bs.filter((b) => b.kind === 'assign' && b.value);
-  if (assigns.length === 1 && bs.length === 1) return assigns[0].value;
-  if (bs.length === 1 && bs[0].kind === 'param') {
-    const param = bs[0].node.parent;
-    if (param && (param.type === 'default_parameter' || param.type === 'typed_default_parameter')) {
-      const callers = m.argumentsFor(bs[0].fn!, name.text);
-      if (!callers.length) return param.childForFieldName('value');
-      if (callers.length === 1) return callers[0];
-    } else {
-      const callers = m.argumentsFor(bs[0].fn!, name.text);
-      if (callers.length === 1) return callers[0];
-    }
-  }
-  return null;
-}
-
 /**
- * Follows `expr` to the literal that sets it: constants, class attributes, config dicts,
- * SimpleNamespace, argparse defaults, parameter defaults. Null when there is no single literal.
+ * Follows `expr` to the value that sets it, with the literal it is written in when every path ends at
+ * that one literal (config-values: constants, class attributes, config dicts, namespaces, argparse
+ * defaults, parameters). Null when it has no single number, string or boolean value.
  */
-export function resolveLiteral(m: PythonModel, expr: Node | null, depth = 0): Literal | null {
-  if (!expr || depth > MAX) return null;
-  const lit = literalValue(expr);
-  if (lit) return lit;
-  switch (expr.type) {
-    case 'parenthesized_expression':
-      return resolveLiteral(m, expr.namedChildren[0] ?? null, depth + 1);
-    case 'identifier': {
-      const v = boundValue(m, expr);
-      return v ? resolveLiteral(m, v, depth + 1) : null;
-    }
-    case 'attribute': {
-      const obj = expr.childForFieldName('object');
-      const attr = expr.childForFieldName('attribute')?.text;
-      if (!obj || !attr) return null;
-      const cls = localClass(m, obj);
-      if (cls) return classAttribute(m, cls, attr, depth);
-      const origins = m.originsOf(obj);
-      if (origins.some((o) => (o.base?.startsWith('argparse.') ?? false) && o.chain.some((c) => c === 'parse_args' || c === 'parse_known_args'))) return argparseDefault(m, attr, depth);
-      const holder = obj.type === 'identifier' ? boundValue(m, obj) : null;
-      if (holder) return dictEntry(m, holder, attr, depth);
-      return null;
-    }
-    case 'subscript': {
-      const obj = expr.childForFieldName('value');
-      const key = stringValue(expr.childForFieldName('subscript'));
-      if (!obj || key === null) return null;
-      const holder = obj.type === 'identifier' ? boundValue(m, obj) : obj;
-      return holder ? dictEntry(m, holder, key, depth) : null;
-    }
-    default:
-      return null;
-  }
+export function resolveLiteral(m: PythonModel, expr: Node | null): Literal | null {
+  const r = resolveConstant(m, expr);
+  if (!r) return null;
+  const v = r.value;
+  return typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? { value: v, literal: r.node } : null;
 }
 
 function intFact(m: PythonModel, expr: Node | null, min = 0): Fact<number> | null {
@@ -266,7 +134,9 @@ function modelFacts(m: PythonModel): { model: ModelFact | null; others: string[]
     const resolved = resolveModelName(r.value).name;
     // `timm.create_model("b4") (line 17)` when the name is written in the call, else where it is set
     const source = r.literal.id === nameExpr!.id ? `${c.callee.text}(${r.literal.text}) (line ${lineOf(c.node)})` : describe(nameExpr!, r.literal);
-    found.push({ value: r.value, literal: r.literal, source, call: c.node, library, resolved });
+    // only a plain string literal is rewritten by "Apply to file" (not an f-string or a name built from parts)
+    const plain = r.literal.type === 'string' && !r.literal.namedChildren.some((x) => x.type === 'interpolation');
+    found.push({ value: r.value, literal: plain ? r.literal : null, source, call: c.node, library, resolved });
   }
   const distinct = [...new Set(found.map((f) => f.value))];
   return { model: found[0] ?? null, others: distinct.slice(1) };

@@ -93,7 +93,8 @@ export function applyNonOverlapping(text: string, findings: readonly Finding[], 
   return { text: applyEdits(text, chosen.flatMap((f) => f.fix!.edits)), applied: chosen, malformed };
 }
 
-function parses(text: string): boolean {
+/** Whether `text` parses without an ERROR or MISSING node. */
+export function parses(text: string): boolean {
   const tree = parsePython(text);
   try {
     return !tree.rootNode.hasError;

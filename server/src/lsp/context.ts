@@ -9,6 +9,7 @@ import type { PythonDocument } from '../analysis/document';
 import type { Finding } from '../rules/types';
 import type { ResolvedSettings, SeverityOverride, WorkspaceFacts } from '../config/settings';
 import type { SettingsLayer } from '../config/resolve';
+import type { NotebookState, Notebooks } from './notebooks';
 
 /** The `trainguard` section of the client's settings, as far as the server reads it. */
 export interface ClientSettings {
@@ -38,6 +39,8 @@ export interface DocState {
   timer?: NodeJS.Timeout;
   /** When the last re-check was scheduled (Date.now()): a change closer to it than the debounce is part of a burst. */
   lastScheduled?: number;
+  /** For a notebook (keyed by the notebook's URI): its cells; `doc` is then the cells' program. */
+  notebook?: NotebookState;
 }
 
 /** What a code-action source is given for one `textDocument/codeAction` request. */
@@ -87,6 +90,8 @@ export interface ServerContext {
   addCodeActionSource(source: CodeActionSource): void;
   /** Adds a `workspace/executeCommand` command (advertised in the capabilities). Call from `register`. */
   addCommand(name: string, handler: CommandHandler): void;
+  /** Open notebooks: cell URIs to their notebook, code-action and position mapping. */
+  readonly notebooks: Notebooks;
   /** Analyses the document now if its findings are stale, and returns its state. */
   ensureAnalyzed(uri: string): Promise<DocState | undefined>;
   /** Re-checks one document after the debounce. */

@@ -28,6 +28,7 @@ import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { ClientSettings, CodeActionSource, CommandHandler, DocState, ServerContext } from './context';
 import { FEATURES } from './features/index';
 import { codeActionKinds, handleCodeAction, handleExecuteCommand } from './actions';
+import { Notebooks, NOTEBOOK_TYPE } from './notebooks';
 
 export type { ClientSettings } from './context';
 
@@ -118,7 +119,9 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
       state.findings = [];
       state.analyzedVersion = version;
       state.settings = settings;
-      connection.sendDiagnostics({ uri, version, diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: SOURCE, message: skipped }] });
+      const note = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: SOURCE, message: skipped };
+      if (state.notebook) notebooks.publish(state, toDiagnostic, [note]);
+      else connection.sendDiagnostics({ uri, version, diagnostics: [note] });
       return;
     }
     if (cs.enable !== false) {
@@ -127,6 +130,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
           settings,
           workspace: workspaceFacts(uri),
           timeBudgetMs: limits.timeBudgetMs,
+          shellCommands: state.notebook?.program.shellCommands,
           onRuleError: (code, e) => {
             if (failedRules.has(code)) return;
             failedRules.add(code);
@@ -147,7 +151,8 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     state.findings = findings;
     state.analyzedVersion = version;
     state.settings = settings;
-    connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, uri)) });
+    if (state.notebook) notebooks.publish(state, toDiagnostic);
+    else connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, uri)) });
   }
 
   /**
@@ -186,6 +191,9 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
       if (commands.has(name)) throw new Error(`command ${name} registered twice`);
       commands.set(name, handler);
     },
+    get notebooks() {
+      return notebooks;
+    },
     async ensureAnalyzed(uri) {
       const state = documents.get(uri);
       if (state && state.analyzedVersion !== state.doc.version) {
@@ -207,13 +215,19 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     error,
   };
 
+  const notebooks = new Notebooks(ctx);
+
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
     initParams = params;
     hasConfiguration = !!params.capabilities.workspace?.configuration;
     const init = (params.initializationOptions ?? {}) as { settings?: ClientSettings };
     if (init.settings) globalSettings = init.settings;
     await initParser();
-    let capabilities: ServerCapabilities = { textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental } };
+    let capabilities: ServerCapabilities = {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      // the Python cells of Jupyter notebooks, analysed together as one program (notebooks.ts)
+      notebookDocumentSync: { notebookSelector: [{ notebook: { notebookType: NOTEBOOK_TYPE }, cells: [{ language: 'python' }] }] },
+    };
     if (codeActionSources.length) capabilities.codeActionProvider = { codeActionKinds: codeActionKinds(codeActionSources), resolveProvider: false };
     if (commands.size) capabilities.executeCommandProvider = { commands: [...commands.keys()] };
     for (const f of FEATURES) if (f.capabilities) capabilities = mergeCapabilities(capabilities, f.capabilities(params));
@@ -280,6 +294,27 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
   });
 
+  const sync = connection.notebooks.synchronization;
+  sync.onDidOpenNotebookDocument(({ notebookDocument, cellTextDocuments }) => {
+    try {
+      notebooks.open(notebookDocument, cellTextDocuments);
+    } catch (e) {
+      error(`cannot open notebook ${notebookDocument.uri}: ${(e as Error)?.stack ?? e}`);
+    }
+  });
+  sync.onDidChangeNotebookDocument(({ notebookDocument, change }) => {
+    try {
+      notebooks.change(notebookDocument.uri, change);
+    } catch (e) {
+      error(`change to notebook ${notebookDocument.uri} could not be applied: ${(e as Error)?.stack ?? e}`);
+    }
+  });
+  sync.onDidCloseNotebookDocument(({ notebookDocument }) => {
+    notebooks.close(notebookDocument.uri);
+    settingsCache.delete(notebookDocument.uri);
+  });
+  sync.onDidSaveNotebookDocument(() => undefined);
+
   connection.onDidChangeConfiguration((change) => {
     const s = (change.settings as { trainguard?: ClientSettings } | null)?.trainguard;
     if (s) globalSettings = s;
@@ -297,7 +332,10 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   // one handler each, shared by every feature's sources and commands
   connection.onCodeAction(async (params) => {
     try {
-      return await handleCodeAction(ctx, codeActionSources, params);
+      // on a notebook cell: computed on the notebook's program, the edits mapped back to the cell
+      const inNotebook = notebooks.codeActionParams(params);
+      if (!inNotebook) return await handleCodeAction(ctx, codeActionSources, params);
+      return await inNotebook.restore(await handleCodeAction(ctx, codeActionSources, inNotebook.params));
     } catch (e) {
       error(`code actions failed: ${(e as Error)?.stack ?? e}`);
       return [];

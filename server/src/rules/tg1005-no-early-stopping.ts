@@ -18,7 +18,7 @@
  */
 import type { Node } from '../analysis/parser';
 import type { LoopInfo, PythonModel } from '../analysis/model';
-import { intValue } from '../analysis/local-constants';
+import { intValue } from '../analysis/config-values';
 import { peelIterable } from '../analysis/training';
 import { headerRange } from './tg211-no-smoke-test';
 import type { Rule } from './types';
@@ -59,7 +59,7 @@ export function epochCount(m: PythonModel, loop: LoopInfo): number | null {
   if (!isRange && !TRANGE.test(m.qualify(callee) ?? '')) return null;
   const args = (it.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
   if (!args.length || args.length > 3 || args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat')) return null;
-  const values = args.map((a) => intValue(m, a));
+  const values = args.map((a) => intValue(m, a) ?? null);
   if (values.some((v) => v === null)) return null;
   const [a, b, step] = args.length === 1 ? [0, values[0]!, 1] : [values[0]!, values[1]!, values[2] ?? 1];
   if (step <= 0) return null;

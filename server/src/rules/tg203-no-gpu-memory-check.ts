@@ -9,7 +9,8 @@
  * Example: `for x, y in loader: x, y = x.cuda(), y.cuda(); ...; optimizer.step()` and no memory print.
  * Fix: insert the first-batch GPU print (used / total / %) that aborts under 10%, after the optimizer
  * step of the batch loop (adding `enumerate` to the loop when it has no batch index).
- * Silent: CPU-only scripts; scripts that already report memory.
+ * Silent: CPU-only scripts; scripts that already report memory (in a notebook, a `!nvidia-smi` line
+ * counts: it prints the memory in use).
  */
 import type { Node } from '../analysis/parser';
 import type { LoopInfo, PythonModel } from '../analysis/model';
@@ -34,7 +35,9 @@ export const rule: Rule = {
   check(ctx) {
     const m = ctx.model;
     const batchLoops = m.batchLoops().filter((l) => !l.body.namedChildren.some((c) => c.type === 'break_statement'));
-    if (!batchLoops.length || reportsGpuMemory(m) || !usesGpu(m)) return;
+    // a notebook's `!nvidia-smi` (or a `%%bash` cell running it) is a GPU-memory report too
+    const shellReport = ctx.shellCommands.some((c) => /\bnvidia-smi\b/.test(c));
+    if (!batchLoops.length || shellReport || reportsGpuMemory(m) || !usesGpu(m)) return;
     const loop = batchLoops.sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
     ctx.report({
       range: headerRange(loop.node),

@@ -19,7 +19,7 @@
 import type { Node } from '../analysis/parser';
 import type { PythonModel } from '../analysis/model';
 import { batchNames, batchStatus, cpuLiterals, hiddenGpus, modelCreations, modelMoves, toDeviceArg, trainedModelUses, unmovedBatchUses } from '../analysis/devices';
-import { constValue } from '../analysis/values';
+import { scriptConstant } from '../analysis/config-values';
 import { replaceNode } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { nameIsFree } from '../fixes/spelling';
@@ -63,7 +63,7 @@ export const rule: Rule = {
     for (const c of m.calls) {
       if (c.qualified !== 'accelerate.Accelerator') continue;
       const cpu = c.keywords.get('cpu');
-      if (!cpu || constValue(m, cpu) !== true) continue;
+      if (!cpu || scriptConstant(m, cpu) !== true) continue;
       ctx.report({
         node: cpu,
         message: 'Accelerator(cpu=True) forces training on the CPU (10-100x slower): drop it and let accelerate use the GPU',

@@ -23,7 +23,7 @@ import { isWithin } from '../analysis/model';
 import { isClassificationLoss } from '../analysis/knowledge';
 import { modelCreations, trainedModelUses } from '../analysis/devices';
 import { bodyStatements, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
-import { constValue } from '../analysis/values';
+import { scriptConstant } from '../analysis/config-values';
 import { nodesOfType, reachFromLoop } from '../analysis/memo';
 import { freshName, indentTemplate, insertLinesAfter } from '../fixes/edits';
 import { spellAt, spellModuleAttr } from '../fixes/spelling';
@@ -121,6 +121,33 @@ function directChild(block: Node, node: Node): Node | null {
   return n && n.parent?.id === block.id ? n : null;
 }
 
+/**
+ * The class count of a hand-written classification training loop (a batch loop reaching a
+ * class-index loss), as a number: what `numClasses` finds, resolved through the file's constants
+ * and config objects (not argparse defaults: the command line may change them). Null when there is
+ * no such loop, no class count, or several different ones.
+ * The run guard compares the validation loss it reads in the output with ln(this).
+ */
+export function classificationClassCount(m: PythonModel): { value: number; line: number } | null {
+  const classifies = (l: LoopInfo) => reachFromLoop(m, l).some((c) => {
+    const k = lossKind(m, c);
+    return !!k && isClassificationLoss(k);
+  });
+  const batch = m.batchLoops().filter(classifies);
+  const found = new Map<number, number>();
+  for (const loop of batch) {
+    const n = numClasses(m, loop);
+    if (!n) continue;
+    // what the file itself fixes: an argparse default is unknown (the run may pass --num-classes)
+    const v = scriptConstant(m, n);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 2) return null;
+    if (!found.has(v)) found.set(v, n.startPosition.row + 1);
+  }
+  if (found.size !== 1) return null;
+  const [[value, line]] = [...found];
+  return { value, line };
+}
+
 /** The number of classes of the model trained in `loop`: `num_classes=` / `num_labels=` / `classes=`, or the out size of the `nn.Linear` head it is given. */
 function numClasses(m: PythonModel, loop: LoopInfo): Node | null {
   const reached = new Set(m.loopsReachedFrom(loop));
@@ -165,7 +192,7 @@ function firstEpochs(m: PythonModel, loop: LoopInfo): string | null {
   const args = loop.iter.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
   const epoch = loop.targets[0];
   if (args.length === 1) return `${epoch} < 2`;
-  const start = constValue(m, args[0]);
+  const start = scriptConstant(m, args[0]);
   if (args.length >= 2 && typeof start === 'number' && Number.isInteger(start)) return `${epoch} < ${start + 2}`;
   return null;
 }

@@ -21,7 +21,7 @@ import type { Node } from '../analysis/parser';
 import type { CallSite, LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin, stringValue } from '../analysis/model';
 import { bodyStatements, functionTrains, lossBoundFromCall } from '../analysis/losses';
-import { constValue } from '../analysis/values';
+import { scriptConstant } from '../analysis/config-values';
 import { listElements } from '../analysis/keras';
 import { reachFromLoop } from '../analysis/memo';
 import { blockIndent, freshName, insertLinesAfter, insertLinesBefore, replaceNode } from '../fixes/edits';
@@ -175,7 +175,7 @@ function checkKeras(m: PythonModel, report: (node: Node, fix: Fix | null) => voi
     if (fw.framework !== 'keras') continue;
     const verbose = fw.call.keywords.get('verbose');
     if (!verbose) continue;
-    const v = constValue(m, verbose);
+    const v = scriptConstant(m, verbose);
     if (v !== 0 && v !== false) continue;
     if (callbacksMayLog(m, fw.call)) continue;
     const fix: Fix | null = verbose.type === 'integer' || verbose.type === 'false' ? { title: 'Print one line per epoch (verbose=2)', applicability: 'safe', edits: [replaceNode(verbose, '2')] } : null;

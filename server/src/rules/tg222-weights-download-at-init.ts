@@ -24,7 +24,7 @@ import type { Node } from '../analysis/parser';
 import type { CallSite, PythonModel } from '../analysis/model';
 import { stringValue } from '../analysis/model';
 import { nodesOfType } from '../analysis/memo';
-import { constValue } from '../analysis/values';
+import { scriptConstant } from '../analysis/config-values';
 import type { Rule } from './types';
 
 export const rule: Rule = {
@@ -82,26 +82,26 @@ function download(m: PythonModel, c: CallSite): Download | null {
   const q = c.qualified ?? '';
   if (q === 'timm.create_model' || q === 'timm.models.create_model') {
     const pre = c.keywords.get('pretrained');
-    if (!pre || constValue(m, pre) !== true || hasFileOverlay(c)) return null;
+    if (!pre || scriptConstant(m, pre) !== true || hasFileOverlay(c)) return null;
     return { node: pre.parent ?? pre, what: 'timm.create_model(pretrained=True)', advice: TIMM_ADVICE };
   }
   if (/^torchvision\.models\.([a-z_0-9.]+|get_model)$/.test(q) && !/_Weights\b/.test(q)) {
     const pre = c.keywords.get('pretrained');
-    if (pre && constValue(m, pre) === true) return { node: pre.parent ?? pre, what: `${c.callee.text}(pretrained=True)`, advice: TORCH_ADVICE };
+    if (pre && scriptConstant(m, pre) === true) return { node: pre.parent ?? pre, what: `${c.callee.text}(pretrained=True)`, advice: TORCH_ADVICE };
     const w = c.keywords.get('weights');
     if (w && isTorchvisionWeights(m, w)) return { node: w.parent ?? w, what: `${c.callee.text}(weights=${w.text})`, advice: TORCH_ADVICE };
     return null;
   }
   if (c.method === 'from_pretrained' && /^(transformers|diffusers|sentence_transformers|peft|efficientnet_pytorch|open_clip)\./.test(q)) {
-    if (constValue(m, c.keywords.get('local_files_only') ?? null) === true || c.keywords.has('cache_dir')) return null;
+    if (scriptConstant(m, c.keywords.get('local_files_only') ?? null) === true || c.keywords.has('cache_dir')) return null;
     const src = c.args[0] ?? c.keywords.get('pretrained_model_name_or_path') ?? c.keywords.get('model_name') ?? null;
-    const id = src ? constValue(m, src) : undefined;
+    const id = src ? scriptConstant(m, src) : undefined;
     if (typeof id !== 'string' || !isHubId(m, id)) return null;
     return { node: c.callee, what: `${c.callee.text}("${id}")`, advice: HF_ADVICE };
   }
   if (q === 'sentence_transformers.SentenceTransformer') {
     const src = c.args[0] ?? c.keywords.get('model_name_or_path') ?? null;
-    const id = src ? constValue(m, src) : undefined;
+    const id = src ? scriptConstant(m, src) : undefined;
     if (typeof id !== 'string' || !isHubId(m, id) || c.keywords.has('cache_folder')) return null;
     return { node: c.callee, what: `SentenceTransformer("${id}")`, advice: HF_ADVICE };
   }
@@ -113,12 +113,12 @@ function download(m: PythonModel, c: CallSite): Download | null {
   if (q === 'torch.hub.load_state_dict_from_url' || q === 'torch.utils.model_zoo.load_url') return { node: c.node, what: q, advice: TORCH_ADVICE };
   if (/^keras\.applications\.([A-Z]\w*|\w+\.[A-Z]\w*)$/.test(q)) {
     const w = c.keywords.get('weights');
-    if (w && (constValue(m, w) !== 'imagenet')) return null;
+    if (w && (scriptConstant(m, w) !== 'imagenet')) return null;
     return { node: w?.parent ?? c.node, what: `${c.callee.text}(weights="imagenet")`, advice: 'Pass weights="/kaggle/input/.../weights.h5" (a local file), or ship ~/.keras/models with the inputs.' };
   }
   if (/^segmentation_models_pytorch\.[A-Z]\w*$/.test(q)) {
     const w = c.keywords.get('encoder_weights');
-    if (!w || constValue(m, w) !== 'imagenet') return null;
+    if (!w || scriptConstant(m, w) !== 'imagenet') return null;
     return { node: w.parent ?? w, what: `${c.callee.text}(encoder_weights="imagenet")`, advice: 'Pass encoder_weights=None and load a local state dict, or set TORCH_HOME to a cache shipped with the inputs.' };
   }
   return null;
@@ -137,7 +137,7 @@ function hasFileOverlay(c: CallSite): boolean {
 
 /** `ResNet50_Weights.DEFAULT`, `models.ResNet50_Weights.IMAGENET1K_V2`, `"DEFAULT"`, `"IMAGENET1K_V1"`. */
 function isTorchvisionWeights(m: PythonModel, w: Node): boolean {
-  const v = constValue(m, w);
+  const v = scriptConstant(m, w);
   if (v === null) return false;
   if (typeof v === 'string') return /^[A-Z0-9_]+$/.test(v) || /_Weights\./.test(v);
   const q = m.qualify(w);
@@ -153,7 +153,7 @@ function isHubId(m: PythonModel, s: string): boolean {
   if (!/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/.test(s) || /\.(bin|pt|pth|safetensors|ckpt|h5|onnx)$/.test(s)) return false;
   if (!s.includes('/') && !/[-\d]/.test(s)) return false;
   for (const c of m.calls) {
-    if (c.method && /^(save_pretrained|save_model|save)$/.test(c.method) && c.args[0] && constValue(m, c.args[0]) === s) return false;
+    if (c.method && /^(save_pretrained|save_model|save)$/.test(c.method) && c.args[0] && scriptConstant(m, c.args[0]) === s) return false;
   }
   return true;
 }

@@ -112,18 +112,9 @@ function argumentEdits(m: PythonModel, call: CallSite, name: 'autocast' | 'GradS
 
 function rewriteFix(m: PythonModel, call: CallSite, name: 'autocast' | 'GradScaler'): Fix | null {
   const title = `Use torch.amp.${name}("cuda", ...)`;
-  if (call.callee.type === 'attribute') {
-    // torch.cuda.amp.X / amp.X: the callee becomes <torch>.amp.X
-    const torch = ensureModuleImport(m, 'torch');
-    if (torch.edit && !nameIsFree(m, 'torch')) return null;
-    const args = argumentEdits(m, call, name);
-    if (!args) return null;
-    const edits = [replaceNode(call.callee, `${torch.name}.amp.${name}`), ...args];
-    if (torch.edit) edits.push(torch.edit);
-    return { title, applicability: 'safe', edits };
-  }
-  if (call.callee.type !== 'identifier') return null;
-  // a name bound to the deprecated callable some other way (`ac = autocast`): qualify the call
+  // torch.cuda.amp.X / amp.X, or a name bound to the deprecated callable some other way (`ac =
+  // autocast`): the callee becomes <torch>.amp.X
+  if (call.callee.type !== 'attribute' && call.callee.type !== 'identifier') return null;
   const torch = ensureModuleImport(m, 'torch');
   if (torch.edit && !nameIsFree(m, 'torch')) return null;
   const args = argumentEdits(m, call, name);

@@ -18,7 +18,7 @@
  */
 import type { Node } from '../analysis/parser';
 import type { CallSite, FunctionInfo, PythonModel } from '../analysis/model';
-import { intValue } from '../analysis/local-constants';
+import { intValue } from '../analysis/config-values';
 import { accumulationOf, argumentAt, backwardLoss, isAcceleratorBackward, scaleCallOf, spelledSameIn, type Accumulation } from '../analysis/optim';
 import { replaceNode } from '../fixes/edits';
 import { isOneShot } from './tg1002-missing-zero-grad';
@@ -113,7 +113,7 @@ function isDivided(m: PythonModel, expr: Node | null, fn: FunctionInfo | null, a
 function compatibleDivisor(m: PythonModel, d: Node | null, acc: Accumulation): boolean {
   if (!d) return false;
   if (acc === ANY_DIVISOR) return true;
-  const a = intValue(m, acc.divisor);
+  const a = intValue(m, acc.divisor) ?? null;
   const b = numberOf(m, d);
   if (a === null || b === null) return d.type !== 'integer' && d.type !== 'float' ? true : a === null;
   return a === b;
@@ -128,7 +128,7 @@ function isReciprocal(m: PythonModel, n: Node | null, acc: Accumulation): boolea
     const one = numberOf(m, n.childForFieldName('left'));
     return one === 1 && compatibleDivisor(m, n.childForFieldName('right'), acc);
   }
-  const a = intValue(m, acc.divisor);
+  const a = intValue(m, acc.divisor) ?? null;
   const v = numberOf(m, n);
   return a !== null && v !== null && a > 0 && Math.abs(v - 1 / a) < 1e-9;
 }
@@ -136,7 +136,7 @@ function isReciprocal(m: PythonModel, n: Node | null, acc: Accumulation): boolea
 function numberOf(m: PythonModel, n: Node | null): number | null {
   if (!n) return null;
   if (n.type === 'float') return Number(n.text.replace(/_/g, ''));
-  return intValue(m, n);
+  return intValue(m, n) ?? null;
 }
 
 /** A stand-in accumulation that accepts any divisor: "is the loss divided by anything at all?" */

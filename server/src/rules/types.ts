@@ -53,6 +53,8 @@ export interface RuleContext {
   readonly directives: Directives;
   /** Every code the registry knows. */
   readonly knownCodes: ReadonlySet<string>;
+  /** Shell commands the program runs outside Python: a notebook's `!nvidia-smi` lines, `%%bash` cells (empty for a .py file). */
+  readonly shellCommands: readonly string[];
   report(finding: { node?: Node; range?: Range; message: string; fix?: Fix | null; alternativeFixes?: Fix[]; related?: { range: Range; message: string }[]; severity?: Severity }): void;
 }
 

@@ -10,6 +10,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { waitFor } from './helpers';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 const EXTENSION_ID = 'trainguard.train-guard';
@@ -101,8 +102,11 @@ describe('Training budget panel commands in the extension host', () => {
     assert.match(text, /^N_FOLDS = 3$/m);
     const after = await vscode.commands.executeCommand<EstimateResult>('trainguard.estimateActiveFile');
     assert.strictEqual(after.script.input?.model, 'efficientnet_b2');
-    await vscode.window.showTextDocument(editor.document);
+    // `undo` acts on the focused editor: give it focus first (a notification or the panel may hold it)
+    await vscode.window.showTextDocument(editor.document, { preserveFocus: false, preview: false });
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
     await vscode.commands.executeCommand('undo');
+    await waitFor('one undo to restore the file', () => editor.document.getText() === original, { timeoutMs: 10000, lastSeen: () => editor.document.getText() });
     assert.strictEqual(editor.document.getText(), original, 'one undo restores the file');
   });
 

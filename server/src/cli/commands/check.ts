@@ -1,31 +1,38 @@
 /**
- * `trainguard check [PATHS...]`: the checker for CI and the terminal.
+ * `trainguard check [PATHS...]`: the checker for CI and the terminal. The work on each input is in
+ * cli/checkFile.ts; large inputs are spread over worker threads (cli/pool.ts); the reports are printed
+ * in one of the formats of cli/format.ts, in the files' sorted order whatever thread checked them.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { initParser } from '../../analysis/parser';
-import { analyzeText } from '../../analysis/analyze';
-import { fixAll } from '../../fixes/apply';
-import { unifiedDiff } from '../../fixes/diff';
-import { limitExceeded } from '../../analysis/limits';
 import { ALL_RULES, KNOWN_CODES } from '../../rules/index';
-import { mergeSettings, type SettingsLayer } from '../../config/resolve';
 import { isKnownSelector } from '../../config/settings';
-import { FileCache, projectRootOf } from '../../config/files';
-import { findConfig, readPyproject, type ConfigProblem, type PyprojectConfig } from '../../config/pyproject';
-import { workspaceFactsFor } from '../../config/workspaceFacts';
+import { FileCache } from '../../config/files';
+import { readPyproject } from '../../config/pyproject';
 import { codeList, outputFormat, stringFlag, UsageError, type Command, type Out, type ParsedArgs } from '../args';
-import { collectFiles, decodeUtf8 } from '../files';
+import { collectFiles } from '../files';
+import { Checker, type CheckOptions, type FileOutcome } from '../checkFile';
+import { checkAll, workerCount, workerScript } from '../pool';
 import type { Rule } from '../../rules/types';
-import { toJson, toText, summary, type FileReport } from '../format';
+import { VERSION } from '../version';
+import { statistics, statisticsText, summary, toConcise, toGithub, toJson, toJsonLines, toSarif, toText, type FileReport, type InputFailure } from '../format';
+
+export const FORMATS = ['text', 'concise', 'json', 'json-lines', 'github', 'sarif'] as const;
 
 export const command: Command = {
   name: 'check',
-  summary: 'check Python files (folders are walked for *.py)',
+  summary: 'check Python files and notebooks (folders are walked for *.py and *.ipynb)',
   usage: `Usage: trainguard check [PATHS...] [options]
+       trainguard check - --stdin-filename NAME [options]     (the text on stdin)
 
 Options:
-  --output-format text|json   how findings are printed (default: text)
+  --output-format FORMAT      how findings are printed (default: text):
+                                text        file:line:col: CODE [*] severity: message, and a summary
+                                concise     file:line:col: CODE message
+                                json        Ruff's JSON shape (a list)
+                                json-lines  the same objects, one per line
+                                github      GitHub Actions annotations (::error file=...,line=...)
+                                sarif       SARIF 2.1.0 (code scanning), rules and fixes included
   --select CODES              only these rules (comma-separated codes or prefixes: TG303,TG7)
   --ignore CODES              never these rules
   --config PATH               read [tool.trainguard] from this file instead of the nearest
@@ -35,7 +42,24 @@ Options:
                               exit 1 if any file would change, 0 if none would
   --unsafe-fixes              with --fix or --diff, apply the unsafe fixes too
   --exit-zero                 exit 0 even when there are findings
+  --statistics                print how many findings each rule has instead of the findings
+  --quiet, -q                 print the findings only: no summary, no "Fixed ..." lines
+  --stdin-filename NAME       name of the text read from stdin (\`-\`): used in messages, to find
+                              pyproject.toml and workspace facts, and \`.ipynb\` reads a notebook.
+                              With --fix the fixed text goes to stdout and the findings to stderr
+  --jobs N                    check with N worker threads (default: one per core for 16 files or
+                              more; 1 = all in this thread)
   --no-color                  plain text output
+  --verbose                   with an internal error (a bug in Train Guard), print its stack trace
+
+Notebooks (.ipynb, nbformat 4): the Python cells are checked as one program, in cell order; findings
+name the cell and the line in it (file.ipynb:cell 3:2:5); --fix rewrites only the changed cells'
+sources. A notebook that cannot be read is an error for that file (exit 2 at the end); the other
+files are still checked.
+
+An input that cannot be checked (unreadable, a broken notebook, or an internal error while checking
+it) is one error line on stderr and an error entry in the json, json-lines, github and sarif output;
+the other files are still checked and the exit code is 2.
 
 Settings: [tool.trainguard] in the nearest pyproject.toml (from the file's folder up to the root
 of its repository, the folder holding .git, or to the filesystem root outside one), then
@@ -55,141 +79,167 @@ Exit codes: 0 no findings, 1 findings, 2 usage or I/O error
     '--diff': 'boolean',
     '--unsafe-fixes': 'boolean',
     '--exit-zero': 'boolean',
+    '--statistics': 'boolean',
+    '--quiet': 'boolean',
+    '-q': 'boolean',
+    '--stdin-filename': 'value',
+    '--jobs': 'value',
     '--no-color': 'boolean',
+    '--verbose': 'boolean',
   },
   run: (args, out) => runCheck(args, out),
 };
 
+/** Reads all of stdin (the caller may pass its own reader in tests). */
+export function readStdin(): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (c: Buffer) => chunks.push(c));
+    process.stdin.on('end', () => resolve(Buffer.concat(chunks)));
+    process.stdin.on('error', reject);
+  });
+}
+
 /** `trainguard check` with the given rules (the registry's; tests pass their own). */
-export async function runCheck(args: ParsedArgs, out: Out, rules: readonly Rule[] = ALL_RULES): Promise<number> {
-  const format = outputFormat(args, ['text', 'json']);
+export async function runCheck(args: ParsedArgs, out: Out, rules: readonly Rule[] = ALL_RULES, stdin: () => Promise<Buffer> = readStdin): Promise<number> {
+  const format = outputFormat(args, FORMATS);
   const known = rules.map((r) => r.meta.code);
   const select = codeList(args.flags.get('--select'));
   const ignore = codeList(args.flags.get('--ignore'));
   for (const c of [...select, ...ignore]) {
     if (!isKnownSelector(c, known)) throw new UsageError(`unknown rule code or prefix "${c}" (see trainguard rules)`);
   }
-  // one cache for the whole run: each pyproject.toml / requirements file is read once
-  const cache = new FileCache(true);
+  const jobsFlag = stringFlag(args, '--jobs');
+  const jobs = jobsFlag === undefined ? undefined : Number(jobsFlag);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 256)) throw new UsageError('--jobs must be a whole number from 1 to 256');
+  const stdinName = stringFlag(args, '--stdin-filename');
+  const fromStdin = args.positionals.includes('-') || (stdinName !== undefined && !args.positionals.length);
+  if (fromStdin && args.positionals.length > 1) throw new UsageError('`-` (stdin) cannot be combined with other paths');
   const configPath = stringFlag(args, '--config');
-  let explicit: PyprojectConfig | null = null;
   if (configPath !== undefined) {
-    explicit = readPyproject(cache, path.resolve(configPath), KNOWN_CODES);
-    if (!explicit) throw new UsageError(`--config ${configPath}: no such file`);
-    if (explicit.document && !explicit.hasSection) out.stderr(`trainguard: warning: ${configPath} has no [tool.trainguard] table: the defaults are used\n`);
+    const probe = readPyproject(new FileCache(true), path.resolve(configPath), KNOWN_CODES);
+    if (!probe) throw new UsageError(`--config ${configPath}: no such file`);
+    if (probe.document && !probe.hasSection) out.stderr(`trainguard: warning: ${configPath} has no [tool.trainguard] table: the defaults are used\n`);
   }
-  const reported = new Set<string>();
-  const reportProblems = (problems: readonly ConfigProblem[]) => {
-    for (const p of problems) {
-      const where = `${path.relative(process.cwd(), p.file) || p.file}${p.line !== null ? `:${p.line + 1}:${p.character + 1}` : ''}`;
-      const line = `trainguard: warning: ${where}: ${p.message}\n`;
-      if (reported.has(line)) continue;
-      reported.add(line);
-      out.stderr(line);
-    }
-  };
-  const flagsLayer: SettingsLayer = { select, ignore };
-  const settingsOf = (file: string) => {
-    const cfg = explicit ?? findConfig(cache, file, projectRootOf(cache, file), KNOWN_CODES);
-    if (cfg) reportProblems(cfg.problems);
-    return mergeSettings(cfg?.layer, flagsLayer);
-  };
-  const inputs = args.positionals.length ? args.positionals : ['.'];
-  const { files, errors } = collectFiles(inputs, ['.py']);
-  for (const e of errors) out.stderr(`trainguard: ${e}\n`);
-  if (errors.length && !files.length) return 2;
-  await initParser();
+  const quiet = args.flags.has('--quiet') || args.flags.has('-q');
   const diffMode = args.flags.has('--diff');
-  const fixMode = args.flags.has('--fix') && !diffMode;
-  const unsafe = args.flags.has('--unsafe-fixes');
+  const mode = diffMode ? 'diff' : args.flags.has('--fix') ? 'fix' : 'check';
+  const options: CheckOptions = {
+    select,
+    ignore,
+    configPath: configPath !== undefined ? path.resolve(configPath) : undefined,
+    mode,
+    unsafe: args.flags.has('--unsafe-fixes'),
+    announceFixes: format === 'text' && !quiet,
+    rules: rules === ALL_RULES ? undefined : rules,
+    verbose: args.flags.has('--verbose'),
+  };
+
   const reports: FileReport[] = [];
-  let ioError = errors.length > 0;
+  /** Inputs that could not be checked: error entries in the reports. */
+  const failures: InputFailure[] = [];
+  const errors: string[] = [];
+  let ioError = false;
+  let walkErrors = 0;
   let wouldChange = 0;
   let hiddenUnsafe = 0;
-  for (const file of files) {
-    const report: FileReport = { filename: file, findings: [], notes: [] };
+  // with --fix on stdin the fixed text owns stdout: the report goes to stderr
+  let report = out.stdout;
+  // a warning about one pyproject.toml is printed once, however many files it applies to
+  const printed = new Set<string>();
+  const take = (r: FileOutcome, file: string) => {
+    if (r.error !== undefined) failures.push({ filename: file, message: r.error });
+    for (const line of r.stderr) {
+      if (line.startsWith('trainguard: warning: ')) {
+        if (printed.has(line)) continue;
+        printed.add(line);
+      }
+      if (quiet && /^(Fixed|Would fix) /.test(line)) continue;
+      // the line of an input that could not be checked is its failure entry, not one more error
+      const isFailure = r.error !== undefined && line.startsWith(`trainguard: ${file}: ${r.error}`);
+      if (line.startsWith('trainguard: ') && !line.startsWith('trainguard: warning: ') && !isFailure) errors.push(line.replace(/^trainguard: /, '').trimEnd());
+      out.stderr(line);
+    }
+    if (r.diff) {
+      wouldChange++;
+      out.stdout(r.diff);
+    }
+    if (r.failed) ioError = true;
+    hiddenUnsafe += r.hiddenUnsafe;
+    if (r.report) reports.push(r.report);
+  };
+
+  await initParser();
+  if (fromStdin) {
+    const name = stdinName ?? '-';
     let bytes: Buffer;
     try {
-      bytes = fs.readFileSync(file);
+      bytes = await stdin();
     } catch (e) {
-      out.stderr(`trainguard: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-      ioError = true;
-      continue;
+      out.stderr(`trainguard: cannot read stdin: ${(e as Error).message}\n`);
+      return 2;
     }
-    const decoded = decodeUtf8(bytes);
-    let text = decoded.text;
-    if (decoded.replaced) report.notes.push('not valid UTF-8: undecodable bytes were replaced before checking' + (fixMode || diffMode ? '; no fixes are written to it' : ''));
-    const skipped = limitExceeded(text);
-    if (skipped) {
-      const note = skipped.replace(/^Train Guard skipped this file: /, 'skipped: ');
-      report.notes.push(note);
-      if (diffMode) out.stderr(`trainguard: ${file}: ${note}\n`);
-      else reports.push(report);
-      continue;
+    const r = new Checker(options).checkStdin(name, bytes);
+    if (mode === 'fix') {
+      // the fixed text, or the input as it came when nothing was fixed (an editor piping its buffer
+      // through `check --fix -` must never get less than it sent)
+      const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+      const fixed = r.fixedText !== undefined ? Buffer.from((bom && !r.fixedText.startsWith('\ufeff') ? '\ufeff' : '') + r.fixedText, 'utf8') : null;
+      const output = fixed && !fixed.equals(bytes) ? fixed : bytes;
+      if (out.stdoutBytes) out.stdoutBytes(output);
+      else out.stdout(output.toString('utf8'));
+      report = out.stderr;
     }
-    const settings = settingsOf(file);
-    const { facts: workspace, problems } = workspaceFactsFor(cache, file, projectRootOf(cache, file), KNOWN_CODES);
-    reportProblems(problems);
-    if ((fixMode || diffMode) && !decoded.replaced) {
-      const fixed = fixAll(text, { settings, workspace, unsafe, rules });
-      for (const [code, n] of fixed.rejected) out.stderr(`trainguard: ${file}: ${n} ${code} fix${n === 1 ? '' : 'es'} left out (malformed edits, or the result would not parse); please report this\n`);
-      if (fixed.text !== text) {
-        const n = [...fixed.applied.values()].reduce((a, b) => a + b, 0);
-        if (diffMode) {
-          wouldChange++;
-          out.stdout(unifiedDiff(text, fixed.text, file));
-          out.stderr(`Would fix ${n} problem${n === 1 ? '' : 's'} in ${file}\n`);
-        } else {
-          const written = writeFixed(file, bytes, fixed.text);
-          if (written === true) {
-            if (format === 'text') out.stderr(`Fixed ${n} problem${n === 1 ? '' : 's'} in ${file}\n`);
-            text = fixed.text;
-          } else {
-            out.stderr(`trainguard: ${file}: ${written}\n`);
-            ioError = true;
-          }
-        }
-      }
+    take(r, name);
+  } else {
+    const inputs = args.positionals.length ? args.positionals : ['.'];
+    const walked = collectFiles(inputs, ['.py', '.ipynb']);
+    for (const e of walked.errors) {
+      out.stderr(`trainguard: ${e}\n`);
+      errors.push(e);
     }
-    if (diffMode) continue;
-    const result = analyzeText(text, { settings, workspace, rules, onRuleError: (code, e) => out.stderr(`trainguard: internal error in ${code} on ${file}: ${(e as Error).message}\n`) });
-    report.findings = result.findings;
-    if (!unsafe) hiddenUnsafe += result.findings.filter((f) => f.fix?.applicability === 'unsafe').length;
-    if (result.syntaxError) report.notes.push('the file has syntax errors: findings may be incomplete and no fixes are offered');
-    reports.push(report);
+    ioError = walked.errors.length > 0;
+    walkErrors = walked.errors.length;
+    if (walked.errors.length && !walked.files.length) return 2;
+    // custom rules (tests) are code the workers cannot receive: those runs stay in this thread
+    const workers = options.rules ? 0 : workerCount(walked.files.length, jobs, workerScript());
+    await checkAll(walked.files, options, () => new Checker(options), workers, (r, i) => take(r, walked.files[i]));
   }
+
   if (diffMode) {
-    if (!wouldChange && format === 'text') out.stderr('No fixes would be applied.\n');
+    if (!wouldChange && format === 'text' && !quiet) out.stderr('No fixes would be applied.\n');
     if (ioError) return 2;
     return wouldChange ? 1 : 0;
   }
-  if (format === 'json') out.stdout(JSON.stringify(toJson(reports), null, 2) + '\n');
-  else {
+  const failedFiles = failures.length + walkErrors;
+  if (args.flags.has('--statistics')) {
+    const stats = statistics(reports, rules);
+    if (format === 'json') report(JSON.stringify(stats, null, 2) + '\n');
+    else if (stats.length) report(statisticsText(stats) + '\n');
+  } else if (format === 'json') report(JSON.stringify(toJson(reports, failures), null, 2) + '\n');
+  else if (format === 'json-lines') {
+    const text = toJsonLines(reports, failures);
+    if (text) report(text + '\n');
+  } else if (format === 'sarif') report(JSON.stringify(toSarif(reports, { rules, version: VERSION, root: process.cwd(), errors, failures }), null, 2) + '\n');
+  else if (format === 'github') {
+    const text = toGithub(reports, failures);
+    if (text) report(text + '\n');
+  } else if (format === 'concise') {
+    const text = toConcise(reports);
+    if (text) report(text + '\n');
+    if (!quiet) report(summary(reports) + '\n');
+  } else {
     const color = !args.flags.has('--no-color') && process.stdout.isTTY === true && !process.env.NO_COLOR;
     const text = toText(reports, color);
-    if (text) out.stdout(text + '\n');
-    out.stdout(summary(reports) + '\n');
-    if (hiddenUnsafe) out.stdout(`(${hiddenUnsafe} more fix${hiddenUnsafe === 1 ? '' : 'es'} available with \`--fix --unsafe-fixes\`.)\n`);
+    if (text) report(text + '\n');
+    if (!quiet) {
+      report(summary(reports) + (failedFiles ? `\n${failedFiles} input${failedFiles === 1 ? '' : 's'} could not be checked (see above).` : '') + '\n');
+      if (hiddenUnsafe) report(`(${hiddenUnsafe} more fix${hiddenUnsafe === 1 ? '' : 'es'} available with \`--fix --unsafe-fixes\`.)\n`);
+    }
   }
   if (ioError) return 2;
   const any = reports.some((r) => r.findings.length);
   return any && !args.flags.has('--exit-zero') ? 1 : 0;
 }
 
-const BOM = [0xef, 0xbb, 0xbf];
-
-/**
- * Writes the fixed text over `file`, keeping a UTF-8 byte order mark the file had. Refuses (returns
- * why) when the file on disk is no longer the bytes that were fixed: an editor saved it meanwhile,
- * and that edit must not be lost.
- */
-export function writeFixed(file: string, original: Buffer, text: string): true | string {
-  try {
-    if (!fs.readFileSync(file).equals(original)) return 'changed on disk while it was being fixed; left as it is';
-    const bom = BOM.every((b, i) => original[i] === b) ? Buffer.from(BOM) : Buffer.alloc(0);
-    fs.writeFileSync(file, Buffer.concat([bom, Buffer.from(text, 'utf8')]));
-    return true;
-  } catch (e) {
-    return `cannot write the fixes: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
-  }
-}
+export { writeFixed } from '../checkFile';

@@ -3,9 +3,9 @@
  * no NaN / inf, the sample's columns, order, ids and row count), and with --fix repairs the safe part.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { outputFormat, stringFlag, UsageError, type Command, type Out, type ParsedArgs } from '../args';
-import { fixSubmission, sampleCandidates, SampleError, verifySubmission, type SubmissionProblem, type VerifyResult } from '../../submission/verify';
+import { fixSubmission, SampleError, verifySubmission, type SubmissionProblem, type VerifyResult } from '../../submission/verify';
+import { findSample, readCsvText as readText } from '../../submission/files';
 
 export const command: Command = {
   name: 'verify-submission',
@@ -34,38 +34,6 @@ Exit codes: 0 valid, 1 problems, 2 usage or I/O error.
   },
   run: (args, out) => runVerifySubmission(args, out),
 };
-
-type Read = { ok: true; text: string; replaced: boolean } | { ok: false; message: string };
-
-function readText(file: string): Read {
-  let bytes: Buffer;
-  try {
-    if (fs.statSync(file).isDirectory()) return { ok: false, message: `${file} is a folder, not a CSV file` };
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, message: code === 'ENOENT' ? `${file}: no such file` : `cannot read ${file}: ${code ?? (e as Error).message}` };
-  }
-  // the BOM is kept (ignoreBOM) so that --fix writes it back; NUL bytes survive decoding and are
-  // reported by the core as "not a CSV"
-  try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), replaced: false };
-  } catch {
-    return { ok: true, text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes), replaced: true };
-  }
-}
-
-function findSample(file: string): string | null {
-  for (const candidate of sampleCandidates(path.resolve(file), 5, path.sep as '/' | '\\')) {
-    if (path.resolve(candidate) === path.resolve(file)) continue;
-    try {
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not there: keep looking upwards
-    }
-  }
-  return null;
-}
 
 function where(file: string, p: SubmissionProblem): string {
   return `${file}${p.row !== null ? `:${p.row}` : ''}${p.row !== null && p.column !== null ? `:${p.column}` : ''}`;

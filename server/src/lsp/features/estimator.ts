@@ -22,7 +22,7 @@ import {
 import type { ServerContext, ServerFeature } from '../context';
 
 /** The model of the document at exactly the client's version: the server's own when it matches, else parsed from the text sent. */
-async function withModel<T>(ctx: ServerContext, uri: string, text: string, version: number, use: (m: PythonModel) => T): Promise<T> {
+export async function withModel<T>(ctx: ServerContext, uri: string, text: string, version: number, use: (m: PythonModel) => T): Promise<T> {
   const state = ctx.documents.get(uri);
   if (state && state.doc.version === version && state.doc.text === text) return use(state.doc.model());
   const tree = parsePython(text);
@@ -33,7 +33,7 @@ async function withModel<T>(ctx: ServerContext, uri: string, text: string, versi
   }
 }
 
-function isText(p: unknown): p is { uri: string; text: string; version: number } {
+export function isText(p: unknown): p is { uri: string; text: string; version: number } {
   const o = p as Record<string, unknown> | null;
   return !!o && typeof o.uri === 'string' && typeof o.text === 'string' && typeof o.version === 'number';
 }

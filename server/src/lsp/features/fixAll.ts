@@ -13,7 +13,7 @@
  */
 import { CodeActionKind, ResponseError, ErrorCodes, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { fixAll, type FixAllResult } from '../../fixes/apply';
-import { SourceText, type TextEdit } from '../../analysis/source';
+import { minimalEdit } from '../../analysis/source';
 import { limitExceeded, limitsFrom } from '../../analysis/limits';
 import { freshState, versionedEdit } from '../actions';
 import type { DocState, ServerContext, ServerFeature } from '../context';
@@ -21,30 +21,6 @@ import type { DocState, ServerContext, ServerFeature } from '../context';
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.trainguard`;
 export const APPLY_FIX_ALL_COMMAND = 'trainguard.server.applyFixAll';
 
-/** The smallest single edit turning `before` into `after` (common prefix and suffix kept). */
-export function minimalEdit(before: string, after: string): TextEdit {
-  let start = 0;
-  const max = Math.min(before.length, after.length);
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let endB = before.length;
-  let endA = after.length;
-  while (endB > start && endA > start && before.charCodeAt(endB - 1) === after.charCodeAt(endA - 1)) {
-    endB--;
-    endA--;
-  }
-  // never split a "\r\n" pair or a UTF-16 surrogate pair
-  const splits = (text: string, i: number) => i > 0 && i < text.length && ((text[i - 1] === '\r' && text[i] === '\n') || (isHigh(text.charCodeAt(i - 1)) && isLow(text.charCodeAt(i))));
-  while (start > 0 && (splits(before, start) || splits(after, start))) start--;
-  while ((splits(before, endB) || splits(after, endA)) && endB < before.length && endA < after.length) {
-    endB++;
-    endA++;
-  }
-  const src = new SourceText(before);
-  return { range: { start: src.positionAt(start), end: src.positionAt(endB) }, newText: after.slice(start, endA) };
-}
-
-const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
-const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
 /**
  * The fix-all result for a document at its analysed version, with the edit to send (null: nothing to
@@ -74,7 +50,8 @@ export const fixAllFeature: ServerFeature = {
       name: 'fix all',
       kinds: [FIX_ALL_KIND],
       async provide(req) {
-        if (!req.wants(FIX_ALL_KIND)) return [];
+        // a notebook's fix-all is per cell (lsp/notebooks.ts adds it to the cell's actions)
+        if (!req.wants(FIX_ALL_KIND) || req.state.notebook) return [];
         // asked for without a kind filter (the lightbulb): only worth computing when a safe fix exists
         if (!req.params.context.only?.length && !req.state.findings.some((f) => f.fix?.applicability === 'safe')) return [];
         const { result, edit } = await computeFixAll(ctx, req.state);
@@ -87,6 +64,14 @@ export const fixAllFeature: ServerFeature = {
     ctx.addCommand(APPLY_FIX_ALL_COMMAND, async (args) => {
       const arg = args[0] as { uri?: unknown } | undefined;
       if (!arg || typeof arg.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${APPLY_FIX_ALL_COMMAND} needs [{ uri }]`);
+      if (ctx.notebooks.isCell(arg.uri)) {
+        // a notebook cell: the safe fixes that land in this cell
+        const r = await ctx.notebooks.cellFixAll(arg.uri);
+        if (r.status !== 'ok') return { status: r.status, fixed: 0 };
+        const applied = await ctx.connection.workspace.applyEdit({ label: 'Train Guard: fix all', edit: r.edit });
+        if (!applied.applied) return { status: 'refused' as const, fixed: 0, reason: applied.failureReason ?? null };
+        return { status: 'applied' as const, fixed: r.fixed };
+      }
       const state = await freshState(ctx, arg.uri);
       if (!state) return { status: 'not-open' as const, fixed: 0 };
       const { result, edit, skipped } = await computeFixAll(ctx, state);

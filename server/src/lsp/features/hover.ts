@@ -76,8 +76,18 @@ export const hover: ServerFeature = {
   register(ctx) {
     ctx.connection.onHover(({ textDocument, position }) => {
       try {
+        const cell = ctx.notebooks.notebookOf(textDocument.uri);
+        if (cell) {
+          // a cell: the program's comments, the position and the hover's range mapped
+          const program = cell.nb.program;
+          const at = program.fromCell(cell.index, position);
+          const h = at && hoverAt(cell.state.doc.model().comments, at);
+          if (!h) return null;
+          const range = h.range && program.rangeToCell(h.range);
+          return { ...h, range: range && range.cell === cell.index ? range.range : undefined };
+        }
         const state = ctx.documents.get(textDocument.uri);
-        if (!state) return null;
+        if (!state || state.notebook) return null;
         return hoverAt(state.doc.model().comments, position);
       } catch (e) {
         ctx.error(`hover failed: ${(e as Error)?.stack ?? e}`);

@@ -7,6 +7,7 @@ import { fixAllFeature } from './fixAll';
 import { suppressions } from './suppressions';
 import { documentation } from './documentation';
 import { estimator } from './estimator';
+import { runGuard } from './runGuard';
 
 // code actions come back in this order: quick fixes, fix-all, suppressions, documentation
-export const FEATURES: readonly ServerFeature[] = [codeActions, workspaceConfig, hover, fixAllFeature, suppressions, documentation, estimator];
+export const FEATURES: readonly ServerFeature[] = [codeActions, workspaceConfig, hover, fixAllFeature, suppressions, documentation, estimator, runGuard];

@@ -1,0 +1,128 @@
+/**
+ * In the real extension host: a Jupyter notebook (a scratch copy of
+ * test/fixtures/notebooks/kaggle-flow.ipynb) opens as a notebook through VS Code's built-in ipynb
+ * serializer (the `vscode.ipynb` extension; the Jupyter extension is not needed and not installed),
+ * its Python cells are checked as one program through notebook document sync, the diagnostics land on
+ * the right cell and line, and the preferred TG303 quick fix edits that cell only.
+ *
+ * Uses only the `vscode` API and bounded waits that name what they waited for; self-contained so it
+ * does not depend on the suite's helpers.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+/** The repository (this file runs from out/test/e2e/suite/). */
+const REPO = path.resolve(__dirname, '..', '..', '..', '..');
+const FIXTURE = path.join(REPO, 'test', 'fixtures', 'notebooks', 'kaggle-flow.ipynb');
+
+function codeOf(d: vscode.Diagnostic): string {
+  return String(typeof d.code === 'object' ? d.code.value : d.code);
+}
+
+function ours(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'trainguard');
+}
+
+function describeCell(cell: vscode.NotebookCell): string {
+  return `cell ${cell.index + 1} [${ours(cell.document.uri).map((d) => `${codeOf(d)}@${d.range.start.line + 1}`).join(', ')}]`;
+}
+
+/** Re-checks `probe` on every diagnostics or document change (and every 200 ms) until it returns a value; fails after `timeoutMs` naming `what`. */
+function waitFor<T>(what: string, probe: () => T | undefined | null | false, lastSeen: () => string, timeoutMs = 60000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const subs: vscode.Disposable[] = [];
+    const done = (err: Error | null, v?: T) => {
+      subs.forEach((s) => s.dispose());
+      clearInterval(tick);
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(v as T);
+    };
+    const check = () => {
+      try {
+        const v = probe();
+        if (v !== undefined && v !== null && v !== false) done(null, v);
+      } catch (e) {
+        done(e as Error);
+      }
+    };
+    subs.push(vscode.languages.onDidChangeDiagnostics(check), vscode.workspace.onDidChangeNotebookDocument(check));
+    const tick = setInterval(check, 200);
+    const timer = setTimeout(() => done(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${lastSeen()}`)), timeoutMs);
+    check();
+  });
+}
+
+/** A scratch copy of the fixture in the workspace the runner opened (a temporary folder without one). */
+function scratchNotebook(): vscode.Uri {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tg-e2e-nb-'));
+  const target = path.join(root, 'notebook', 'kaggle-flow.ipynb');
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(FIXTURE, target);
+  return vscode.Uri.file(target);
+}
+
+describe('notebooks in the extension host', () => {
+  let nb: vscode.NotebookDocument;
+  const cell = (n: number) => nb.cellAt(n - 1);
+  const all = () => nb.getCells().map(describeCell).join('; ');
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<{ ready(): Promise<void> }>('trainguard.train-guard');
+    assert.ok(ext, 'Train Guard is not loaded in this extension host');
+    const api = await ext.activate();
+    await api.ready();
+    nb = await vscode.workspace.openNotebookDocument(scratchNotebook());
+    await vscode.window.showNotebookDocument(nb);
+  });
+
+  after(async () => {
+    // leave the scratch notebook unchanged on disk and close it without a save prompt
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('opens as a Jupyter notebook without the Jupyter extension (built-in ipynb serializer)', () => {
+    assert.strictEqual(nb.notebookType, 'jupyter-notebook');
+    assert.strictEqual(nb.cellCount, 9);
+    assert.deepStrictEqual(
+      nb.getCells().map((c) => (c.kind === vscode.NotebookCellKind.Code ? c.document.languageId : 'markup')),
+      // the serializer opens a raw cell as a code cell in the language "raw": not synced (not Python)
+      ['markup', 'python', 'python', 'markup', 'python', 'raw', 'python', 'python', 'python'],
+    );
+  });
+
+  it('diagnostics land on the right cells and lines (the model of cell 8 is trained in cell 9)', async () => {
+    await waitFor('TG203 and TG303 on cell 5, TG211 and TG701 on cell 9', () => {
+      const c5 = ours(cell(5).document.uri).map((d) => `${codeOf(d)}@${d.range.start.line + 1}:${d.range.start.character + 1}`);
+      const c9 = ours(cell(9).document.uri).map((d) => `${codeOf(d)}@${d.range.start.line + 1}:${d.range.start.character + 1}`);
+      return ['TG203@4:5', 'TG303@10:16'].every((x) => c5.includes(x)) && ['TG211@2:1', 'TG701@8:9'].every((x) => c9.includes(x));
+    }, all);
+    const tg303 = ours(cell(5).document.uri).find((d) => codeOf(d) === 'TG303')!;
+    assert.ok(cell(5).document.lineAt(tg303.range.start.line).text.includes('loss = criterion(logits, labels)'));
+    for (const n of [1, 4, 6]) assert.deepStrictEqual(ours(cell(n).document.uri), [], `cell ${n} is not Python`);
+    // cell 2: nothing on the %matplotlib and !pip lines; TG304 on the deprecated torch.cuda.amp import
+    const c2 = ours(cell(2).document.uri);
+    assert.deepStrictEqual(c2.map((d) => `${codeOf(d)}@${d.range.start.line + 1}`), ['TG304@11'], 'the %matplotlib and !pip lines are no errors');
+    assert.ok(cell(2).document.lineAt(c2[0].range.start.line).text.startsWith('from torch.cuda.amp import'));
+  });
+
+  it('the preferred TG303 quick fix edits cell 5 only, and TG303 clears', async () => {
+    const doc = cell(5).document;
+    const tg303 = await waitFor('TG303 on cell 5', () => ours(doc.uri).find((d) => codeOf(d) === 'TG303'), all);
+    const before = nb.getCells().map((c) => c.document.getText());
+    const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', doc.uri, tg303.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a): a is vscode.CodeAction => 'isPreferred' in a && !!a.isPreferred && a.title.endsWith('(TG303)'));
+    assert.ok(fix?.edit, `no preferred TG303 quick fix among ${JSON.stringify(actions.map((a) => a.title))}`);
+    assert.deepStrictEqual(fix.edit.entries().map(([u]) => u.toString()), [doc.uri.toString()], 'the edit is for cell 5 only');
+    assert.ok(await vscode.workspace.applyEdit(fix.edit), 'the edit was refused');
+    const loss = doc.getText().split('\n').find((l) => l.includes('loss = criterion(logits, labels)'));
+    assert.strictEqual(loss?.match(/^ */)?.[0].length, 12, 'the loss moved into the autocast block');
+    nb.getCells().forEach((c, i) => {
+      if (i !== 4) assert.strictEqual(c.document.getText(), before[i], `cell ${i + 1} unchanged`);
+    });
+    await waitFor('TG303 gone from cell 5 while TG211 stays on cell 9', () => !ours(doc.uri).some((d) => codeOf(d) === 'TG303') && ours(cell(9).document.uri).some((d) => codeOf(d) === 'TG211'), all);
+  });
+});
