@@ -925,14 +925,7 @@ export class PythonModel {
 
   /** Calls (of any function) whose node lies within [start, end], in source order (`calls` is in source order). */
   callsInside(start: number, end: number): CallSite[] {
-    const calls = this.calls;
-    const out: CallSite[] = [];
-    for (let i = firstAtOrAfter(calls, start, (c) => c.node.startIndex); i < calls.length; i++) {
-      const n = calls[i].node;
-      if (n.startIndex > end) break;
-      if (n.endIndex <= end) out.push(calls[i]);
-    }
-    return out;
+    return nodesWithin(this.calls, start, end);
   }
 
   /** The calls `x.method(...)` of the file, in source order (indexed once). */
@@ -974,14 +967,7 @@ export class PythonModel {
       for (const list of this.bindings.values()) all.push(...list);
       this.bindingsByStart = all.sort((a, b) => a.node.startIndex - b.node.startIndex);
     }
-    const sorted = this.bindingsByStart;
-    const out: Binding[] = [];
-    for (let i = firstAtOrAfter(sorted, start, (b) => b.node.startIndex); i < sorted.length; i++) {
-      const n = sorted[i].node;
-      if (n.startIndex > end) break;
-      if (n.endIndex <= end) out.push(sorted[i]);
-    }
-    return out;
+    return nodesWithin(this.bindingsByStart, start, end);
   }
 
   /** Loops whose body holds `node` (any function), innermost last. */
@@ -994,6 +980,17 @@ export class PythonModel {
 }
 
 /** The first index of `sorted` (ascending by `key`) whose key is >= `at`. */
+/** The items (sorted by their node's start) whose node lies within [start, end], in order. */
+function nodesWithin<T extends { node: Node }>(sorted: readonly T[], start: number, end: number): T[] {
+  const out: T[] = [];
+  for (let i = firstAtOrAfter(sorted, start, (x) => x.node.startIndex); i < sorted.length; i++) {
+    const n = sorted[i].node;
+    if (n.startIndex > end) break;
+    if (n.endIndex <= end) out.push(sorted[i]);
+  }
+  return out;
+}
+
 function firstAtOrAfter<T>(sorted: readonly T[], at: number, key: (x: T) => number): number {
   let lo = 0;
   let hi = sorted.length;
