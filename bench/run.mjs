@@ -230,6 +230,8 @@ async function startServer() {
     waiters.get(key)?.(p);
     waiters.delete(key);
   });
+  // a check over the time budget is announced with a message: answered, not left pending
+  conn.onRequest(rpc.ShowMessageRequest.type, () => null);
   conn.listen();
   // default settings: the debounce the user gets is part of what is measured
   await conn.sendRequest(rpc.InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {} });
