@@ -15,6 +15,7 @@ import {
 } from 'vscode-languageclient/node';
 import { FEATURES } from './features/index';
 import { MAX_RESTARTS, RestartPolicy, WINDOW_MS, onServerClosed } from './restartPolicy';
+import { SERVER_EXEC_ARGV } from './serverOptions';
 
 let client: LanguageClient | undefined;
 
@@ -30,8 +31,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
   context.subscriptions.push(output);
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6010'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [

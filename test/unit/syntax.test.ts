@@ -112,6 +112,8 @@ describe('syntax tree (JavaScript copy of the tree-sitter tree)', function () {
       broken: base.replace(/\):/g, ')').replace(/\(/g, '(('),
       empty: '',
       blank: '\n\n',
+      // more nodes per character than the arrays are first sized for: they grow
+      dense: `x=[${Array.from({ length: 3000 }, (_, i) => i % 10).join(',')}]\n`,
     };
     for (const [name, text] of Object.entries(variants)) {
       const tree = parsePython(text);

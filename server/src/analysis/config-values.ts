@@ -914,7 +914,8 @@ function argparseNamespace(m: PythonModel, parse: CallSite, depth: number): PyMa
     return false;
   };
   const defaults: CallSite[] = [];
-  for (const c of m.calls) {
+  // the argparse calls only, in source order (not every call of the file, per parse_args)
+  for (const c of m.callsByMethods(['set_defaults', 'add_argument'])) {
     if (c.method === 'set_defaults' && belongs(c.receiver)) defaults.push(c);
     if (c.method !== 'add_argument' || !belongs(c.receiver)) continue;
     const dest = argumentDest(m, c);

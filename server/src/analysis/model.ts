@@ -192,6 +192,7 @@ export class PythonModel {
   private bindingsByStart?: Binding[];
   private bindingsByFn?: Map<FunctionInfo | null, Binding[]>;
   private methodIndex?: Map<string, CallSite[]>;
+  private callOrder?: Map<CallSite, number>;
   private readonly bindingsByNode = new Map<string, Map<number, Binding>>();
   private loopByNode?: Map<number, LoopInfo>;
   private readonly loopReachCache = new Map<LoopInfo, readonly CallSite[]>();
@@ -940,6 +941,13 @@ export class PythonModel {
       }
     }
     return this.methodIndex.get(method) ?? NO_CALLS;
+  }
+
+  /** The calls `x.m(...)` for any of `methods`, in source order (the order of `calls`). */
+  callsByMethods(methods: readonly string[]): CallSite[] {
+    if (!this.callOrder) this.callOrder = new Map(this.calls.map((c, i) => [c, i]));
+    const order = this.callOrder;
+    return methods.flatMap((name) => this.callsByMethod(name)).sort((a, b) => order.get(a)! - order.get(b)!);
   }
 
   /**

@@ -9,6 +9,7 @@ import type { PythonModel } from './model';
 export type IndexedType = 'assignment' | 'augmented_assignment' | 'identifier' | 'string' | 'subscript' | 'except_clause' | 'comparison_operator' | 'delete_statement' | 'attribute' | 'assert_statement';
 
 const CACHE = new WeakMap<PythonModel, Map<string, Node[]>>();
+const SINGLE: Partial<Record<IndexedType, ReadonlySet<string>>> = {};
 const BY_NAME = new WeakMap<PythonModel, Map<string, Node[]>>();
 
 /** Every identifier spelled `name` in the file, in source order (grouped by spelling once per file). */
@@ -31,6 +32,6 @@ export function nodesOfType(m: PythonModel, type: IndexedType): readonly Node[] 
   let index = CACHE.get(m);
   if (!index) CACHE.set(m, (index = new Map()));
   let nodes = index.get(type);
-  if (!nodes) index.set(type, (nodes = m.syntax.ofTypes(new Set([type]), 0, m.syntax.count, true)));
+  if (!nodes) index.set(type, (nodes = m.syntax.ofTypes((SINGLE[type] ??= new Set([type])), 0, m.syntax.count, true)));
   return nodes;
 }

@@ -308,7 +308,7 @@ export function optimizerCoversModel(m: PythonModel, opt: Node, model: Node): bo
   const ctors = m.originsOf(opt).filter((o) => o.base !== null && o.node.type === 'call');
   if (!ctors.length) return true;
   return ctors.some((o) => {
-    const params = m.calls.filter((c) => c.method === 'parameters' && c.receiver && isWithin(c.node, o.node));
+    const params = m.callsByMethod('parameters').filter((c) => c.receiver && isWithin(c.node, o.node));
     return !params.length || params.some((c) => sameValue(m, c.receiver!, model));
   });
 }

@@ -87,14 +87,16 @@ class Columns {
 
   constructor(cap: number, withPoints: boolean) {
     this.cap = cap;
-    this.type = new Uint16Array(cap);
-    this.named = new Uint8Array(cap);
-    this.field = new Uint16Array(cap);
-    this.start = new Int32Array(cap);
-    this.end = new Int32Array(cap);
-    this.parent = new Int32Array(cap);
-    this.next = new Int32Array(cap);
-    this.subtreeEnd = new Int32Array(cap);
+    // one allocation for the columns (views into it): 25 bytes per node
+    const buf = new ArrayBuffer(25 * cap);
+    this.start = new Int32Array(buf, 0, cap);
+    this.end = new Int32Array(buf, 4 * cap, cap);
+    this.parent = new Int32Array(buf, 8 * cap, cap);
+    this.next = new Int32Array(buf, 12 * cap, cap);
+    this.subtreeEnd = new Int32Array(buf, 16 * cap, cap);
+    this.type = new Uint16Array(buf, 20 * cap, cap);
+    this.field = new Uint16Array(buf, 22 * cap, cap);
+    this.named = new Uint8Array(buf, 24 * cap, cap);
     this.points = withPoints ? new Int32Array(4 * cap) : null;
   }
 
@@ -254,6 +256,7 @@ function walkCursor(c: TreeCursor, cols: Columns): void {
 }
 
 const TYPE_TABLES = new WeakMap<readonly string[], Map<string, Uint8Array>>();
+const TYPE_TABLES_BY_SET = new WeakMap<ReadonlySet<string>, WeakMap<readonly string[], Uint8Array>>();
 
 export class SyntaxTree {
   readonly raw: Tree;
@@ -339,6 +342,11 @@ export class SyntaxTree {
 
   /** A lookup table type id -> 1 for the symbols named in `types` (ERROR is 65535), as `descendantsOfType` matches them. */
   typeIdsOf(types: ReadonlySet<string>): Uint8Array {
+    // callers pass the same constant set again and again: found by identity first
+    let bySet = TYPE_TABLES_BY_SET.get(types);
+    if (!bySet) TYPE_TABLES_BY_SET.set(types, (bySet = new WeakMap()));
+    const known = bySet.get(this.types);
+    if (known) return known;
     const key = [...types].sort().join(' ');
     let byKey = TYPE_TABLES.get(this.types);
     if (!byKey) TYPE_TABLES.set(this.types, (byKey = new Map()));
@@ -351,6 +359,7 @@ export class SyntaxTree {
       if (types.has('ERROR')) ids[65535] = 1;
       byKey.set(key, ids);
     }
+    bySet.set(this.types, ids);
     return ids;
   }
 

@@ -3,22 +3,46 @@
  * line endings and comments, and touches nothing outside what it fixes.
  */
 import type { Node } from '../analysis/parser';
+import type { SyntaxTree } from '../analysis/syntax';
 import type { PythonModel, FunctionInfo } from '../analysis/model';
 import type { SourceText, TextEdit, Range } from '../analysis/source';
 
 /** Rows (0-based) that are inside multi-line string literals after their first line: never re-indent them. */
 export function rowsInsideStrings(root: Node, fromRow: number, toRow: number): Set<number> {
+  // the outermost multi-line strings under `root` that touch [fromRow, toRow], all their rows after
+  // the first (as a walk from `root` that stops at such a string finds them; the strings are listed
+  // once per tree, not found again by a walk over every statement for every fix)
   const rows = new Set<number>();
-  const visit = (n: Node) => {
-    if (n.endPosition.row < fromRow || n.startPosition.row > toRow) return;
-    if (n.type === 'string' && n.endPosition.row > n.startPosition.row) {
-      for (let r = n.startPosition.row + 1; r <= n.endPosition.row; r++) rows.add(r);
-      return;
-    }
-    for (const c of n.namedChildren) visit(c);
-  };
-  visit(root);
+  if (root.endPosition.row < fromRow || root.startPosition.row > toRow) return rows;
+  const end = root.tree.subtreeEnd[root.index];
+  for (const s of multiLineStrings(root)) {
+    if (s.index < root.index || s.index >= end || s.end < fromRow || s.start > toRow) continue;
+    for (let r = s.start + 1; r <= s.end; r++) rows.add(r);
+  }
   return rows;
+}
+
+const MULTI_LINE = new WeakMap<SyntaxTree, { index: number; start: number; end: number }[]>();
+
+/** The tree's multi-line string literals not inside another one, in source order, with their rows. */
+function multiLineStrings(root: Node): { index: number; start: number; end: number }[] {
+  const tree = root.tree;
+  let list = MULTI_LINE.get(tree);
+  if (!list) {
+    list = [];
+    let open = -1;
+    for (const s of tree.root.descendantsOfType('string')) {
+      if (s.index < open) continue;
+      const start = s.startPosition.row;
+      const end = s.endPosition.row;
+      if (end > start) {
+        list.push({ index: s.index, start, end });
+        open = tree.subtreeEnd[s.index];
+      }
+    }
+    MULTI_LINE.set(tree, list);
+  }
+  return list;
 }
 
 /**

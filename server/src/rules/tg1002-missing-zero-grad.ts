@@ -68,7 +68,7 @@ export function afterStepAnchor(m: PythonModel, step: CallSite): Node | null {
   if (isScalerStep(m, step)) {
     for (let next = stmt.nextNamedSibling; next; next = next.nextNamedSibling) {
       if (next.type === 'comment') continue;
-      const update = m.calls.find((c) => isWithin(c.node, next!) && c.method === 'update' && c.receiver?.text === step.receiver?.text);
+      const update = m.callsByMethod('update').find((c) => isWithin(c.node, next!) && c.receiver?.text === step.receiver?.text);
       if (update && ownLineStatement(m, update.node)?.id === next.id) anchor = next;
       break;
     }

@@ -142,7 +142,7 @@ function moveIntoBlock(m: PythonModel, block: WithInfo, stmt: Node): Fix | null 
   const fromRow = block.node.endPosition.row + 1;
   const toRow = stmt.endPosition.row;
   const fn = m.functionAt(stmt);
-  const moved = m.calls.filter((c) => c.fn === fn && c.node.startPosition.row >= fromRow && c.node.endPosition.row <= toRow);
+  const moved = (fn ? fn.calls : m.moduleCalls).filter((c) => c.node.startPosition.row >= fromRow && c.node.endPosition.row <= toRow);
   if (moved.some((c) => m.isTrainingStep(c) || c.method === 'zero_grad')) return null;
   // never move a statement that ends another construct on the same line
   if (src.lineText(toRow).slice(stmt.endPosition.column).trim() && !src.lineText(toRow).slice(stmt.endPosition.column).trim().startsWith('#')) return null;

@@ -72,15 +72,23 @@ export const rule: Rule = {
 
 /** The top-level `from torch.cuda.amp import ...` statement that binds `local`, if that is what `local` is. */
 function importOf(m: PythonModel, local: string): Node | null {
-  return (
-    m.importNodes.find(
-      (n) =>
-        n.type === 'import_from_statement' &&
-        n.parent?.type === 'module' &&
-        /^torch\.cuda\.amp(\.autocast_mode|\.grad_scaler)?$/.test(n.childForFieldName('module_name')?.text ?? '') &&
-        importedLocals(n).some((i) => i.local === local),
-    ) ?? null
-  );
+  return ampImports(m).get(local) ?? null;
+}
+
+const AMP_IMPORTS = new WeakMap<PythonModel, Map<string, Node>>();
+
+/** Local name -> the first top-level `from torch.cuda.amp import ...` binding it (found once per file, not per call). */
+function ampImports(m: PythonModel): Map<string, Node> {
+  let byLocal = AMP_IMPORTS.get(m);
+  if (!byLocal) {
+    byLocal = new Map();
+    for (const n of m.importNodes) {
+      if (n.type !== 'import_from_statement' || n.parent?.type !== 'module' || !/^torch\.cuda\.amp(\.autocast_mode|\.grad_scaler)?$/.test(n.childForFieldName('module_name')?.text ?? '')) continue;
+      for (const i of importedLocals(n)) if (!byLocal.has(i.local)) byLocal.set(i.local, n);
+    }
+    AMP_IMPORTS.set(m, byLocal);
+  }
+  return byLocal;
 }
 
 function deprecatedName(c: CallSite): 'autocast' | 'GradScaler' | null {
