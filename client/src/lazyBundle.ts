@@ -7,9 +7,10 @@
  * in bench/NOTES.md). The bundles import `vscode` like client.js (VS Code answers that `require`
  * for every file of the extension).
  */
-import * as path from 'path';
+import path = require('path');
 import type * as vscode from 'vscode';
-import { State, type LanguageClient } from 'vscode-languageclient/node';
+import lc = require('vscode-languageclient/node');
+import type { LanguageClient } from 'vscode-languageclient/node';
 import type { FeatureHost } from './lazy/host';
 
 /** A loader for dist/lazy/<name>.js: requires it the first time it is called, then returns the same module. */
@@ -25,15 +26,15 @@ export function featureHost(context: vscode.ExtensionContext, client: LanguageCl
     context,
     client,
     output,
-    isRunning: () => client.state === State.Running,
+    isRunning: () => client.state === lc.State.Running,
     whenRunning: () => {
-      if (client.state === State.Running) return Promise.resolve();
+      if (client.state === lc.State.Running) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const d = client.onDidChangeState((e) => {
-          if (e.newState === State.Running) {
+          if (e.newState === lc.State.Running) {
             d.dispose();
             resolve();
-          } else if (e.newState === State.Stopped) {
+          } else if (e.newState === lc.State.Stopped) {
             d.dispose();
             reject(new Error('the Train Guard language server stopped'));
           }

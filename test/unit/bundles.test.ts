@@ -5,6 +5,10 @@
  * - the lazily loaded code (the estimator, the run guard's runner, the CSV parser, the panel) is not
  *   in dist/client.js, and is in its own bundle (so the markers looked for are real);
  * - the lazy bundles carry no second copy of vscode-languageclient (they import only its types);
+ * - client.js copies no module's exports at load: `import * as vscode from 'vscode'` (or a named
+ *   import from vscode-languageclient or a Node module) makes esbuild wrap the module in `__toESM`,
+ *   which defines a getter for each of its ~400 (vscode) or ~320 (vscode-languageclient/node) names,
+ *   once per importing file; the client's sources write `import vscode = require('vscode')`;
  * - dist/client.js loaded in Node with `vscode` stubbed (bench/vscode-stub.cjs, as the activation
  *   benchmark does) and activate() run leaves dist/lazy/ unloaded; each lazy bundle then loads and
  *   exports what the registrations call.
@@ -49,6 +53,24 @@ describe('client bundles: what activation loads', () => {
       const bundle = read(`lazy/${name}.js`);
       for (const m of markers) assert.ok(!bundle.includes(m), `dist/lazy/${name}.js has "${m}": it imports a value from vscode-languageclient`);
     }
+  });
+
+  it('client/src imports vscode, vscode-languageclient and Node modules with import = require(), so client.js copies no exports at load', () => {
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else if (e.name.endsWith('.ts')) files.push(path.join(d, e.name));
+      }
+    };
+    walk(path.join(ROOT, 'client', 'src'));
+    // value imports of a package (`import type` is erased); relative imports are bundled ES modules, no copy
+    const copying = /^import (?!type\b)(?:\* as \w+|\{[^}]*\}|\w+) from '(?!\.)[^']+';/m;
+    const offenders = files.filter((f) => copying.test(fs.readFileSync(f, 'utf8')));
+    assert.deepStrictEqual(offenders.map((f) => path.relative(ROOT, f)), []);
+    const client = read('client.js');
+    // esbuild's helper keeps its name in the unminified build only
+    if (client.includes('var __commonJS = ')) assert.ok(!client.includes('__toESM('), 'dist/client.js wraps a module in __toESM');
   });
 
   it('activate() loads no lazy bundle; each loads afterwards in Node with vscode stubbed', function () {

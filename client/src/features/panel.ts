@@ -4,7 +4,7 @@
  * `trainguard.estimateActiveFile` are client/src/lazy/panel.ts, loaded the first time the view is
  * shown or one of the panel's commands runs; until then there is no view to keep up to date.
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ClientFeature } from './types';
 import { VIEW_ID } from './ids';
 import { featureHost, lazyBundle } from '../lazyBundle';

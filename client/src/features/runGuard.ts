@@ -5,7 +5,7 @@
  * loaded the first time one of the commands runs (a CodeLens or the editor-title button runs them).
  * Only in trusted workspaces: in an untrusted one the command refuses and no CodeLens is shown.
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ClientFeature } from './types';
 import { OPEN_LOG_COMMAND, RUN_ACTIVE_CONTEXT, RUN_COMMAND, RUNS_COMMAND, SHOW_RUN_COMMAND, STOP_COMMAND, WORKSPACE_TRUSTED_CONTEXT } from './ids';
 import { scriptInfo } from './runGuardInfo';

@@ -3,7 +3,7 @@
  * (the submission check and its CSV parser) is client/src/lazy/verifySubmission.ts, loaded the first
  * time the command runs.
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ClientFeature } from './types';
 import { lazyBundle } from '../lazyBundle';
 import type * as Impl from '../lazy/verifySubmission';

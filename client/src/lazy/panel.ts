@@ -15,8 +15,8 @@
  * listeners are registered by client/src/features/panel.ts, which creates the BudgetPanel the first
  * time the view is shown or one of its commands runs.
  */
-import * as path from 'path';
-import * as vscode from 'vscode';
+import path = require('path');
+import vscode = require('vscode');
 import { estimate, plansThatFit, type Estimate, type Plan } from '../../../server/src/estimator/estimate';
 import { PLAN_EDITS_REQUEST, SCRIPT_INPUT_REQUEST, type PlanEditsResult, type ScriptInputResult } from '../../../server/src/estimator/requests';
 import { panelHtml } from '../panel/html';

@@ -26,8 +26,8 @@
  * and the status item are registered by client/src/features/runGuard.ts, which calls
  * createRunGuard the first time one of the commands runs.
  */
-import * as path from 'path';
-import * as vscode from 'vscode';
+import path = require('path');
+import vscode = require('vscode');
 import { GuardedRun, type RunResult } from '../../../server/src/runguard/runner';
 import type { GuardWarning, RunStatus } from '../../../server/src/runguard/watcher';
 import { formatWarning, statusLine } from '../../../server/src/runguard/format';

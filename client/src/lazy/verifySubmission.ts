@@ -9,7 +9,7 @@
  * Loaded on first use (dist/lazy/verifySubmission.js): the command is registered by
  * client/src/features/verifySubmission.ts.
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { fixSubmission, sampleCandidates, SampleError, verifySubmission, type VerifyResult } from '../../../server/src/submission/verify';
 
 async function readText(uri: vscode.Uri): Promise<string> {
