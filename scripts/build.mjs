@@ -40,8 +40,22 @@ for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execF
   },
 };
 
+// Feature implementations the client loads on first use (client/src/lazyBundle.ts), each its own
+// bundle so activation neither compiles nor initialises them. They import only types from
+// vscode-languageclient: a value import would bundle a second copy of it, so it fails the build.
+const onlyTypesFromLanguageClient = {
+  name: 'only-types-from-languageclient',
+  setup(build) {
+    build.onResolve({ filter: /^vscode-languageclient($|\/)/ }, (args) => ({
+      errors: [{ text: `${args.importer} imports a value from ${args.path}: a lazily loaded feature gets the client's state from its FeatureHost (client/src/lazy/host.ts)` }],
+    }));
+  },
+};
+const lazyFeatures = ['panel', 'runGuard', 'verifySubmission'].map((name) => `client/src/lazy/${name}.ts`);
+
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
+  { ...common, entryPoints: lazyFeatures, outdir: 'dist/lazy', external: ['vscode'], plugins: [onlyTypesFromLanguageClient] },
   { ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [refuseChildProcess] },
   { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
   // The budget panel's page: runs in the webview (a browser), with the estimator core bundled in.

@@ -2,17 +2,10 @@
  * The VS Code side of Train Guard: starts the language server over IPC and activates the client
  * features (status item, ...). All analysis happens in the server.
  */
-import * as path from 'path';
-import * as vscode from 'vscode';
-import {
-  LanguageClient,
-  TransportKind,
-  CloseAction,
-  ErrorAction,
-  type ErrorHandler,
-  type LanguageClientOptions,
-  type ServerOptions,
-} from 'vscode-languageclient/node';
+import path = require('path');
+import vscode = require('vscode');
+import lc = require('vscode-languageclient/node');
+import type { ErrorHandler, LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import { FEATURES } from './features/index';
 import { MAX_RESTARTS, RestartPolicy, WINDOW_MS, onServerClosed } from './restartPolicy';
 import { SERVER_EXEC_ARGV } from './serverOptions';
@@ -31,8 +24,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
   context.subscriptions.push(output);
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6010'] } },
+    run: { module: serverModule, transport: lc.TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
+    debug: { module: serverModule, transport: lc.TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6010'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -59,7 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
       },
     },
   };
-  client = new LanguageClient('trainguard', 'Train Guard', serverOptions, clientOptions);
+  client = new lc.LanguageClient('trainguard', 'Train Guard', serverOptions, clientOptions);
   for (const f of FEATURES) {
     try {
       await f.activate(context, client, output);
@@ -76,12 +69,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<TrainG
 /** Restarts a crashed server up to MAX_RESTARTS times in WINDOW_MS, then stops and says so, with the log one click away. */
 export function restartingErrorHandler(output: vscode.LogOutputChannel, policy = new RestartPolicy(MAX_RESTARTS, WINDOW_MS)): ErrorHandler {
   return {
-    error: () => ({ action: ErrorAction.Continue }),
+    error: () => ({ action: lc.ErrorAction.Continue }),
     closed: () => {
       const decision = onServerClosed(policy);
       if (decision.restart) {
         output.warn(decision.log);
-        return { action: CloseAction.Restart, handled: true };
+        return { action: lc.CloseAction.Restart, handled: true };
       }
       const message = decision.message;
       output.error(message);
@@ -92,7 +85,7 @@ export function restartingErrorHandler(output: vscode.LogOutputChannel, policy =
           void vscode.commands.executeCommand('trainguard.restartServer');
         }
       });
-      return { action: CloseAction.DoNotRestart, handled: true };
+      return { action: lc.CloseAction.DoNotRestart, handled: true };
     },
   };
 }

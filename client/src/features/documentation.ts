@@ -3,7 +3,7 @@
  * rule's page shipped in the extension (`docs/rules/TGxxx.md`) in the markdown preview; when the page
  * is missing or the preview cannot open, the page on the web.
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import { docsUrl } from '../../../server/src/rules/types';
 import type { ClientFeature } from './types';
 

@@ -3,8 +3,8 @@
  * active Python file (`trainguard.server.applyFixAll`, the same fix-all as `source.fixAll.trainguard`
  * on save). The server sends the edit back versioned, so it is refused if the file changed meanwhile.
  */
-import * as vscode from 'vscode';
-import { ExecuteCommandRequest, State } from 'vscode-languageclient/node';
+import vscode = require('vscode');
+import lc = require('vscode-languageclient/node');
 import type { ClientFeature } from './types';
 
 export const APPLY_FIX_ALL_COMMAND = 'trainguard.server.applyFixAll';
@@ -26,11 +26,11 @@ export const fixAll: ClientFeature = {
           void vscode.window.showInformationMessage('Train Guard: open a Python file to fix.');
           return undefined;
         }
-        if (client.state !== State.Running) {
+        if (client.state !== lc.State.Running) {
           void vscode.window.showWarningMessage('Train Guard: the language server is not running.');
           return undefined;
         }
-        const answer = (await client.sendRequest(ExecuteCommandRequest.type, {
+        const answer = (await client.sendRequest(lc.ExecuteCommandRequest.type, {
           command: APPLY_FIX_ALL_COMMAND,
           arguments: [{ uri: client.code2ProtocolConverter.asUri(doc.uri) }],
         })) as FixAllAnswer;

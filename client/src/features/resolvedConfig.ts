@@ -3,7 +3,7 @@
  * active file (the pyproject.toml it read, the merged settings, the sample_submission.csv header and
  * the requirement pins it found) and prints it in the Train Guard output channel.
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ClientFeature } from './types';
 
 /** Same name as the server's RESOLVED_CONFIG_REQUEST (the client bundle does not import server code). */

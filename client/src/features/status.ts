@@ -1,6 +1,6 @@
 /** The language status item: server state and the active file's finding count; a click shows the log. */
-import * as vscode from 'vscode';
-import { State } from 'vscode-languageclient/node';
+import vscode = require('vscode');
+import lc = require('vscode-languageclient/node');
 import type { ClientFeature } from './types';
 
 export const status: ClientFeature = {
@@ -13,15 +13,15 @@ export const status: ClientFeature = {
     const refresh = () => {
       const editor = vscode.window.activeTextEditor;
       const enabled = vscode.workspace.getConfiguration('trainguard', editor?.document.uri).get<boolean>('enable', true);
-      item.busy = client.state === State.Starting;
+      item.busy = client.state === lc.State.Starting;
       if (!enabled) {
         item.text = 'Train Guard: off';
         item.severity = vscode.LanguageStatusSeverity.Information;
-      } else if (client.state === State.Running) {
+      } else if (client.state === lc.State.Running) {
         const ours = editor ? vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'trainguard') : [];
         item.text = ours.length ? `Train Guard: ${ours.length} finding${ours.length === 1 ? '' : 's'}` : 'Train Guard: no findings';
         item.severity = ours.some((d) => d.severity === vscode.DiagnosticSeverity.Error) ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
-      } else if (client.state === State.Starting) {
+      } else if (client.state === lc.State.Starting) {
         item.text = 'Train Guard: starting';
       } else {
         item.text = 'Train Guard: stopped';

@@ -5,7 +5,7 @@
  * template goes into a new untitled Python file. `executeCommand('trainguard.insertTemplate', 'tg-smoke-test')`
  * inserts one without asking (used by the end-to-end tests) and resolves to whether it was inserted.
  */
-import * as vscode from 'vscode';
+import vscode = require('vscode');
 import type { ClientFeature } from './types';
 import { findTemplate, parseTemplates, templateLabel, type Template } from './template-list';
 

@@ -4,12 +4,12 @@
  * that a page could predict (Math.random) would let injected markup carry a script the policy allows.
  * Runs in the extension host only (Node's `crypto`); the webview never makes one.
  */
-import { randomBytes } from 'crypto';
+import crypto = require('crypto');
 
 export const NONCE_BYTES = 16;
 
 /** A fresh nonce; `bytes` is the random source (the tests pass a fixed one). */
-export function cspNonce(bytes: (n: number) => Uint8Array = randomBytes): string {
+export function cspNonce(bytes: (n: number) => Uint8Array = crypto.randomBytes): string {
   const b = bytes(NONCE_BYTES);
   if (b.length !== NONCE_BYTES) throw new Error(`nonce source gave ${b.length} bytes, not ${NONCE_BYTES}`);
   return Buffer.from(b).toString('base64');
