@@ -62,6 +62,17 @@ function statementOf(node: Node): Node {
  * function may run after any of them. Parameters always reach.
  */
 export function reachingBindings(m: PythonModel, use: Node): readonly Binding[] {
+  // asked again and again for the same names (by value flow, constants, the rules): kept per model
+  let known = REACHING.get(m);
+  if (!known) REACHING.set(m, (known = new Map()));
+  let bs = known.get(use.id);
+  if (!bs) known.set(use.id, (bs = reachingBindingsUncached(m, use)));
+  return bs;
+}
+
+const REACHING = new WeakMap<PythonModel, Map<number, readonly Binding[]>>();
+
+function reachingBindingsUncached(m: PythonModel, use: Node): readonly Binding[] {
   const fn = m.functionAt(use);
   const all = m.bindingsIn(use.text, fn);
   if (!all.length) return [];

@@ -106,8 +106,8 @@ function validationStep(m: PythonModel, loop: LoopInfo): { name: string; stmt: N
   const names = lossNames(m, loop.fn, loop.body, training);
   let best: { name: string; stmt: Node; at: number } | null = null;
   for (const name of names) {
-    for (const b of m.bindings.get(name) ?? []) {
-      if (b.fn !== loop.fn || !isWithin(b.node, loop.body) || training.some((t) => isWithin(b.node, t))) continue;
+    for (const b of m.bindingsInScope(name, loop.fn)) {
+      if (!isWithin(b.node, loop.body) || training.some((t) => isWithin(b.node, t))) continue;
       const stmt = directChild(loop.body, b.node);
       if (stmt && (!best || b.node.startIndex > best.at)) best = { name, stmt, at: b.node.startIndex };
     }
