@@ -207,6 +207,35 @@ function after(w: FileWrite, c: CallSite): boolean {
   return c.fn !== w.call.fn || c.node.startIndex >= w.call.node.endIndex;
 }
 
+const shapeCache = new WeakMap<PythonModel, Node[]>();
+
+/** The attributes `x.shape` of the file, in source order (once per model). */
+function shapeReads(m: PythonModel): Node[] {
+  return once(shapeCache, m, () => nodesOfType(m, 'attribute').filter((a) => a.childForFieldName('attribute')?.text === 'shape'));
+}
+
+const candidatesCache = new WeakMap<PythonModel, CallSite[]>();
+
+/**
+ * The calls `isVerified` can accept for some write, in the order of `m.calls` (once per model, not a
+ * scan of every call per write): a call none of its tests can accept is passed over there without
+ * resolving anything, so the constant resolver is asked the same questions in the same order.
+ */
+function checkCandidates(m: PythonModel): CallSite[] {
+  return once(candidatesCache, m, () =>
+    m.calls.filter((c) => {
+      const q = c.qualified ?? '';
+      return (
+        PATH_CHECKS.test(q) ||
+        isBuiltinOpen(m, c) ||
+        (!!c.method && (PATH_METHOD_CHECKS.test(c.method) || FRAME_CHECKS.test(c.method))) ||
+        FRAME_FN_CHECKS.test(q || c.callee.text) ||
+        isOpaque(c)
+      );
+    }),
+  );
+}
+
 /**
  * Is the submission written by `w` checked afterwards: the file tested or read back (`os.path.exists`,
  * `pd.read_csv`, `Path.exists`), the written frame checked (`isnull`, `shape`, `len`, `np.isinf`),
@@ -214,7 +243,7 @@ function after(w: FileWrite, c: CallSite): boolean {
  */
 export function isVerified(m: PythonModel, w: FileWrite): boolean {
   const frame = w.kind === 'to_csv' && w.call.receiver?.type === 'identifier' ? w.call.receiver.text : null;
-  for (const c of m.calls) {
+  for (const c of checkCandidates(m)) {
     if (c === w.call || !after(w, c)) continue;
     const q = c.qualified ?? '';
     const firstArg = c.args[0] ?? null;
@@ -227,14 +256,15 @@ export function isVerified(m: PythonModel, w: FileWrite): boolean {
   }
   if (frame) {
     // `sub.shape`, `assert ... sub ...` after the write
-    for (const attr of nodesOfType(m, 'attribute')) {
-      if (attr.childForFieldName('attribute')?.text !== 'shape' || attr.startIndex < w.call.node.endIndex) continue;
-      const obj = attr.childForFieldName('object');
+    // (the `.shape` reads and asserts starting after the write: binary searches in lists in source order)
+    const shapes = shapeReads(m);
+    for (let i = firstStartingAt(shapes, w.call.node.endIndex); i < shapes.length; i++) {
+      const obj = shapes[i].childForFieldName('object');
       if (obj?.type === 'identifier' && sameName(m, obj, frame, w)) return true;
     }
-    for (const a of nodesOfType(m, 'assert_statement')) {
-      if (a.startIndex < w.call.node.endIndex) continue;
-      if (m.identifiersIn(a).includes(frame)) return true;
+    const asserts = nodesOfType(m, 'assert_statement');
+    for (let i = firstStartingAt(asserts, w.call.node.endIndex); i < asserts.length; i++) {
+      if (m.identifiersIn(asserts[i]).includes(frame)) return true;
     }
   }
   return false;
@@ -416,31 +446,44 @@ function taint(m: PythonModel): TaintFacts {
  * gives for each name (pushed to `out`, not copied).
  */
 function refsInto(m: PythonModel, expr: Node, out: (readonly Binding[])[]): void {
-  const walk = (n: Node) => {
-    if (n.type === 'identifier') {
+  // over the syntax arrays by index: only the identifiers read become node objects (this walks the
+  // value of every binding of the file)
+  const t = m.syntax;
+  const fields = t.fieldIds;
+  const OBJECT = fields.get('object') ?? -1;
+  const ATTRIBUTE = fields.get('attribute') ?? -1;
+  const VALUE = fields.get('value') ?? -1;
+  const field = (i: number, id: number) => {
+    for (let c = t.firstChild(i); c > 0; c = t.next[c]) if (t.field[c] === id) return c;
+    return -1;
+  };
+  const walk = (i: number) => {
+    const type = t.typeOf(i);
+    if (type === 'identifier') {
+      const n = t.node(i);
       const bs = m.bindingsIn(n.text, m.functionAt(n));
       if (bs.length) out.push(bs);
       return;
     }
-    if (n.type === 'attribute') {
-      const obj = n.childForFieldName('object');
-      const attr = n.childForFieldName('attribute');
-      if (obj?.type === 'identifier' && obj.text === 'self' && attr) {
-        const bs = m.bindings.get(`self.${attr.text}`);
+    if (type === 'attribute') {
+      const obj = field(i, OBJECT);
+      const attr = field(i, ATTRIBUTE);
+      if (obj >= 0 && attr >= 0 && t.typeOf(obj) === 'identifier' && t.node(obj).text === 'self') {
+        const bs = m.bindings.get(`self.${t.node(attr).text}`);
         if (bs?.length) out.push(bs);
       }
-      if (obj) walk(obj);
+      if (obj >= 0) walk(obj);
       return;
     }
-    if (n.type === 'keyword_argument') {
-      const v = n.childForFieldName('value');
-      if (v) walk(v);
+    if (type === 'keyword_argument') {
+      const v = field(i, VALUE);
+      if (v >= 0) walk(v);
       return;
     }
-    if (n.type === 'lambda' || n.type === 'function_definition') return;
-    for (const c of n.namedChildren) walk(c);
+    if (type === 'lambda' || type === 'function_definition') return;
+    for (let c = t.firstChild(i); c > 0; c = t.next[c]) if (t.named[c]) walk(c);
   };
-  walk(expr);
+  walk(expr.index);
 }
 
 /** Does `expr` read test data (a test path, or a name bound from one)? */

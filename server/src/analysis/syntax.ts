@@ -484,22 +484,22 @@ export class SyntaxNode {
   readonly index: number;
   /** Unique in its tree (never 0). */
   readonly id: number;
+  /** The node's type (read once: the rules ask it of the same nodes again and again). */
+  readonly type: string;
   private startPoint?: Point;
   private childList?: SyntaxNode[];
   private namedList?: SyntaxNode[];
+  private textCache?: string;
 
   constructor(tree: SyntaxTree, index: number) {
     this.tree = tree;
     this.index = index;
     this.id = index + 1;
+    this.type = tree.typeOf(index);
   }
 
   get typeId(): number {
     return this.tree.typeId[this.index];
-  }
-
-  get type(): string {
-    return this.tree.typeOf(this.index);
   }
 
   get isNamed(): boolean {
@@ -526,8 +526,9 @@ export class SyntaxNode {
     return this.tree.endPoint(this.index);
   }
 
+  /** The node's text (kept once read: a name's text is asked many times, each slice a new string). */
   get text(): string {
-    return this.tree.text.slice(this.tree.start[this.index], this.tree.end[this.index]);
+    return (this.textCache ??= this.tree.text.slice(this.tree.start[this.index], this.tree.end[this.index]));
   }
 
   get parent(): SyntaxNode | null {
