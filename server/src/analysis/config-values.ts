@@ -56,8 +56,8 @@ interface ModelIndex {
   subscriptWrites: Map<string, { key: Node; value: Node }[]>;
   /** `X.append(...)`, `X.update(...)`... anywhere: key `X`, the receivers. */
   mutations: Map<string, Node[]>;
-  cache: Map<string, Result>;
-  active: Set<string>;
+  cache: Map<number | string, Result>;
+  active: Set<number | string>;
 }
 
 const INDEX = new WeakMap<PythonModel, ModelIndex>();
@@ -223,7 +223,8 @@ export function pyEquals(a: PyValue, b: PyValue): boolean {
 function evaluate(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
   if (depth > MAX_DEPTH) return null;
   const idx = indexOf(m);
-  const key = `${commandLineUnknown ? 'cli?' : ''}${e.id}@${ctx.map((c) => c.node.id).join('.')}`;
+  // without a context (most questions) the key is a number, not a string made for each question
+  const key: number | string = ctx.length === 0 ? (commandLineUnknown ? -e.id : e.id) : `${commandLineUnknown ? 'cli?' : ''}${e.id}@${ctx.map((c) => c.node.id).join('.')}`;
   if (idx.cache.has(key)) return idx.cache.get(key)!;
   if (idx.active.has(key)) return null; // a cycle: unknown
   idx.active.add(key);
@@ -849,9 +850,17 @@ function classNamespace(m: PythonModel, cls: ClassInfo, ctx: Context, depth: num
       // the __init__ of one of the file's base classes may set any attribute and takes the arguments
       for (const k of entries.keys()) entries.set(k, [{ value: UNKNOWN as unknown as PyValue, node: cls.node, context: ctx }]);
     } else if (init) {
-      for (const [name, bs] of m.bindings) {
+      // the bindings made in __init__, by name in the order of `m.bindings` (bindingsOf keeps a
+      // name's bindings together): the same names in the same order as a walk over every name
+      const inInit = m.bindingsOf(init);
+      for (let i = 0; i < inInit.length; ) {
+        const name = inInit[i].name;
+        let j = i;
+        while (j < inInit.length && inInit[j].name === name) j++;
+        const bs = inInit.slice(i, j);
+        i = j;
         if (!name.startsWith('self.')) continue;
-        const own = bs.filter((b) => b.fn === init && b.kind === 'assign' && b.value);
+        const own = bs.filter((b) => b.kind === 'assign' && b.value);
         if (!own.length) continue;
         const key = name.slice(5);
         // every assignment in __init__ is a possible value

@@ -6,7 +6,7 @@
  * Flow-insensitive for container writes, bounded in depth; used for leakage and persistence checks.
  */
 import type { Node } from './parser';
-import type { PythonModel } from './model';
+import type { Binding, PythonModel } from './model';
 import { isWithin } from './model';
 import { sources } from './config-values';
 import { nodesOfType } from './node-index';
@@ -16,6 +16,12 @@ const WRITE_METHODS = new Set(['append', 'extend', 'update', 'add', 'insert', 's
 interface Writes {
   /** name -> values written into it (`X[...] = v`, `X.attr = v`, `X.append(v)`) */
   byName: Map<string, Node[]>;
+  /**
+   * name -> the same values grouped by the variable the name means where they are written (the
+   * bindings `bindingsIn` gives there: one list per scope, or the same empty list), in order; made
+   * per name when first asked.
+   */
+  byVariable: Map<string, Map<readonly Binding[], Node[]>>;
 }
 
 const CACHE = new WeakMap<PythonModel, Writes>();
@@ -23,7 +29,7 @@ const CACHE = new WeakMap<PythonModel, Writes>();
 function writes(m: PythonModel): Writes {
   let w = CACHE.get(m);
   if (w) return w;
-  w = { byName: new Map() };
+  w = { byName: new Map(), byVariable: new Map() };
   const add = (name: string, v: Node) => {
     const list = w!.byName.get(name) ?? [];
     list.push(v);
@@ -107,8 +113,8 @@ function traverse(m: PythonModel, expr: Node | null, isTarget: (n: Node) => bool
     for (const id of readIdentifiers(e, opaque)) {
       if (seenNames.has(id.id)) continue;
       seenNames.add(id.id);
-      for (const v of writes(m).byName.get(id.text) ?? []) {
-        if (sameVariable(m, id, v) && visit(v, depth + 1)) return true;
+      for (const v of writesToSameVariable(m, id)) {
+        if (visit(v, depth + 1)) return true;
       }
       for (const s of sources(m, id)) {
         if (s.node.id === id.id) continue;
@@ -140,10 +146,27 @@ function readIdentifiers(e: Node, opaque: (n: Node) => boolean): Node[] {
   return out;
 }
 
-/** Does the name read at `use` refer to the same variable as the container written at `write`? */
-function sameVariable(m: PythonModel, use: Node, write: Node): boolean {
-  const a = m.bindingsIn(use.text, m.functionAt(use));
-  const b = m.bindingsIn(use.text, m.functionAt(write));
-  if (!a.length && !b.length) return true;
-  return a.length > 0 && a[0] === b[0];
+/**
+ * The values written into the container the name read at `use` refers to, in order: the writes of
+ * the name (`writes(m).byName`) where it means the same variable, i.e. where `bindingsIn` gives the
+ * same first binding as at `use`, or none at either place. `bindingsIn` gives one list per scope
+ * (and the same empty list when none), so that is where it gives the same list: the writes are
+ * grouped by it once per name instead of being compared with every use.
+ */
+function writesToSameVariable(m: PythonModel, use: Node): readonly Node[] {
+  const w = writes(m);
+  const all = w.byName.get(use.text);
+  if (!all) return [];
+  let byVar = w.byVariable.get(use.text);
+  if (!byVar) {
+    byVar = new Map();
+    for (const v of all) {
+      const key = m.bindingsIn(use.text, m.functionAt(v));
+      const list = byVar.get(key);
+      if (list) list.push(v);
+      else byVar.set(key, [v]);
+    }
+    w.byVariable.set(use.text, byVar);
+  }
+  return byVar.get(m.bindingsIn(use.text, m.functionAt(use))) ?? [];
 }

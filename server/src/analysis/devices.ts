@@ -375,7 +375,7 @@ export function batchStatus(m: PythonModel, loop: LoopInfo, expr: Node, names: r
  * do not follow (an inner loop, a `with`, `+=`).
  */
 function latestBindingBefore(m: PythonModel, loop: LoopInfo, use: Node): { node: Node; value: Node } | 'none' | 'opaque' {
-  const all = (m.bindings.get(use.text) ?? []).filter((b) => b.fn === loop.fn && isWithin(b.node, loop.body));
+  const all = m.bindingsInScope(use.text, loop.fn).filter((b) => isWithin(b.node, loop.body));
   let best: (typeof all)[number] | null = null;
   for (const b of all) {
     const before = b.kind === 'assign' || b.kind === 'unpack' || b.kind === 'augassign' ? m.statementOf(b.node).endIndex <= use.startIndex : b.node.startIndex < use.startIndex;

@@ -207,6 +207,35 @@ function after(w: FileWrite, c: CallSite): boolean {
   return c.fn !== w.call.fn || c.node.startIndex >= w.call.node.endIndex;
 }
 
+const shapeCache = new WeakMap<PythonModel, Node[]>();
+
+/** The attributes `x.shape` of the file, in source order (once per model). */
+function shapeReads(m: PythonModel): Node[] {
+  return once(shapeCache, m, () => nodesOfType(m, 'attribute').filter((a) => a.childForFieldName('attribute')?.text === 'shape'));
+}
+
+const candidatesCache = new WeakMap<PythonModel, CallSite[]>();
+
+/**
+ * The calls `isVerified` can accept for some write, in the order of `m.calls` (once per model, not a
+ * scan of every call per write): a call none of its tests can accept is passed over there without
+ * resolving anything, so the constant resolver is asked the same questions in the same order.
+ */
+function checkCandidates(m: PythonModel): CallSite[] {
+  return once(candidatesCache, m, () =>
+    m.calls.filter((c) => {
+      const q = c.qualified ?? '';
+      return (
+        PATH_CHECKS.test(q) ||
+        isBuiltinOpen(m, c) ||
+        (!!c.method && (PATH_METHOD_CHECKS.test(c.method) || FRAME_CHECKS.test(c.method))) ||
+        FRAME_FN_CHECKS.test(q || c.callee.text) ||
+        isOpaque(c)
+      );
+    }),
+  );
+}
+
 /**
  * Is the submission written by `w` checked afterwards: the file tested or read back (`os.path.exists`,
  * `pd.read_csv`, `Path.exists`), the written frame checked (`isnull`, `shape`, `len`, `np.isinf`),
@@ -214,7 +243,7 @@ function after(w: FileWrite, c: CallSite): boolean {
  */
 export function isVerified(m: PythonModel, w: FileWrite): boolean {
   const frame = w.kind === 'to_csv' && w.call.receiver?.type === 'identifier' ? w.call.receiver.text : null;
-  for (const c of m.calls) {
+  for (const c of checkCandidates(m)) {
     if (c === w.call || !after(w, c)) continue;
     const q = c.qualified ?? '';
     const firstArg = c.args[0] ?? null;
@@ -227,14 +256,15 @@ export function isVerified(m: PythonModel, w: FileWrite): boolean {
   }
   if (frame) {
     // `sub.shape`, `assert ... sub ...` after the write
-    for (const attr of nodesOfType(m, 'attribute')) {
-      if (attr.childForFieldName('attribute')?.text !== 'shape' || attr.startIndex < w.call.node.endIndex) continue;
-      const obj = attr.childForFieldName('object');
+    // (the `.shape` reads and asserts starting after the write: binary searches in lists in source order)
+    const shapes = shapeReads(m);
+    for (let i = firstStartingAt(shapes, w.call.node.endIndex); i < shapes.length; i++) {
+      const obj = shapes[i].childForFieldName('object');
       if (obj?.type === 'identifier' && sameName(m, obj, frame, w)) return true;
     }
-    for (const a of nodesOfType(m, 'assert_statement')) {
-      if (a.startIndex < w.call.node.endIndex) continue;
-      if (m.identifiersIn(a).includes(frame)) return true;
+    const asserts = nodesOfType(m, 'assert_statement');
+    for (let i = firstStartingAt(asserts, w.call.node.endIndex); i < asserts.length; i++) {
+      if (m.identifiersIn(asserts[i]).includes(frame)) return true;
     }
   }
   return false;
@@ -296,6 +326,8 @@ const PATH_BUILDERS = /^(os\.path\.join|posixpath\.join|pathlib\.\w*Path|glob\.g
 interface TaintFacts {
   strings: Node[];
   bindings: Set<Binding>;
+  /** Is a test string inside this expression? */
+  holdsString: (e: Node) => boolean;
 }
 
 const taintCache = new WeakMap<PythonModel, TaintFacts>();
@@ -311,6 +343,9 @@ function firstStartingAt(nodes: readonly Node[], at: number): number {
   }
   return lo;
 }
+
+/** Rounds of the taint's fixed point (a longer chain of bindings is not followed). */
+const TAINT_ROUNDS = 12;
 
 /** Test-data strings and the bindings whose value comes from them (a fixed point over the file's bindings and calls). */
 function taint(m: PythonModel): TaintFacts {
@@ -329,65 +364,135 @@ function taint(m: PythonModel): TaintFacts {
       for (let i = firstStartingAt(strings, e.startIndex); i < strings.length && strings[i].startIndex <= e.endIndex; i++) if (strings[i].endIndex <= e.endIndex) return true;
       return false;
     };
-    const all: Binding[] = [];
-    for (const bs of m.bindings.values()) all.push(...bs);
-    // what each binding reads: test strings directly, or other bindings
-    const reads = new Map<Binding, { direct: boolean; refs: Binding[] }>();
-    for (const b of all) {
-      if (b.kind === 'param' && b.fn) {
-        const args = m.argumentsFor(b.fn, b.name);
-        reads.set(b, { direct: args.some(holdsString), refs: args.flatMap((a) => refsIn(m, a)) });
-      } else if (b.value && b.kind !== 'import' && b.kind !== 'def' && b.kind !== 'class') {
-        reads.set(b, { direct: holdsString(b.value), refs: refsIn(m, b.value) });
+    // What each binding reads (test strings directly, or other bindings), in the order of
+    // `m.bindings`: binding i is `readers[i]`; `users` maps a binding to the readers that read it.
+    const readers: Binding[] = [];
+    const direct: boolean[] = [];
+    const position = new Map<Binding, number>();
+    const reads: (readonly Binding[])[][] = [];
+    for (const bs of m.bindings.values()) {
+      for (const b of bs) {
+        let refs: (readonly Binding[])[];
+        if (b.kind === 'param' && b.fn) {
+          const args = m.argumentsFor(b.fn, b.name);
+          direct.push(args.some(holdsString));
+          refs = [];
+          for (const a of args) refsInto(m, a, refs);
+        } else if (b.value && b.kind !== 'import' && b.kind !== 'def' && b.kind !== 'class') {
+          direct.push(holdsString(b.value));
+          refs = [];
+          refsInto(m, b.value, refs);
+        } else continue;
+        position.set(b, readers.length);
+        readers.push(b);
+        reads.push(refs);
       }
     }
-    const tainted = new Set<Binding>();
-    for (let changed = true, rounds = 0; changed && rounds < 12; rounds++) {
-      changed = false;
-      for (const [b, r] of reads) {
-        if (tainted.has(b)) continue;
-        if (r.direct || r.refs.some((x) => tainted.has(x))) {
-          tainted.add(b);
-          changed = true;
+    const users: number[][] = readers.map(() => []);
+    reads.forEach((groups, i) => {
+      for (const g of groups) for (const x of g) {
+        const j = position.get(x);
+        if (j !== undefined) users[j].push(i);
+      }
+    });
+    // The fixed point was computed in rounds over the readers in order, a reader tainted as soon as
+    // a binding it reads was (earlier in the same round, or in an earlier round), for at most
+    // TAINT_ROUNDS rounds. The round a reader is tainted in is the shortest path to it from the
+    // direct readers, an edge x -> b costing 0 when x comes before b and 1 otherwise: found level
+    // by level here, each edge looked at once, with the same result.
+    const NEVER = TAINT_ROUNDS;
+    const round = new Array<number>(readers.length).fill(NEVER);
+    let frontier: number[] = [];
+    direct.forEach((d, i) => {
+      if (d) {
+        round[i] = 0;
+        frontier.push(i);
+      }
+    });
+    for (let r = 0; r < TAINT_ROUNDS && frontier.length; r++) {
+      const level: number[] = [];
+      const stack = frontier;
+      while (stack.length) {
+        const x = stack.pop()!;
+        level.push(x);
+        for (const b of users[x]) {
+          if (round[b] === NEVER && x < b) {
+            round[b] = r;
+            stack.push(b);
+          }
         }
       }
+      const next: number[] = [];
+      for (const x of level) {
+        for (const b of users[x]) {
+          if (round[b] === NEVER) {
+            round[b] = r + 1;
+            next.push(b);
+          }
+        }
+      }
+      frontier = next;
     }
-    return { strings, bindings: tainted };
+    const tainted = new Set<Binding>();
+    readers.forEach((b, i) => {
+      if (round[i] < TAINT_ROUNDS) tainted.add(b);
+    });
+    return { strings, bindings: tainted, holdsString };
   });
 }
 
-/** The bindings the identifiers (and `self.x` attributes) of `expr` may read. */
-function refsIn(m: PythonModel, expr: Node): Binding[] {
-  const out: Binding[] = [];
-  const walk = (n: Node) => {
-    if (n.type === 'identifier') {
-      out.push(...m.bindingsIn(n.text, m.functionAt(n)));
-      return;
-    }
-    if (n.type === 'attribute') {
-      const obj = n.childForFieldName('object');
-      const attr = n.childForFieldName('attribute');
-      if (obj?.type === 'identifier' && obj.text === 'self' && attr) out.push(...(m.bindings.get(`self.${attr.text}`) ?? []));
-      if (obj) walk(obj);
-      return;
-    }
-    if (n.type === 'keyword_argument') {
-      const v = n.childForFieldName('value');
-      if (v) walk(v);
-      return;
-    }
-    if (n.type === 'lambda' || n.type === 'function_definition') return;
-    for (const c of n.namedChildren) walk(c);
+/**
+ * The bindings the identifiers (and `self.x` attributes) of `expr` may read, as the lists the model
+ * gives for each name (pushed to `out`, not copied).
+ */
+function refsInto(m: PythonModel, expr: Node, out: (readonly Binding[])[]): void {
+  // over the syntax arrays by index: only the identifiers read become node objects (this walks the
+  // value of every binding of the file)
+  const t = m.syntax;
+  const fields = t.fieldIds;
+  const OBJECT = fields.get('object') ?? -1;
+  const ATTRIBUTE = fields.get('attribute') ?? -1;
+  const VALUE = fields.get('value') ?? -1;
+  const field = (i: number, id: number) => {
+    for (let c = t.firstChild(i); c > 0; c = t.next[c]) if (t.field[c] === id) return c;
+    return -1;
   };
-  walk(expr);
-  return out;
+  const walk = (i: number) => {
+    const type = t.typeOf(i);
+    if (type === 'identifier') {
+      const n = t.node(i);
+      const bs = m.bindingsIn(n.text, m.functionAt(n));
+      if (bs.length) out.push(bs);
+      return;
+    }
+    if (type === 'attribute') {
+      const obj = field(i, OBJECT);
+      const attr = field(i, ATTRIBUTE);
+      if (obj >= 0 && attr >= 0 && t.typeOf(obj) === 'identifier' && t.node(obj).text === 'self') {
+        const bs = m.bindings.get(`self.${t.node(attr).text}`);
+        if (bs?.length) out.push(bs);
+      }
+      if (obj >= 0) walk(obj);
+      return;
+    }
+    if (type === 'keyword_argument') {
+      const v = field(i, VALUE);
+      if (v >= 0) walk(v);
+      return;
+    }
+    if (type === 'lambda' || type === 'function_definition') return;
+    for (let c = t.firstChild(i); c > 0; c = t.next[c]) if (t.named[c]) walk(c);
+  };
+  walk(expr.index);
 }
 
 /** Does `expr` read test data (a test path, or a name bound from one)? */
 export function readsTestData(m: PythonModel, expr: Node): boolean {
   const t = taint(m);
-  if (t.strings.some((s) => isWithin(s, expr))) return true;
-  return refsIn(m, expr).some((b) => t.bindings.has(b));
+  if (t.holdsString(expr)) return true;
+  const groups: (readonly Binding[])[] = [];
+  refsInto(m, expr, groups);
+  return groups.some((g) => g.some((b) => t.bindings.has(b)));
 }
 
 const PREDICT_METHODS = /^(predict|predict_proba|predict_on_batch|get_preds|tta|inference|generate)$/;

@@ -62,6 +62,17 @@ function statementOf(node: Node): Node {
  * function may run after any of them. Parameters always reach.
  */
 export function reachingBindings(m: PythonModel, use: Node): readonly Binding[] {
+  // asked again and again for the same names (by value flow, constants, the rules): kept per model
+  let known = REACHING.get(m);
+  if (!known) REACHING.set(m, (known = new Map()));
+  let bs = known.get(use.id);
+  if (!bs) known.set(use.id, (bs = reachingBindingsUncached(m, use)));
+  return bs;
+}
+
+const REACHING = new WeakMap<PythonModel, Map<number, readonly Binding[]>>();
+
+function reachingBindingsUncached(m: PythonModel, use: Node): readonly Binding[] {
   const fn = m.functionAt(use);
   const all = m.bindingsIn(use.text, fn);
   if (!all.length) return [];
@@ -296,14 +307,15 @@ function unpackIndex(b: Binding): number {
  */
 export function valueSources(m: PythonModel, expr: Node | null, ctx: Context = [], opts: FlowOptions = {}): Source[] {
   const out: Source[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<number | string>();
   const leaf = (node: Node, c: Context) => {
     if (out.length < MAX_SOURCES && !out.some((s) => s.node.id === node.id && sameContext(s.context, c))) out.push({ node, context: c });
   };
   const visit = (e: Node | null, c: Context, depth: number): void => {
     if (!e || out.length >= MAX_SOURCES) return;
     if (depth > MAX_DEPTH) return leaf(e, c);
-    const key = `${e.id}@${c.map((x) => x.node.id).join('.')}`;
+    // without a context (most visits) the key is a number, not a string made for each visit
+    const key: number | string = c.length === 0 ? e.id : `${e.id}@${c.map((x) => x.node.id).join('.')}`;
     if (seen.has(key)) return;
     seen.add(key);
     switch (e.type) {

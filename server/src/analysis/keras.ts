@@ -61,8 +61,10 @@ export function listElements(m: PythonModel, node: Node): { list: Node; elements
   if (bs.length !== 1 || bs[0].kind !== 'assign' || bs[0].value?.type !== 'list') return null;
   const list = bs[0].value;
   const elements = list.namedChildren.filter((c) => c.type !== 'comment');
-  for (const c of m.calls) {
-    if (c.receiver?.type !== 'identifier' || c.receiver.text !== node.text || c.fn !== bs[0].fn) continue;
+  // the calls of the binding's own scope (in the order of `m.calls`), not every call of the file
+  const fn = bs[0].fn;
+  for (const c of fn ? fn.calls : m.moduleCalls) {
+    if (c.receiver?.type !== 'identifier' || c.receiver.text !== node.text) continue;
     if (c.method === 'append' && c.args[0]) elements.push(c.args[0]);
     else if (c.method && /^(extend|insert|__iadd__)$/.test(c.method)) return null;
   }

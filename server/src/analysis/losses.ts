@@ -43,15 +43,14 @@ function containsLossCall(m: PythonModel, node: Node): boolean {
 export function lossNames(m: PythonModel, fn: FunctionInfo | null, region: Node, exclude: readonly Node[] = []): Set<string> {
   const out = new Set<string>();
   const candidates: { name: string; value: Node }[] = [];
-  for (const [name, bs] of m.bindings) {
-    for (const b of bs) {
-      if (b.fn !== fn || !b.value || !isWithin(b.node, region) || exclude.some((x) => isWithin(b.node, x))) continue;
-      if (b.kind === 'assign' || b.kind === 'augassign') candidates.push({ name, value: b.value });
-    }
+  // the bindings and calls of `fn` itself (in the order of `m.bindings` and `m.calls`), not the file's
+  for (const b of m.bindingsOf(fn)) {
+    if (!b.value || !isWithin(b.node, region) || exclude.some((x) => isWithin(b.node, x))) continue;
+    if (b.kind === 'assign' || b.kind === 'augassign') candidates.push({ name: b.name, value: b.value });
   }
   // accumulated in a list: `losses.append(loss.item())`
-  for (const c of m.calls) {
-    if (c.fn !== fn || !isWithin(c.node, region) || exclude.some((x) => isWithin(c.node, x))) continue;
+  for (const c of fn ? fn.calls : m.moduleCalls) {
+    if (!isWithin(c.node, region) || exclude.some((x) => isWithin(c.node, x))) continue;
     if (!c.method || !/^(append|extend)$/.test(c.method) || c.receiver?.type !== 'identifier' || !c.args[0]) continue;
     candidates.push({ name: c.receiver.text, value: c.args[0] });
   }

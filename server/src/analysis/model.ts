@@ -150,6 +150,8 @@ function normalize(q: string): string {
 }
 
 const MAX_DEPTH = 12;
+/** The methods `frameworkOfReceiver` can accept (every other method is no framework's loop). */
+const FRAMEWORK_METHODS: ReadonlySet<string> = new Set(['fit', 'fit_generator', 'validate', 'fit_one_cycle', 'fine_tune', 'fit_flat_cos', 'fit_sgdr', 'train']);
 const NO_BINDINGS: readonly Binding[] = Object.freeze([]);
 const NO_ROLES: ReadonlySet<Role> = new Set<Role>();
 const NO_CALLS: readonly CallSite[] = Object.freeze([]);
@@ -202,6 +204,7 @@ export class PythonModel {
   private qualifyCache?: Map<number, string | null>;
   private trainingCache?: Map<LoopInfo, TrainingLoopFacts>;
   private frameworkCache?: FrameworkLoop[];
+  private methodNames?: Set<string>;
 
   constructor(tree: Tree, source: SourceText | string) {
     this.tree = tree;
@@ -280,12 +283,28 @@ export class PythonModel {
 
   /** Bindings of `name` visible from `fn` following Python's scoping (local, enclosing, module). */
   bindingsIn(name: string, fn: FunctionInfo | null): readonly Binding[] {
-    const all = this.bindings.get(name);
-    if (!all) return NO_BINDINGS;
-    // the bindings of a name grouped by scope, once per name (a name bound in every function of a
-    // long file made each lookup scan them all)
+    const byScope = this.scopesOf(name);
+    if (!byScope) return NO_BINDINGS;
+    for (let scope: FunctionInfo | null = fn; ; scope = scope.parent) {
+      const here = byScope.get(scope);
+      if (here || !scope) return here ?? NO_BINDINGS;
+    }
+  }
+
+  /**
+   * The bindings of `name` made in scope `fn` itself (null: module level), in the order of
+   * `bindings.get(name)`: that list filtered by `b.fn === fn`, without scanning it.
+   */
+  bindingsInScope(name: string, fn: FunctionInfo | null): readonly Binding[] {
+    return this.scopesOf(name)?.get(fn) ?? NO_BINDINGS;
+  }
+
+  /** The bindings of a name grouped by scope, once per name (a name bound in every function of a long file made each lookup scan them all). */
+  private scopesOf(name: string): Map<FunctionInfo | null, Binding[]> | undefined {
     let byScope = this.bindingsByScope.get(name);
     if (!byScope) {
+      const all = this.bindings.get(name);
+      if (!all) return undefined;
       byScope = new Map();
       for (const b of all) {
         const list = byScope.get(b.fn);
@@ -294,10 +313,7 @@ export class PythonModel {
       }
       this.bindingsByScope.set(name, byScope);
     }
-    for (let scope: FunctionInfo | null = fn; ; scope = scope.parent) {
-      const here = byScope.get(scope);
-      if (here || !scope) return here ?? NO_BINDINGS;
-    }
+    return byScope;
   }
 
   /** The innermost function (def) that holds `node`, or null at module level. */
@@ -513,8 +529,23 @@ export class PythonModel {
 
   private calleesUncached(call: CallSite): FunctionInfo[] {
     if (call.callee.type === 'identifier') return this.resolveLocalFunctions(call.callee, call.fn);
-    if (call.callee.type === 'attribute') return this.localMethodsFor(call.callee, call.fn);
+    if (call.callee.type === 'attribute') {
+      // `obj.m(...)` on a name other than self / cls enters a method of a local class (found from
+      // obj's origins): none when no local class defines an `m`, whatever obj's origins are
+      const obj = call.callee.childForFieldName('object');
+      if (obj?.type === 'identifier' && obj.text !== 'self' && obj.text !== 'cls' && !this.localMethodNames().has(call.method ?? '')) return [];
+      return this.localMethodsFor(call.callee, call.fn);
+    }
     return [];
+  }
+
+  /** The names of the methods of the classes in `classes`. */
+  private localMethodNames(): ReadonlySet<string> {
+    if (!this.methodNames) {
+      this.methodNames = new Set();
+      for (const cls of this.classes.values()) for (const name of cls.methods.keys()) this.methodNames.add(name);
+    }
+    return this.methodNames;
   }
 
   private resolveLocalFunctions(callee: Node, fn: FunctionInfo | null): FunctionInfo[] {
@@ -805,7 +836,8 @@ export class PythonModel {
     if (this.frameworkCache) return this.frameworkCache;
     const out: FrameworkLoop[] = [];
     for (const call of this.calls) {
-      if (!call.method || !call.receiver) continue;
+      // only these methods start a framework's loop: the receiver's origins are not asked for others
+      if (!call.method || !call.receiver || !FRAMEWORK_METHODS.has(call.method)) continue;
       const fw = this.frameworkOfReceiver(call.receiver, call.method);
       if (fw) out.push({ call, framework: fw });
     }
@@ -972,8 +1004,8 @@ export class PythonModel {
   bindingsWithin(start: number, end: number): Binding[] {
     if (!this.bindingsByStart) {
       const all: Binding[] = [];
-      for (const list of this.bindings.values()) all.push(...list);
-      this.bindingsByStart = all.sort((a, b) => a.node.startIndex - b.node.startIndex);
+      for (const list of this.bindings.values()) for (const b of list) all.push(b);
+      this.bindingsByStart = sortByStart(all);
     }
     return nodesWithin(this.bindingsByStart, start, end);
   }
@@ -996,6 +1028,25 @@ function nodesWithin<T extends { node: Node }>(sorted: readonly T[], start: numb
     if (n.startIndex > end) break;
     if (n.endIndex <= end) out.push(sorted[i]);
   }
+  return out;
+}
+
+/**
+ * `items` sorted by their node's start, ties kept in order (as a stable sort with a comparator
+ * would), by sorting numeric keys `start * 2^22 + position` (exact below 2^53) instead of calling a
+ * comparator that reads two nodes per comparison.
+ */
+function sortByStart<T extends { node: Node }>(items: T[]): T[] {
+  const n = items.length;
+  const SHIFT = 4194304; // 2^22
+  let maxStart = 0;
+  for (const x of items) maxStart = Math.max(maxStart, x.node.startIndex);
+  if (n >= SHIFT || maxStart >= 2 ** 31) return items.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = items[i].node.startIndex * SHIFT + i;
+  keys.sort();
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = items[keys[i] % SHIFT];
   return out;
 }
 

@@ -27,6 +27,27 @@ export function identifiersNamed(m: PythonModel, name: string): readonly Node[] 
   return byName.get(name) ?? [];
 }
 
+/**
+ * The identifiers spelled `name` that may read `binding`: those inside its function (every one for
+ * a module-level binding), in source order. An identifier outside the function that makes a
+ * binding cannot see it (`bindingsIn` only looks up from the function an identifier is in).
+ */
+export function identifiersNamedInScopeOf(m: PythonModel, name: string, binding: { fn: { span: { start: number; end: number } } | null }): readonly Node[] {
+  const all = identifiersNamed(m, name);
+  if (!binding.fn) return all;
+  const { start, end } = binding.fn.span;
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid].startIndex < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Node[] = [];
+  for (let i = lo; i < all.length && all[i].startIndex < end; i++) if (all[i].endIndex <= end) out.push(all[i]);
+  return out;
+}
+
 /** Every named node of `type` in the file, in source order. */
 export function nodesOfType(m: PythonModel, type: IndexedType): readonly Node[] {
   let index = CACHE.get(m);

@@ -384,7 +384,7 @@ function inlineMetric(m: PythonModel, epoch: LoopInfo, stmts: Node[], at: number
   // names bound at the body's top level before the pass (reset each epoch) and accumulated inside it
   const reset = new Set<string>();
   for (const s of stmts.slice(0, at)) for (const n of topLevelNames(s)) reset.add(n);
-  const accumulated = [...reset].filter((n) => (m.bindings.get(n) ?? []).some((b) => b.fn === fn && isWithin(b.node, pass.loop.body)));
+  const accumulated = [...reset].filter((n) => m.bindingsInScope(n, fn).some((b) => isWithin(b.node, pass.loop.body)));
   // a later top-level statement may finish the value (`val_loss /= len(loader)`, `acc = correct / total`)
   let best: ValidationMetric | null = null;
   for (let j = at + 1; j < stmts.length; j++) {

@@ -255,6 +255,9 @@ function walkCursor(c: TreeCursor, cols: Columns): void {
   }
 }
 
+/** Nodes with at least this many descendants are searched by their children's ends (`firstChildEndingAtOrAfter`). */
+const WIDE = 512;
+
 const TYPE_TABLES = new WeakMap<readonly string[], Map<string, Uint8Array>>();
 const TYPE_TABLES_BY_SET = new WeakMap<ReadonlySet<string>, WeakMap<readonly string[], Uint8Array>>();
 
@@ -277,6 +280,7 @@ export class SyntaxTree {
   private readonly nodes: (SyntaxNode | undefined)[];
   private lineStarts?: Int32Array;
   private rawHasError?: boolean;
+  private readonly kidLists = new Map<number, Int32Array>();
 
   constructor(raw: Tree, text: string) {
     this.raw = raw;
@@ -321,6 +325,58 @@ export class SyntaxTree {
 
   nodeOrNull(i: number): SyntaxNode | null {
     return i < 0 ? null : this.node(i);
+  }
+
+  /** The children of node `i` (asked for wide nodes only: the module, long blocks), kept. */
+  childList(i: number): Int32Array {
+    let kids = this.kidLists.get(i);
+    if (!kids) {
+      let n = 0;
+      for (let c = this.firstChild(i); c > 0; c = this.next[c]) n++;
+      kids = new Int32Array(n);
+      n = 0;
+      for (let c = this.firstChild(i); c > 0; c = this.next[c]) kids[n++] = c;
+      this.kidLists.set(i, kids);
+    }
+    return kids;
+  }
+
+  /**
+   * The first child of node `i` that does not end before `end` (0: none). Siblings never overlap,
+   * so their ends only grow: the children that end before `end` are a prefix, skipped by a binary
+   * search when the node is wide (a 100k-line module has thousands of statements).
+   */
+  firstChildEndingAtOrAfter(i: number, end: Point): number {
+    if (this.subtreeEnd[i] - i < WIDE) {
+      for (let c = this.firstChild(i); c > 0; c = this.next[c]) if (!pointLt(this.endPoint(c), end)) return c;
+      return 0;
+    }
+    const kids = this.childList(i);
+    let lo = 0;
+    let hi = kids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pointLt(this.endPoint(kids[mid]), end)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < kids.length ? kids[lo] : 0;
+  }
+
+  /** `firstChildEndingAtOrAfter` for an offset. */
+  firstChildEndingAtOrAfterIndex(i: number, end: number): number {
+    if (this.subtreeEnd[i] - i < WIDE) {
+      for (let c = this.firstChild(i); c > 0; c = this.next[c]) if (this.end[c] >= end) return c;
+      return 0;
+    }
+    const kids = this.childList(i);
+    let lo = 0;
+    let hi = kids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.end[kids[mid]] < end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < kids.length ? kids[lo] : 0;
   }
 
   /** The first child of node `i`, or 0. */
@@ -428,22 +484,22 @@ export class SyntaxNode {
   readonly index: number;
   /** Unique in its tree (never 0). */
   readonly id: number;
+  /** The node's type (read once: the rules ask it of the same nodes again and again). */
+  readonly type: string;
   private startPoint?: Point;
   private childList?: SyntaxNode[];
   private namedList?: SyntaxNode[];
+  private textCache?: string;
 
   constructor(tree: SyntaxTree, index: number) {
     this.tree = tree;
     this.index = index;
     this.id = index + 1;
+    this.type = tree.typeOf(index);
   }
 
   get typeId(): number {
     return this.tree.typeId[this.index];
-  }
-
-  get type(): string {
-    return this.tree.typeOf(this.index);
   }
 
   get isNamed(): boolean {
@@ -470,8 +526,9 @@ export class SyntaxNode {
     return this.tree.endPoint(this.index);
   }
 
+  /** The node's text (kept once read: a name's text is asked many times, each slice a new string). */
   get text(): string {
-    return this.tree.text.slice(this.tree.start[this.index], this.tree.end[this.index]);
+    return (this.textCache ??= this.tree.text.slice(this.tree.start[this.index], this.tree.end[this.index]));
   }
 
   get parent(): SyntaxNode | null {
@@ -592,7 +649,7 @@ export class SyntaxNode {
     let node = this.index;
     for (let descended = true; descended; ) {
       descended = false;
-      for (let c = t.firstChild(node); c > 0; c = t.next[c]) {
+      for (let c = t.firstChildEndingAtOrAfter(node, end); c > 0; c = t.next[c]) {
         const cs = t.startPoint(c);
         const ce = t.endPoint(c);
         if (pointLt(ce, end)) continue;
@@ -614,7 +671,7 @@ export class SyntaxNode {
     let node = this.index;
     for (let descended = true; descended; ) {
       descended = false;
-      for (let c = t.firstChild(node); c > 0; c = t.next[c]) {
+      for (let c = t.firstChildEndingAtOrAfterIndex(node, end); c > 0; c = t.next[c]) {
         const cs = t.start[c];
         const ce = t.end[c];
         if (ce < end) continue;

@@ -89,14 +89,13 @@ export function describeBatchStep(m: PythonModel, loop: LoopInfo): BatchStep | n
 /** `x` and the names `x` is re-bound to in the loop (`x = x.to(device)`, `x = x.cuda()`, `inputs = x.to(...)`). */
 function aliasesOf(m: PythonModel, loop: LoopInfo, name: string): Set<string> {
   const out = new Set([name]);
-  for (const [n, bs] of m.bindings) {
-    for (const b of bs) {
-      if (b.fn !== loop.fn || !isWithin(b.node, loop.body) || !b.value) continue;
-      if (b.kind === 'assign' && m.identifiersIn(b.value).some((id) => out.has(id)) && /\.(to|cuda|float|long|half)\(/.test(b.value.text)) out.add(n);
-      if (b.kind === 'unpack' && b.value.type === 'expression_list') {
-        const part = b.value.namedChildren[b.index ?? -1];
-        if (part && m.identifiersIn(part).some((id) => out.has(id))) out.add(n);
-      }
+  // the bindings of the loop's own scope, in the order of a walk over `m.bindings` (not the file's)
+  for (const b of m.bindingsOf(loop.fn)) {
+    if (!isWithin(b.node, loop.body) || !b.value) continue;
+    if (b.kind === 'assign' && m.identifiersIn(b.value).some((id) => out.has(id)) && /\.(to|cuda|float|long|half)\(/.test(b.value.text)) out.add(b.name);
+    if (b.kind === 'unpack' && b.value.type === 'expression_list') {
+      const part = b.value.namedChildren[b.index ?? -1];
+      if (part && m.identifiersIn(part).some((id) => out.has(id))) out.add(b.name);
     }
   }
   return out;

@@ -180,6 +180,18 @@ export interface ResolvedModel {
   note: string | null;
 }
 
+/** A human model name compared loosely: lower case, `-`, `_`, `/` and spaces as one space. */
+function humanKey(x: string): string {
+  return x.toLowerCase().replace(/[-_\s/]+/g, ' ').trim();
+}
+
+let CATALOG_KEYS: { entry: CatalogEntry; keys: string[] }[] | undefined;
+
+/** Each catalog entry with the keys of its label and aliases (made once, not per name looked up). */
+function catalogKeys(): { entry: CatalogEntry; keys: string[] }[] {
+  return (CATALOG_KEYS ??= CATALOG.map((entry) => ({ entry, keys: [humanKey(entry.label), ...entry.aliases.map(humanKey)] })));
+}
+
 /**
  * Maps a model name as written (timm, `timm/...` hub ids, pretrained tags, torchvision, Hugging Face,
  * efficientnet_pytorch, or a human name such as "EfficientNet B4") to a table name.
@@ -203,8 +215,10 @@ export function resolveModelName(given: string): ResolvedModel {
   }
   const underscored = owner.replace(/-/g, '_');
   if (exact(underscored)) return { name: underscored, given, note: underscored !== raw ? `${raw} = timm ${underscored}` : null };
-  const key = (x: string) => x.toLowerCase().replace(/[-_\s/]+/g, ' ').trim();
-  const humanOf = (x: string) => CATALOG.find((c) => key(c.label) === key(x) || c.aliases.some((a) => key(a) === key(x)));
+  const humanOf = (x: string) => {
+    const k = humanKey(x);
+    return catalogKeys().find((e) => e.keys.includes(k))?.entry;
+  };
   const hit = humanOf(noTag) ?? humanOf(owner);
   if (hit) return { name: hit.name, given, note: `${raw} = timm ${hit.name}` };
   return { name: null, given, note: null };

@@ -174,7 +174,8 @@ function loopFacts(m: PythonModel): { epochLoop: LoopInfo | null; foldLoop: Loop
   // epoch loops: training loops whose inner training loops are all batch loops
   const epochs = all.filter((f) => f.inner.length > 0 && f.inner.every((l) => facts.get(l)!.inner.length === 0)).map((f) => f.loop);
   const epochLoop = epochs[0] ?? null;
-  const folds = all.filter((f) => f.inner.some((l) => epochs.includes(l))).map((f) => f.loop);
+  const isEpoch = new Set(epochs);
+  const folds = all.filter((f) => f.inner.some((l) => isEpoch.has(l))).map((f) => f.loop);
   return { epochLoop, foldLoop: folds[0] ?? null };
 }
 

@@ -102,12 +102,13 @@ function validationStep(m: PythonModel, loop: LoopInfo): { name: string; stmt: N
   }
   // inline: a loss accumulated outside the training loops of the epoch body
   const facts = m.trainingLoops();
-  const training = m.loops.filter((l) => l !== loop && l.fn === loop.fn && isWithin(l.node, loop.body) && facts.has(l)).map((l) => l.node);
+  // (the loops of the same function, in the order of `m.loops`: not every loop of the file)
+  const training = (loop.fn ? loop.fn.loops : m.moduleLoops).filter((l) => l !== loop && isWithin(l.node, loop.body) && facts.has(l)).map((l) => l.node);
   const names = lossNames(m, loop.fn, loop.body, training);
   let best: { name: string; stmt: Node; at: number } | null = null;
   for (const name of names) {
-    for (const b of m.bindings.get(name) ?? []) {
-      if (b.fn !== loop.fn || !isWithin(b.node, loop.body) || training.some((t) => isWithin(b.node, t))) continue;
+    for (const b of m.bindingsInScope(name, loop.fn)) {
+      if (!isWithin(b.node, loop.body) || training.some((t) => isWithin(b.node, t))) continue;
       const stmt = directChild(loop.body, b.node);
       if (stmt && (!best || b.node.startIndex > best.at)) best = { name, stmt, at: b.node.startIndex };
     }

@@ -23,7 +23,7 @@
 import type { Node } from '../analysis/parser';
 import type { CallSite, PythonModel } from '../analysis/model';
 import { stringValue } from '../analysis/model';
-import { nodesOfType } from '../analysis/memo';
+import { nodesOfType, once } from '../analysis/memo';
 import { scriptConstant } from '../analysis/config-values';
 import type { Rule } from './types';
 
@@ -152,8 +152,31 @@ function isTorchvisionWeights(m: PythonModel, w: Node): boolean {
 function isHubId(m: PythonModel, s: string): boolean {
   if (!/^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/.test(s) || /\.(bin|pt|pth|safetensors|ckpt|h5|onnx)$/.test(s)) return false;
   if (!s.includes('/') && !/[-\d]/.test(s)) return false;
-  for (const c of m.calls) {
-    if (c.method && /^(save_pretrained|save_model|save)$/.test(c.method) && c.args[0] && scriptConstant(m, c.args[0]) === s) return false;
+  return !savedTo(m, s);
+}
+
+interface SavedTo {
+  /** `x.save_pretrained(P)`, `x.save_model(P)`, `x.save(P)`, in the file's order. */
+  calls: readonly CallSite[];
+  /** How many of them have had their path resolved, and the values found. */
+  next: number;
+  values: Set<unknown>;
+}
+
+const SAVED_TO = new WeakMap<PythonModel, SavedTo>();
+
+/**
+ * Does the file save to `s` (`x.save_pretrained(s)`, ...)? The save calls' paths are resolved in
+ * order, each once per model, and only as far as needed: the constant resolver keeps what it
+ * computes, so it is asked the same questions in the same order as a scan of the calls per Hub id.
+ */
+function savedTo(m: PythonModel, s: string): boolean {
+  const st = once(SAVED_TO, m, () => ({ calls: m.callsByMethods(['save_pretrained', 'save_model', 'save']).filter((c) => !!c.args[0]), next: 0, values: new Set<unknown>() }));
+  if (st.values.has(s)) return true;
+  while (st.next < st.calls.length) {
+    const v = scriptConstant(m, st.calls[st.next++].args[0]);
+    st.values.add(v);
+    if (v === s) return true;
   }
-  return true;
+  return false;
 }

@@ -38,10 +38,18 @@ export const rule: Rule = {
   check(ctx) {
     const m = ctx.model;
     const writes = submissionWrites(m).filter((w) => !isRepairWrite(m, w));
+    // the writes of each function with their paths' key, made once (not per pair of writes)
+    const byFn = new Map<unknown, { w: FileWrite; key: string }[]>();
+    for (const w of writes) {
+      const list = byFn.get(w.call.fn);
+      const entry = { w, key: w.paths.values.join('\n') };
+      if (list) list.push(entry);
+      else byFn.set(w.call.fn, [entry]);
+    }
     for (const w of writes) {
       // a later write of the same file supersedes this one: verify the last
       const key = w.paths.values.join('\n');
-      if (writes.some((o) => o !== w && o.call.fn === w.call.fn && o.call.node.startIndex > w.call.node.startIndex && o.paths.values.join('\n') === key)) continue;
+      if (byFn.get(w.call.fn)!.some((o) => o.w !== w && o.w.call.node.startIndex > w.call.node.startIndex && o.key === key)) continue;
       if (isVerified(m, w)) continue;
       ctx.report({
         node: w.call.node,

@@ -19,7 +19,7 @@ import { mixupTrainingLoaders } from '../analysis/augment';
 import { isDataLoaderCall, loaderArg, loaderArgValues } from '../analysis/dataloaders';
 import { isWithin, type PythonModel } from '../analysis/model';
 import { reachingBindings } from '../analysis/flow';
-import { identifiersNamed } from '../analysis/node-index';
+import { identifiersNamedInScopeOf } from '../analysis/node-index';
 import { replaceNode } from '../fixes/edits';
 import { nodeRange, type Fix, type Rule } from './types';
 
@@ -74,7 +74,8 @@ function onlyFeedsBatchSizes(m: PythonModel, literal: Node): boolean {
   if (!assign || assign.childForFieldName('right')?.id !== literal.id || left?.type !== 'identifier') return false;
   const binding = m.bindingAt(left.text, left);
   if (!binding) return false;
-  const reads = identifiersNamed(m, left.text).filter((n) => n.id !== left.id);
+  // (only the reads inside the binding's function can see it)
+  const reads = identifiersNamedInScopeOf(m, left.text, binding).filter((n) => n.id !== left.id);
   let any = false;
   for (const r of reads) {
     if (!reachingBindings(m, r).includes(binding)) continue;

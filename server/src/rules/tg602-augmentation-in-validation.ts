@@ -28,7 +28,7 @@ import { isWithin } from '../analysis/model';
 import { pipelinesOf, type RandomTransform, type TransformPipeline } from '../analysis/augment';
 import { builtFromTestData, dataLoaders, datasetSources, loaderInstances, useWritesOut, type LoaderContextUses } from '../analysis/dataloaders';
 import { reachingBindings, returnReachable } from '../analysis/flow';
-import { identifiersNamed } from '../analysis/node-index';
+import { identifiersNamedInScopeOf } from '../analysis/node-index';
 import { decideCondition } from '../analysis/config-values';
 import type { TextEdit } from '../analysis/source';
 import { replaceNode } from '../fixes/edits';
@@ -169,7 +169,8 @@ function onlyFeedsKnownDatasets(m: PythonModel, pipeline: Node, datasets: Set<nu
     if (left?.type !== 'identifier') return false;
     const binding = m.bindingAt(left.text, left);
     if (!binding) return false;
-    const reads = identifierReads(m, left.text).filter((r) => r.id !== left.id && reachingBindings(m, r).includes(binding));
+    // (only the reads inside the binding's function can see it)
+    const reads = identifiersNamedInScopeOf(m, left.text, binding).filter((r) => r.id !== left.id && reachingBindings(m, r).includes(binding));
     return reads.length > 0 && reads.every((r) => {
       const c = argOf(r);
       if (c) return datasets.has(c.node.id);
@@ -179,10 +180,6 @@ function onlyFeedsKnownDatasets(m: PythonModel, pipeline: Node, datasets: Set<nu
     });
   }
   return false;
-}
-
-function identifierReads(m: PythonModel, name: string): readonly Node[] {
-  return identifiersNamed(m, name);
 }
 
 /** Size-changing random crops and their deterministic counterparts (same output size). */

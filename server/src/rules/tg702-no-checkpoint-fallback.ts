@@ -21,7 +21,6 @@
  */
 import type { Node } from '../analysis/parser';
 import type { CallSite, FunctionInfo, PythonModel } from '../analysis/model';
-import { isWithin } from '../analysis/model';
 import { spelledSameIn } from '../analysis/optim';
 import type { TextEdit } from '../analysis/source';
 import { rowsInsideStrings } from '../fixes/edits';
@@ -122,7 +121,7 @@ function paramSaysBest(m: PythonModel, fn: FunctionInfo, name: string, depth: nu
 
 /** `os.path.exists(p)`, `os.path.isfile(p)`, `Path(p).exists()`, `p.is_file()` ... inside `n`. */
 function hasExistsTest(m: PythonModel, n: Node): boolean {
-  return m.calls.some((c) => isWithin(c.node, n) && (/^os\.path\.(exists|isfile|isdir|lexists)$|^os\.access$|^glob\.glob$/.test(c.qualified ?? '') || (!!c.receiver && /^(exists|is_file)$/.test(c.method ?? ''))));
+  return m.callsInside(n.startIndex, n.endIndex).some((c) => (/^os\.path\.(exists|isfile|isdir|lexists)$|^os\.access$|^glob\.glob$/.test(c.qualified ?? '') || (!!c.receiver && /^(exists|is_file)$/.test(c.method ?? ''))));
 }
 
 /** Is the load under an existence test: with another branch ('fallback') or without one ('guard-only')? */
