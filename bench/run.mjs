@@ -27,6 +27,8 @@ const { initParser, parsePython } = require(path.join(ROOT, 'out/server/src/anal
 const { analyzeTree } = require(path.join(ROOT, 'out/server/src/analysis/analyze.js'));
 const { SourceText } = require(path.join(ROOT, 'out/server/src/analysis/source.js'));
 const { limitExceeded } = require(path.join(ROOT, 'out/server/src/analysis/limits.js'));
+const { PythonDocument } = require(path.join(ROOT, 'out/server/src/analysis/document.js'));
+const { analyzeModel } = require(path.join(ROOT, 'out/server/src/analysis/analyze.js'));
 const { Workspace, PositionEncoding } = require('@astral-sh/ruff-wasm-nodejs');
 const rpc = require('vscode-languageserver-protocol/node');
 const { SERVER_EXEC_ARGV } = require(path.join(ROOT, 'out/client/src/serverOptions.js'));
@@ -253,6 +255,42 @@ async function startServer() {
   return { conn, published, memory, stop };
 }
 
+/** The line and column of the benchmark's keystroke: the first loop-body line past the middle of the file. */
+function keystrokeAt(text) {
+  const lines = text.split('\n');
+  let row = Math.floor(lines.length / 2);
+  while (row < lines.length && !/^\s+for .*:\s*$/.test(lines[row])) row++;
+  row = Math.min(row + 1, lines.length - 1);
+  return { row, col: lines[row].length - lines[row].trimStart().length };
+}
+
+/**
+ * Where a keystroke's time goes, in this process (no server, no I/O): the same one-character edits
+ * as the server measure, applied to a PythonDocument as the server does (tree.edit, then
+ * tree-sitter's incremental re-parse), then the model, then every rule. The re-parse is the floor
+ * a keystroke cannot go under with this parser.
+ */
+function keystrokePhases(text, edits) {
+  const { row, col } = keystrokeAt(text);
+  const doc = new PythonDocument(text, 1);
+  analyzeModel(doc.model());
+  const phases = { reparse: [], model: [], rules: [], total: [] };
+  for (let v = 2; v < edits + 2; v++) {
+    const insert = v % 2 === 0;
+    const change = insert ? { range: { start: { line: row, character: col }, end: { line: row, character: col } }, text: 'x' } : { range: { start: { line: row, character: col }, end: { line: row, character: col + 1 } }, text: '' };
+    let model;
+    const r = time(() => doc.update([change], v));
+    const m = time(() => (model = doc.model()));
+    const a = time(() => analyzeModel(model));
+    phases.reparse.push(r);
+    phases.model.push(m);
+    phases.rules.push(a);
+    phases.total.push(r + m + a);
+  }
+  doc.dispose();
+  return phases;
+}
+
 async function serverMeasures() {
   const { conn, published, stop, memory } = await startServer();
   const idleMB = memory().rssMB;
@@ -263,11 +301,7 @@ async function serverMeasures() {
     await conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text } });
     await p;
     // a one-character edit in the middle of a loop body: the first `for` line past the middle
-    const lines = text.split('\n');
-    let row = Math.floor(lines.length / 2);
-    while (row < lines.length && !/^\s+for .*:\s*$/.test(lines[row])) row++;
-    row = Math.min(row + 1, lines.length - 1);
-    const col = lines[row].length - lines[row].trimStart().length;
+    const { row, col } = keystrokeAt(text);
     const lat = [];
     let lastSent = 0;
     for (let v = 2; v < edits + 2; v++) {
@@ -333,6 +367,8 @@ async function serverMeasures() {
   return { k1, k10, ca, rss, idleMB };
 }
 const server = ONLY.has('server') ? await serverMeasures() : null;
+const phases = ONLY.has('server') ? { k1: keystrokePhases(generated['1k'], QUICK ? 20 : 60), k10: keystrokePhases(generated['10k'], QUICK ? 10 : 30) } : null;
+if (phases) for (const [k, ph] of Object.entries(phases)) log(`keystroke phases ${k}: p95 re-parse ${fmt(percentile(ph.reparse, 95))}, model ${fmt(percentile(ph.model, 95))}, rules ${fmt(percentile(ph.rules, 95))}, total ${fmt(percentile(ph.total, 95))} ms`);
 
 // ---------------------------------------------------------------------------------------------
 // report
@@ -403,6 +439,14 @@ at most every ${KEY_INTERVAL_MS} ms; latency = didChange sent -> publishDiagnost
 | code actions on a finding (examples/train.py) | ${server.ca.length} | ${fmt(median(server.ca))} ms | ${fmt(percentile(server.ca, 95))} ms | ${fmt(Math.max(...server.ca))} ms |
 | CLI cold start (\`trainguard check examples/train.py\`) | ${cold.length} | ${fmt(median(cold))} ms | ${fmt(percentile(cold, 95))} ms | ${fmt(Math.max(...cold))} ms |
 | extension activation (bench/activate.cjs: require dist/client.js + activate(), VS Code API stubbed) | ${activation.length} | ${fmt(act)} ms | ${fmt(percentile(activation, 95))} ms | ${fmt(Math.max(...activation))} ms |
+
+Where a keystroke's time goes, measured in one process without the server (the same edits applied
+to a document as the server does): tree-sitter's incremental re-parse with the edited old tree, the
+model, every rule. Median / p95 of each phase.
+
+| file | edits | re-parse | model | rules | total |
+|---|---:|---:|---:|---:|---:|
+${[['1k-line', phases.k1], ['10k-line', phases.k10]].map(([name, ph]) => `| ${name} | ${ph.total.length} | ${['reparse', 'model', 'rules', 'total'].map((k) => `${fmt(median(ph[k]))} / ${fmt(percentile(ph[k], 95))} ms`).join(' | ')} |`).join('\n')}
 
 Server memory (a fresh server, ${SERVER_EXEC_ARGV.join(' ')} as VS Code starts it) with 50 files open (${server.rss.lines} lines), all checked: RSS ${server.rss.rssMB.toFixed(0)} MB (peak ${server.rss.peakMB.toFixed(0)} MB). For scale: the same server idle, before any file, ${server.rss.idleMB.toFixed(0)} MB; an empty Node process ${server.rss.nodeMB.toFixed(0)} MB.
 

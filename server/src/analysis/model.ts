@@ -905,16 +905,26 @@ export class PythonModel {
   }
 
   /**
-   * Identifiers inside `node`, in source order. Note: this includes attribute names (`b` in `a.b`)
-   * and keyword names (`k` in `f(k=1)`). It was written to skip them by comparing nodes with `===`,
-   * but web-tree-sitter returned a new object for every node it handed out, so the comparison was
-   * never true; the rules and their fixtures were built on the names it really returned, and that
-   * is kept here (nodes are now interned, see node-cache.ts, so `===` would start to skip them).
+   * Names read or bound inside `node`, in source order: its identifiers, except attribute names
+   * (`b` in `a.b`) and keyword names (`k` in `f(k=1)`), which name no variable.
    */
   identifiersIn(node: Node): string[] {
     const out: string[] = [];
     const walk = (n: Node) => {
-      if (n.type === 'identifier') out.push(n.text);
+      if (n.type === 'identifier') {
+        out.push(n.text);
+        return;
+      }
+      if (n.type === 'attribute') {
+        const object = n.childForFieldName('object');
+        if (object) walk(object);
+        return;
+      }
+      if (n.type === 'keyword_argument') {
+        const value = n.childForFieldName('value');
+        if (value) walk(value);
+        return;
+      }
       for (const c of n.namedChildren) walk(c);
     };
     walk(node);

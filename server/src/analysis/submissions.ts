@@ -385,8 +385,11 @@ function statementOf(node: Node): Node {
 
 function mentions(n: Node, name: string): boolean {
   if (n.type === 'identifier') return n.text === name;
-  // attribute and keyword names count too: see PythonModel.identifiersIn (a `===` meant to skip
-  // them was never true when every node read was a new object)
+  // attribute and keyword names (`x.name`, `f(name=1)`) name no variable
+  if (n.type === 'attribute' || n.type === 'keyword_argument') {
+    const read = n.childForFieldName(n.type === 'attribute' ? 'object' : 'value');
+    return read !== null && mentions(read, name);
+  }
   for (const c of n.namedChildren) if (mentions(c, name)) return true;
   return false;
 }
