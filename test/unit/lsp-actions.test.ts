@@ -123,6 +123,8 @@ describe('language server: fix-all, quick fixes, suppressions (over stdio)', fun
     assert.ok(cap && typeof cap === 'object');
     assert.ok(cap.codeActionKinds?.includes('quickfix'));
     assert.ok(cap.codeActionKinds?.includes('source.fixAll.trainguard'));
+    // this client cannot resolve an action's edit later: every edit comes in the list
+    assert.strictEqual(cap.resolveProvider, false);
     assert.deepStrictEqual([...(init.capabilities.executeCommandProvider?.commands ?? [])].sort(), ['trainguard.server.applyFixAll', 'trainguard.server.showDocumentation']);
   });
 
@@ -226,5 +228,84 @@ describe('language server: fix-all, quick fixes, suppressions (over stdio)', fun
 
   it('rejects the command without a document', async () => {
     await assert.rejects(client.conn.sendRequest('workspace/executeCommand', { command: 'trainguard.server.applyFixAll', arguments: [] }), /needs/);
+  });
+});
+
+describe('language server: fix-all computed when picked (codeAction/resolve, as VS Code asks)', function () {
+  let client: Client;
+  let init: InitializeResult;
+  let version = 1;
+  let text = TEXT;
+
+  before(async () => {
+    await ready();
+    client = new Client();
+    init = await client.conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: 'file:///work/project',
+      capabilities: {
+        workspace: { configuration: true, workspaceEdit: { documentChanges: true }, applyEdit: true },
+        textDocument: { codeAction: { resolveSupport: { properties: ['edit'] } } },
+      },
+    });
+    client.conn.sendNotification('initialized', {});
+    client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'python', version, text } });
+  });
+  after(async () => {
+    await client?.stop();
+  });
+
+  const codeActions = async (only: string[] | undefined, diagnostics: Diagnostic[] = []) =>
+    (await client.conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri: URI },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics, ...(only ? { only } : {}) },
+    })) as CodeAction[];
+  const resolve = async (a: CodeAction) => (await client.conn.sendRequest('codeAction/resolve', a)) as CodeAction;
+
+  it('advertises resolveProvider to a client that resolves edits', () => {
+    const cap = init.capabilities.codeActionProvider;
+    assert.ok(cap && typeof cap === 'object');
+    assert.strictEqual(cap.resolveProvider, true);
+  });
+
+  it('the lightbulb request gets fix-all without its edit; resolving it gives the fix-all edit', async () => {
+    const diags = (await client.diagnostics(URI, version)).filter((d) => d.code === 'TG303');
+    const all = await codeActions(undefined, diags);
+    const fixAllActions = all.filter((a) => a.kind === 'source.fixAll.trainguard');
+    assert.strictEqual(fixAllActions.length, 1);
+    assert.strictEqual(fixAllActions[0].edit, undefined, 'not computed on every cursor move');
+    assert.strictEqual(fixAllActions[0].title, 'Train Guard: fix all safe problems');
+    // the quick fixes are cheap (one finding's edits, already computed): they still come with their edits
+    assert.ok(all.find((a) => a.kind === 'quickfix' && a.title.startsWith('Move the loss'))?.edit);
+    const resolved = await resolve(fixAllActions[0]);
+    assert.strictEqual(applyEdits(text, onlyEdit(resolved.edit, URI, version)), fixAll(text).text);
+  });
+
+  it('codeActionsOnSave (only: source.fixAll) still gets the edit in the list', async () => {
+    await client.diagnostics(URI, version);
+    const actions = await codeActions(['source.fixAll']);
+    assert.strictEqual(applyEdits(text, onlyEdit(actions[0].edit, URI, version)), fixAll(text).text);
+  });
+
+  it('an action resolved after the document changed comes back without an edit', async () => {
+    const diags = await client.diagnostics(URI, version);
+    const offered = (await codeActions(undefined, diags)).find((a) => a.kind === 'source.fixAll.trainguard')!;
+    version++;
+    text = '# header\n' + text;
+    client.conn.sendNotification('textDocument/didChange', { textDocument: { uri: URI, version }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# header\n' }] });
+    await client.diagnostics(URI, version);
+    const stale = await resolve(offered);
+    assert.strictEqual(stale.edit, undefined);
+    // a fresh request offers a fresh action that resolves against the new text
+    const fresh = (await codeActions(undefined, await client.diagnostics(URI, version))).find((a) => a.kind === 'source.fixAll.trainguard')!;
+    assert.strictEqual(applyEdits(text, onlyEdit((await resolve(fresh)).edit, URI, version)), fixAll(text).text);
+  });
+
+  it('an action that is not ours, or malformed data, comes back as it was', async () => {
+    const foreign = { title: 'x', kind: 'source.fixAll.trainguard', data: { trainguard: 'fixAll', uri: 42 } };
+    assert.deepStrictEqual(await resolve(foreign as unknown as CodeAction), foreign);
+    const other = { title: 'y', data: null };
+    assert.deepStrictEqual(await resolve(other as unknown as CodeAction), other);
   });
 });

@@ -52,11 +52,12 @@ export class LspSession {
     this.conn.listen();
   }
 
-  async initialize(settings: Record<string, unknown> = { debounceMs: 0 }): Promise<unknown> {
+  /** `resolveEdits`: the client resolves code actions' edits lazily, as VS Code does. */
+  async initialize(settings: Record<string, unknown> = { debounceMs: 0 }, resolveEdits = false): Promise<unknown> {
     const r = await this.conn.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: null,
-      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } },
+      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, ...(resolveEdits ? { codeAction: { resolveSupport: { properties: ['edit'] } } } : {}) } },
       initializationOptions: { settings },
     });
     await this.conn.sendNotification(InitializedNotification.type, {});

@@ -213,6 +213,33 @@ describe('language server: notebook document sync', function () {
     for (const x of offered.filter((y) => y.edit && y !== tg203)) assert.deepStrictEqual((x.edit!.documentChanges as TextDocumentEdit[]).map((c) => c.textDocument.uri), [split[0].uri], x.title);
   });
 
+  it('a client that resolves edits gets the cell\'s fix-all from the lightbulb request without its edit, computed when resolved', async () => {
+    const r = new LspSession();
+    try {
+      await r.initialize({ debounceMs: 0, select: ['TG203', 'TG211', 'TG303', 'TG701'] }, true);
+      await openNotebook(r, cells);
+      await r.diagnostics(cellUri(9), (p) => p.diagnostics.length > 0);
+      const request = (only?: string[]) => r.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: cellUri(9) }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], ...(only ? { only } : {}) } }) as Promise<CodeAction[]>;
+      const offered = (await request()).filter((a) => a.kind === 'source.fixAll.trainguard');
+      assert.strictEqual(offered.length, 1);
+      assert.strictEqual(offered[0].edit, undefined);
+      const resolved = (await r.conn.sendRequest('codeAction/resolve', offered[0])) as CodeAction;
+      // the same edit as the eager answer to only: [source.fixAll.trainguard]
+      const eager = (await request(['source.fixAll.trainguard']))[0];
+      assert.deepStrictEqual(resolved.edit, eager.edit);
+      assert.deepStrictEqual((resolved.edit!.documentChanges as TextDocumentEdit[]).map((c) => c.textDocument), [{ uri: cellUri(9), version: 1 }]);
+      // once the cell has changed, the old action resolves to nothing
+      await r.conn.sendNotification(DidChangeNotebookDocumentNotification.type, {
+        notebookDocument: { uri: NB_URI, version: 2 },
+        change: { cells: { textContent: [{ document: { uri: cellUri(9), version: 2 }, changes: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# edited\n' }] }] } },
+      });
+      await r.diagnostics(cellUri(9), (p) => p.version === 2);
+      assert.strictEqual(((await r.conn.sendRequest('codeAction/resolve', offered[0])) as CodeAction).edit, undefined);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('pyproject.toml settings come from the notebook file\'s own folder', async () => {
     const root = tempTree({ 'a/pyproject.toml': '[tool.trainguard]\nignore = ["TG303"]\n', 'b/.keep': '' });
     try {

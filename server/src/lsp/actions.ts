@@ -13,6 +13,7 @@ import {
   type CodeActionParams,
   type Diagnostic,
   type ExecuteCommandParams,
+  type InitializeParams,
   type TextDocumentEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
@@ -62,6 +63,43 @@ export function matchDiagnostics(diagnostics: readonly Diagnostic[], findings: r
   return out;
 }
 
+/** Does the client resolve a code action's `edit` lazily (`codeAction/resolve`, LSP 3.16)? */
+export function clientResolvesEdits(params: InitializeParams | undefined): boolean {
+  return !!params?.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit');
+}
+
+/** The `data` of an action offered without its edit: what to compute when the client resolves it. */
+export interface DeferredEdit {
+  trainguard: 'fixAll' | 'cellFixAll';
+  /** The document (for a cell: the cell) and the version the action was offered for. */
+  uri: string;
+  version: number;
+}
+
+export function deferredEdit(action: CodeAction, kind: DeferredEdit['trainguard']): DeferredEdit | null {
+  const d = action.data as Partial<DeferredEdit> | undefined;
+  return d && d.trainguard === kind && typeof d.uri === 'string' && typeof d.version === 'number' ? (d as DeferredEdit) : null;
+}
+
+/**
+ * `codeAction/resolve`: the first source that knows the action fills in its edit. An action whose
+ * document has moved on comes back without an edit (nothing is applied; the next request offers a
+ * fresh one), as does an unknown one.
+ */
+export async function handleCodeActionResolve(ctx: ServerContext, sources: readonly CodeActionSource[], action: CodeAction): Promise<CodeAction> {
+  for (const source of sources) {
+    if (!source.resolve) continue;
+    try {
+      const resolved = await source.resolve(action);
+      if (resolved) return resolved;
+    } catch (e) {
+      ctx.error(`code action resolve (${source.name}) failed: ${(e as Error)?.stack ?? e}`);
+      return action;
+    }
+  }
+  return action;
+}
+
 export function codeActionKinds(sources: readonly CodeActionSource[]): string[] {
   return [...new Set(sources.flatMap((s) => s.kinds))];
 }
@@ -79,6 +117,7 @@ export async function handleCodeAction(ctx: ServerContext, sources: readonly Cod
     matched: matchDiagnostics(params.context.diagnostics, state.findings),
     clientSettings: await ctx.clientSettings(uri),
     wants: (kind) => kindWanted(only, kind),
+    resolvesEdits: clientResolvesEdits(ctx.initializeParams()),
     edit: (edits) => versionedEdit(ctx, state, edits),
   };
   const actions: CodeAction[] = [];

@@ -56,6 +56,11 @@ export interface CodeActionRequest {
   /** Does the request's `only` filter let actions of `kind` through? */
   wants(kind: string): boolean;
   /**
+   * The client asks for an action's edit only when the user picks it (`codeAction/resolve` with
+   * `edit` among its resolvable properties), so an expensive edit can be left out of the list.
+   */
+  resolvesEdits: boolean;
+  /**
    * A workspace edit of this document only, at `version` (the client refuses it once the document has
    * changed), or null when an edit lies outside the text: such an action must not be offered.
    */
@@ -68,6 +73,11 @@ export interface CodeActionSource {
   /** Kinds this source returns (advertised in the server's capabilities). */
   kinds: readonly string[];
   provide(req: CodeActionRequest): CodeAction[] | Promise<CodeAction[]>;
+  /**
+   * `codeAction/resolve` for an action this source returned without its edit (its `data` says which):
+   * the action with the edit, or null when the action is not this source's.
+   */
+  resolve?(action: CodeAction): Promise<CodeAction | null>;
 }
 
 /** A `workspace/executeCommand` handler. */

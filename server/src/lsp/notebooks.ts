@@ -28,6 +28,7 @@ import { SourceText, type Range, type TextEdit } from '../analysis/source';
 import { fixNotebook } from '../fixes/notebook';
 import type { Finding } from '../rules/types';
 import type { DocState, ServerContext } from './context';
+import { clientResolvesEdits, deferredEdit, type DeferredEdit } from './actions';
 
 export const NOTEBOOK_TYPE = 'jupyter-notebook';
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.trainguard`;
@@ -240,12 +241,31 @@ export class Notebooks {
       const only = params.context.only;
       const wantsFixAll = !only || only.some((k) => FIX_ALL_KIND === k || FIX_ALL_KIND.startsWith(`${k}.`));
       if (wantsFixAll && (only?.length || state.findings.some((f) => f.fix?.applicability === 'safe'))) {
+        // the lightbulb's request: computed when picked, if the client resolves edits (fixAll.ts)
+        if (!only?.length && clientResolvesEdits(this.ctx.initializeParams())) {
+          const data: DeferredEdit = { trainguard: 'cellFixAll', uri: cellUri, version: nb.cells[index].version };
+          out.push({ title: 'Train Guard: fix all safe problems in this cell', kind: FIX_ALL_KIND, data });
+          return out;
+        }
         const r = await this.cellFixAll(cellUri);
         if (r.status === 'ok' && this.ctx.documents.get(nb.uri) === state) out.push({ title: `Train Guard: fix all safe problems in this cell (${r.fixed})`, kind: FIX_ALL_KIND, edit: r.edit });
       }
       return out;
     };
     return { params: mappedParams, restore };
+  }
+
+  /** `codeAction/resolve` of a cell's deferred fix-all: null when the action is not one; without an edit when the cell has changed since. */
+  async resolveCellFixAll(action: CodeAction): Promise<CodeAction | null> {
+    const d = deferredEdit(action, 'cellFixAll');
+    if (!d) return null;
+    const current = () => {
+      const found = this.notebookOf(d.uri);
+      return found ? found.nb.cells[found.index].version : null;
+    };
+    if (current() !== d.version) return action;
+    const r = await this.cellFixAll(d.uri);
+    return r.status === 'ok' && current() === d.version ? { ...action, edit: r.edit } : action;
   }
 
   /** A program-level action mapped to the cells its edits fall in, or null when an edit does not fit one cell. */

@@ -27,7 +27,7 @@ import { limitExceeded, limitsFrom } from '../analysis/limits';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { ClientSettings, CodeActionSource, CommandHandler, DocState, ServerContext } from './context';
 import { FEATURES } from './features/index';
-import { codeActionKinds, handleCodeAction, handleExecuteCommand } from './actions';
+import { clientResolvesEdits, codeActionKinds, handleCodeAction, handleCodeActionResolve, handleExecuteCommand } from './actions';
 import { Notebooks, NOTEBOOK_TYPE } from './notebooks';
 
 export type { ClientSettings } from './context';
@@ -228,7 +228,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
       // the Python cells of Jupyter notebooks, analysed together as one program (notebooks.ts)
       notebookDocumentSync: { notebookSelector: [{ notebook: { notebookType: NOTEBOOK_TYPE }, cells: [{ language: 'python' }] }] },
     };
-    if (codeActionSources.length) capabilities.codeActionProvider = { codeActionKinds: codeActionKinds(codeActionSources), resolveProvider: false };
+    if (codeActionSources.length) capabilities.codeActionProvider = { codeActionKinds: codeActionKinds(codeActionSources), resolveProvider: clientResolvesEdits(params) };
     if (commands.size) capabilities.executeCommandProvider = { commands: [...commands.keys()] };
     for (const f of FEATURES) if (f.capabilities) capabilities = mergeCapabilities(capabilities, f.capabilities(params));
     return { capabilities, serverInfo: { name: 'trainguard', version: SERVER_VERSION } };
@@ -339,6 +339,14 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     } catch (e) {
       error(`code actions failed: ${(e as Error)?.stack ?? e}`);
       return [];
+    }
+  });
+  connection.onCodeActionResolve(async (action) => {
+    try {
+      return (await notebooks.resolveCellFixAll(action)) ?? (await handleCodeActionResolve(ctx, codeActionSources, action));
+    } catch (e) {
+      error(`code action resolve failed: ${(e as Error)?.stack ?? e}`);
+      return action;
     }
   });
   connection.onExecuteCommand((params) => handleExecuteCommand(ctx, commands, params));

@@ -205,6 +205,23 @@ describe('fixes, fix-all and suppressions in the extension host', () => {
     assert.deepStrictEqual(again, { status: 'nothing-to-fix', fixed: 0 });
   });
 
+  it('the lightbulb\'s fix-all is computed only when picked: VS Code resolves its edit (codeAction/resolve)', async () => {
+    const { doc } = await openCopy('resolve.py', fixture);
+    const d = await diagnostic(doc.uri, 'TG303');
+    const expected = await fixAllResult(doc);
+    // no kind filter, as the lightbulb asks on a cursor move; the last argument: how many actions VS Code resolves
+    const fixAllOf = async (resolveCount: number) => {
+      const all = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', doc.uri, d.range, undefined, resolveCount);
+      const found = (all ?? []).filter((a): a is vscode.CodeAction => (a as vscode.CodeAction).kind?.value === 'source.fixAll.trainguard');
+      assert.strictEqual(found.length, 1, `one fix-all action expected, got ${JSON.stringify((all ?? []).map((a) => a.title))}`);
+      return found[0];
+    };
+    assert.strictEqual((await fixAllOf(0)).edit, undefined, 'listed without its edit');
+    const picked = await fixAllOf(100);
+    assert.ok(picked.edit, 'resolved: the edit is there');
+    assert.strictEqual(applied(doc, doc.getText(), picked.edit), expected);
+  });
+
   it('"Ignore TG303 on this line" writes "# noqa: TG303" on the line and the squiggle disappears', async () => {
     const { doc } = await openCopy('noqa.py', fixture);
     const d = await diagnostic(doc.uri, 'TG303');
