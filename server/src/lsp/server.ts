@@ -27,12 +27,15 @@ import { limitExceeded, limitsFrom } from '../analysis/limits';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { ClientSettings, CodeActionSource, CommandHandler, DocState, ServerContext } from './context';
 import { FEATURES } from './features/index';
+import { RecentModels } from './recentModels';
 import { clientResolvesEdits, codeActionKinds, handleCodeAction, handleCodeActionResolve, handleExecuteCommand } from './actions';
 import { Notebooks, NOTEBOOK_TYPE } from './notebooks';
 
 export type { ClientSettings } from './context';
 
 export const SERVER_VERSION = '0.1.0';
+/** How many recently checked documents keep their tree and model (recentModels.ts). */
+export const KEPT_MODELS = 4;
 
 export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   const connection = mode === 'stdio' ? createConnection(ProposedFeatures.all, process.stdin, process.stdout) : createConnection(ProposedFeatures.all);
@@ -101,6 +104,8 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   }
 
   const slowReported = new Set<string>();
+  /** The documents that keep their tree and model after a check (recentModels.ts). */
+  const recent = new RecentModels(KEPT_MODELS);
 
   async function analyzeAndPublish(uri: string): Promise<void> {
     const state = documents.get(uri);
@@ -153,6 +158,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     state.settings = settings;
     if (state.notebook) notebooks.publish(state, toDiagnostic);
     else connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, uri)) });
+    for (const older of recent.touch(uri)) documents.get(older)?.doc.dropTree();
   }
 
   /**
@@ -290,6 +296,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     if (state.timer) clearTimeout(state.timer);
     state.doc.dispose();
     documents.delete(textDocument.uri);
+    recent.forget(textDocument.uri);
     settingsCache.delete(textDocument.uri);
     connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
   });
