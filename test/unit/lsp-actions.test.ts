@@ -89,6 +89,30 @@ function onlyEdit(edit: WorkspaceEdit | undefined, uri: string, version: number)
   return change.edits as TextEdit[];
 }
 
+/** A server with TEXT open at version 1, initialised with the workspace capabilities the tests need plus `capabilities`. */
+async function startClient(capabilities: Record<string, unknown>, initializationOptions?: Record<string, unknown>): Promise<{ client: Client; init: InitializeResult }> {
+  await ready();
+  const client = new Client();
+  const init = (await client.conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: 'file:///work/project',
+    capabilities: { workspace: { configuration: true, workspaceEdit: { documentChanges: true }, applyEdit: true }, ...capabilities },
+    ...(initializationOptions ? { initializationOptions } : {}),
+  })) as InitializeResult;
+  client.conn.sendNotification('initialized', {});
+  client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'python', version: 1, text: TEXT } });
+  return { client, init };
+}
+
+/** The code actions for the start of URI, with a kind filter (`only`) or without (the lightbulb). */
+async function codeActionsAt(client: Client, only: string[] | undefined, diagnostics: Diagnostic[]): Promise<CodeAction[]> {
+  return (await client.conn.sendRequest('textDocument/codeAction', {
+    textDocument: { uri: URI },
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    context: { diagnostics, ...(only ? { only } : {}) },
+  })) as CodeAction[];
+}
+
 describe('language server: fix-all, quick fixes, suppressions (over stdio)', function () {
   let client: Client;
   let init: InitializeResult;
@@ -96,27 +120,13 @@ describe('language server: fix-all, quick fixes, suppressions (over stdio)', fun
   let text = TEXT;
 
   before(async () => {
-    await ready();
-    client = new Client();
-    init = await client.conn.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: 'file:///work/project',
-      capabilities: { workspace: { configuration: true, workspaceEdit: { documentChanges: true }, applyEdit: true } },
-      initializationOptions: { clientCommands: ['trainguard.showDocumentation'] },
-    });
-    client.conn.sendNotification('initialized', {});
-    client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'python', version, text } });
+    ({ client, init } = await startClient({}, { clientCommands: ['trainguard.showDocumentation'] }));
   });
   after(async () => {
     await client?.stop();
   });
 
-  const codeActions = async (only: string[] | undefined, diagnostics: Diagnostic[] = []) =>
-    (await client.conn.sendRequest('textDocument/codeAction', {
-      textDocument: { uri: URI },
-      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      context: { diagnostics, ...(only ? { only } : {}) },
-    })) as CodeAction[];
+  const codeActions = (only: string[] | undefined, diagnostics: Diagnostic[] = []) => codeActionsAt(client, only, diagnostics);
 
   it('advertises the action kinds and the server commands', () => {
     const cap = init.capabilities.codeActionProvider;
@@ -238,29 +248,13 @@ describe('language server: fix-all computed when picked (codeAction/resolve, as 
   let text = TEXT;
 
   before(async () => {
-    await ready();
-    client = new Client();
-    init = await client.conn.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: 'file:///work/project',
-      capabilities: {
-        workspace: { configuration: true, workspaceEdit: { documentChanges: true }, applyEdit: true },
-        textDocument: { codeAction: { resolveSupport: { properties: ['edit'] } } },
-      },
-    });
-    client.conn.sendNotification('initialized', {});
-    client.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'python', version, text } });
+    ({ client, init } = await startClient({ textDocument: { codeAction: { resolveSupport: { properties: ['edit'] } } } }));
   });
   after(async () => {
     await client?.stop();
   });
 
-  const codeActions = async (only: string[] | undefined, diagnostics: Diagnostic[] = []) =>
-    (await client.conn.sendRequest('textDocument/codeAction', {
-      textDocument: { uri: URI },
-      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      context: { diagnostics, ...(only ? { only } : {}) },
-    })) as CodeAction[];
+  const codeActions = (only: string[] | undefined, diagnostics: Diagnostic[] = []) => codeActionsAt(client, only, diagnostics);
   const resolve = async (a: CodeAction) => (await client.conn.sendRequest('codeAction/resolve', a)) as CodeAction;
 
   it('advertises resolveProvider to a client that resolves edits', () => {

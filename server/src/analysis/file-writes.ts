@@ -16,6 +16,7 @@ import { isWithin, stringTemplate, stringValue } from './model';
 import { scriptConstant } from './config-values';
 import { nodesOfType, once } from './memo';
 import { isSubmissionPath } from './submissions';
+import { firstStartingAt } from './sorted';
 
 const MAX_DEPTH = 10;
 const MAX_VALUES = 16;
@@ -331,18 +332,6 @@ interface TaintFacts {
 }
 
 const taintCache = new WeakMap<PythonModel, TaintFacts>();
-
-/** The first index of `nodes` (in source order) starting at or after `at`. */
-function firstStartingAt(nodes: readonly Node[], at: number): number {
-  let lo = 0;
-  let hi = nodes.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (nodes[mid].startIndex < at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Rounds of the taint's fixed point (a longer chain of bindings is not followed). */
 const TAINT_ROUNDS = 12;

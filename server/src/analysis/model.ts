@@ -5,6 +5,7 @@
  * which `with` blocks are autocast, which calls a loop reaches.
  */
 import type { Node, Tree } from './parser';
+import { firstAtOrAfter } from './sorted';
 import { SyntaxTree } from './syntax';
 import { SourceText } from './source';
 import * as K from './knowledge';
@@ -1058,17 +1059,6 @@ function sortByStart<T extends { node: Node }>(items: T[]): T[] {
   const out = new Array<T>(n);
   for (let i = 0; i < n; i++) out[i] = items[keys[i] % SHIFT];
   return out;
-}
-
-function firstAtOrAfter<T>(sorted: readonly T[], at: number, key: (x: T) => number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (key(sorted[mid]) < at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Is `inner` within `outer` (by byte range; a node is within itself)? */

@@ -5,6 +5,7 @@
  */
 import type { Node } from './parser';
 import type { PythonModel } from './model';
+import { firstStartingAt } from './sorted';
 
 export type IndexedType = 'assignment' | 'augmented_assignment' | 'identifier' | 'string' | 'subscript' | 'except_clause' | 'comparison_operator' | 'delete_statement' | 'attribute' | 'assert_statement';
 
@@ -36,15 +37,8 @@ export function identifiersNamedInScopeOf(m: PythonModel, name: string, binding:
   const all = identifiersNamed(m, name);
   if (!binding.fn) return all;
   const { start, end } = binding.fn.span;
-  let lo = 0;
-  let hi = all.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (all[mid].startIndex < start) lo = mid + 1;
-    else hi = mid;
-  }
   const out: Node[] = [];
-  for (let i = lo; i < all.length && all[i].startIndex < end; i++) if (all[i].endIndex <= end) out.push(all[i]);
+  for (let i = firstStartingAt(all, start); i < all.length && all[i].startIndex < end; i++) if (all[i].endIndex <= end) out.push(all[i]);
   return out;
 }
 

@@ -347,25 +347,17 @@ export class SyntaxTree {
    * search when the node is wide (a 100k-line module has thousands of statements).
    */
   firstChildEndingAtOrAfter(i: number, end: Point): number {
-    if (this.subtreeEnd[i] - i < WIDE) {
-      for (let c = this.firstChild(i); c > 0; c = this.next[c]) if (!pointLt(this.endPoint(c), end)) return c;
-      return 0;
-    }
-    const kids = this.childList(i);
-    let lo = 0;
-    let hi = kids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (pointLt(this.endPoint(kids[mid]), end)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < kids.length ? kids[lo] : 0;
+    return this.firstChildNotEndingBefore(i, (c) => pointLt(this.endPoint(c), end));
   }
 
   /** `firstChildEndingAtOrAfter` for an offset. */
   firstChildEndingAtOrAfterIndex(i: number, end: number): number {
+    return this.firstChildNotEndingBefore(i, (c) => this.end[c] < end);
+  }
+
+  private firstChildNotEndingBefore(i: number, endsBefore: (child: number) => boolean): number {
     if (this.subtreeEnd[i] - i < WIDE) {
-      for (let c = this.firstChild(i); c > 0; c = this.next[c]) if (this.end[c] >= end) return c;
+      for (let c = this.firstChild(i); c > 0; c = this.next[c]) if (!endsBefore(c)) return c;
       return 0;
     }
     const kids = this.childList(i);
@@ -373,7 +365,7 @@ export class SyntaxTree {
     let hi = kids.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.end[kids[mid]] < end) lo = mid + 1;
+      if (endsBefore(kids[mid])) lo = mid + 1;
       else hi = mid;
     }
     return lo < kids.length ? kids[lo] : 0;
