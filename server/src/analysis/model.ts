@@ -937,14 +937,7 @@ export class PythonModel {
    * a binary search in the function's own calls instead of a scan of every call in the file.
    */
   callsWithin(fn: FunctionInfo | null, start: number, end: number): CallSite[] {
-    const calls = fn ? fn.calls : this.moduleCalls;
-    const out: CallSite[] = [];
-    for (let i = firstAtOrAfter(calls, start, (c) => c.node.startIndex); i < calls.length; i++) {
-      const n = calls[i].node;
-      if (n.startIndex > end) break;
-      if (n.endIndex <= end) out.push(calls[i]);
-    }
-    return out;
+    return nodesWithin(fn ? fn.calls : this.moduleCalls, start, end);
   }
 
   /** The first binding of `name` made at `node` (its identifier), or undefined. */
@@ -1030,7 +1023,6 @@ export class PythonModel {
   }
 }
 
-/** The first index of `sorted` (ascending by `key`) whose key is >= `at`. */
 /** The items (sorted by their node's start) whose node lies within [start, end], in order. */
 function nodesWithin<T extends { node: Node }>(sorted: readonly T[], start: number, end: number): T[] {
   const out: T[] = [];

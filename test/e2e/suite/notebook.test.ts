@@ -13,47 +13,14 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { codeOf, ours, waitFor } from './helpers';
 
 /** The repository (this file runs from out/test/e2e/suite/). */
 const REPO = path.resolve(__dirname, '..', '..', '..', '..');
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'notebooks', 'kaggle-flow.ipynb');
 
-function codeOf(d: vscode.Diagnostic): string {
-  return String(typeof d.code === 'object' ? d.code.value : d.code);
-}
-
-function ours(uri: vscode.Uri): vscode.Diagnostic[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'trainguard');
-}
-
 function describeCell(cell: vscode.NotebookCell): string {
   return `cell ${cell.index + 1} [${ours(cell.document.uri).map((d) => `${codeOf(d)}@${d.range.start.line + 1}`).join(', ')}]`;
-}
-
-/** Re-checks `probe` on every diagnostics or document change (and every 200 ms) until it returns a value; fails after `timeoutMs` naming `what`. */
-function waitFor<T>(what: string, probe: () => T | undefined | null | false, lastSeen: () => string, timeoutMs = 60000): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const subs: vscode.Disposable[] = [];
-    const done = (err: Error | null, v?: T) => {
-      subs.forEach((s) => s.dispose());
-      clearInterval(tick);
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve(v as T);
-    };
-    const check = () => {
-      try {
-        const v = probe();
-        if (v !== undefined && v !== null && v !== false) done(null, v);
-      } catch (e) {
-        done(e as Error);
-      }
-    };
-    subs.push(vscode.languages.onDidChangeDiagnostics(check), vscode.workspace.onDidChangeNotebookDocument(check));
-    const tick = setInterval(check, 200);
-    const timer = setTimeout(() => done(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${lastSeen()}`)), timeoutMs);
-    check();
-  });
 }
 
 /** A scratch copy of the fixture in the workspace the runner opened (a temporary folder without one). */
@@ -99,7 +66,7 @@ describe('notebooks in the extension host', () => {
       const c5 = ours(cell(5).document.uri).map((d) => `${codeOf(d)}@${d.range.start.line + 1}:${d.range.start.character + 1}`);
       const c9 = ours(cell(9).document.uri).map((d) => `${codeOf(d)}@${d.range.start.line + 1}:${d.range.start.character + 1}`);
       return ['TG203@4:5', 'TG303@10:16'].every((x) => c5.includes(x)) && ['TG211@2:1', 'TG701@8:9'].every((x) => c9.includes(x));
-    }, all);
+    }, { lastSeen: all });
     const tg303 = ours(cell(5).document.uri).find((d) => codeOf(d) === 'TG303')!;
     assert.ok(cell(5).document.lineAt(tg303.range.start.line).text.includes('loss = criterion(logits, labels)'));
     for (const n of [1, 4, 6]) assert.deepStrictEqual(ours(cell(n).document.uri), [], `cell ${n} is not Python`);
@@ -111,7 +78,7 @@ describe('notebooks in the extension host', () => {
 
   it('the preferred TG303 quick fix edits cell 5 only, and TG303 clears', async () => {
     const doc = cell(5).document;
-    const tg303 = await waitFor('TG303 on cell 5', () => ours(doc.uri).find((d) => codeOf(d) === 'TG303'), all);
+    const tg303 = await waitFor('TG303 on cell 5', () => ours(doc.uri).find((d) => codeOf(d) === 'TG303'), { lastSeen: all });
     const before = nb.getCells().map((c) => c.document.getText());
     const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', doc.uri, tg303.range, vscode.CodeActionKind.QuickFix.value);
     const fix = actions.find((a): a is vscode.CodeAction => 'isPreferred' in a && !!a.isPreferred && a.title.endsWith('(TG303)'));
@@ -123,6 +90,6 @@ describe('notebooks in the extension host', () => {
     nb.getCells().forEach((c, i) => {
       if (i !== 4) assert.strictEqual(c.document.getText(), before[i], `cell ${i + 1} unchanged`);
     });
-    await waitFor('TG303 gone from cell 5 while TG211 stays on cell 9', () => !ours(doc.uri).some((d) => codeOf(d) === 'TG303') && ours(cell(9).document.uri).some((d) => codeOf(d) === 'TG211'), all);
+    await waitFor('TG303 gone from cell 5 while TG211 stays on cell 9', () => !ours(doc.uri).some((d) => codeOf(d) === 'TG303') && ours(cell(9).document.uri).some((d) => codeOf(d) === 'TG211'), { lastSeen: all });
   });
 });

@@ -12,18 +12,10 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { TrainGuardApi } from '../../../client/src/extension';
 import { activateTrainGuard, closeAllEditors, codeOf, codesOn, ours, scratchCopy, waitFor } from './helpers';
+import { alive } from '../support/proc';
 
 const HEADLINE = ['TG203', 'TG211', 'TG303', 'TG701'];
 const LOSS_LINE = 'loss = criterion(logits, labels)';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('language server recovery in the extension host', () => {
   let api: TrainGuardApi;

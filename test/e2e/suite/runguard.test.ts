@@ -15,6 +15,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { activateTrainGuard, closeAllEditors, EXTENSION_ID, scratchCopy, setWorkspaceSetting, workspaceRoot } from './helpers';
+import { alive } from '../support/proc';
 
 const HANG = 'test/fixtures/runguard/hang.py';
 const TRAINING = 'test/fixtures/rules/TG205/invalid-basic.py';
@@ -37,23 +38,6 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Is the process running? A zombie (dead, not reaped yet) is not. */
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    if (fs.existsSync('/proc/self/stat')) return false;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -95,6 +95,12 @@ export class Workbench {
   }
 
   /** Fails when the workbench or code-server's log (TRAINGUARD_E2E_SERVER_LOG) shows an extension host crash. */
+  /** For mocha's afterEach: a screenshot named after a failed test, then the extension host must still be alive. */
+  async afterTest(test: { state?: string; title: string } | undefined): Promise<void> {
+    if (test?.state === 'failed') await this.screenshot(`failure-${test.title.replace(/\W+/g, '-').slice(0, 60)}`);
+    this.assertHostAlive();
+  }
+
   assertHostAlive(): void {
     const crashes = [...this.crashes];
     const log = process.env.TRAINGUARD_E2E_SERVER_LOG;

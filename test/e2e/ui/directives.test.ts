@@ -42,8 +42,7 @@ describe('directive comments highlighted in the real workbench (packaged .vsix o
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await wb?.screenshot(`failure-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-    wb?.assertHostAlive();
+    await wb?.afterTest(this.currentTest);
   });
 
   after(async () => {

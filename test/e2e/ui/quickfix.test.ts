@@ -42,8 +42,7 @@ describe('Train Guard in the real workbench (packaged .vsix on code-server)', fu
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await wb?.screenshot(`failure-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-    wb?.assertHostAlive();
+    await wb?.afterTest(this.currentTest);
   });
 
   after(async () => {

@@ -10,20 +10,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { poll, uiEnv, waitHidden, waitVisible, Workbench } from '../support/workbench';
+import { alive } from '../support/proc';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const SCRIPT = 'hang_ui.py';
-
-/** Is the process running? A zombie (dead, not reaped yet) is not. */
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
 
 describe('Run with guard in the real workbench (packaged .vsix on code-server)', function () {
   this.timeout(240000);
@@ -42,8 +32,7 @@ describe('Run with guard in the real workbench (packaged .vsix on code-server)',
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await wb?.screenshot(`failure-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}`);
-    wb?.assertHostAlive();
+    await wb?.afterTest(this.currentTest);
   });
 
   after(async () => {
