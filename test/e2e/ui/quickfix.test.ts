@@ -21,10 +21,26 @@ const FIXED = [...LINES.slice(0, LOSS), `    ${LINES[LOSS]}`, ...LINES.slice(LOS
 
 const indent = (s: string) => s.length - s.trimStart().length;
 
+/**
+ * The file once the workbench has finished saving it. A save truncates the file and then writes it,
+ * so a read in between sees it empty or cut short (CI saw that once): wait until it differs from the
+ * original and two reads 200 ms apart agree.
+ */
+async function savedText(file: string): Promise<string> {
+  let last: string | undefined;
+  return poll(`${path.basename(file)} to be saved with the fix`, () => {
+    const now = fs.readFileSync(file, 'utf8');
+    const settled = now !== ORIGINAL && now.length > 0 && now === last;
+    last = now;
+    return settled && now;
+  });
+}
+
 /** The saved file must be examples/train.py with the loss moved into the autocast block. */
-function assertFixedOnDisk(file: string): void {
-  const disk = fs.readFileSync(file, 'utf8');
+async function assertFixedOnDisk(file: string): Promise<void> {
+  const disk = await savedText(file);
   const lines = disk.split('\n');
+  assert.ok(lines.length === LINES.length, `the saved file has ${lines.length} lines, examples/train.py has ${LINES.length}: ${JSON.stringify(disk.slice(0, 400))}`);
   assert.ok(indent(lines[LOSS]) > indent(lines[WITH]), `after the fix, line ${LOSS + 1} ${JSON.stringify(lines[LOSS])} should be inside ${JSON.stringify(lines[WITH])}`);
   assert.strictEqual(indent(lines[LOSS]), indent(lines[WITH + 1]), 'the loss should sit beside the model call in the autocast body');
   assert.strictEqual(disk, FIXED, 'nothing but the loss line should change');
@@ -96,8 +112,7 @@ describe('Train Guard in the real workbench (packaged .vsix on code-server)', fu
 
     const file = path.join(env.workspace, 'train_quickfix.py');
     await wb.save();
-    await poll('train_quickfix.py to be saved with the fix', () => fs.readFileSync(file, 'utf8') !== ORIGINAL);
-    assertFixedOnDisk(file);
+    await assertFixedOnDisk(file);
     await waitHidden(editor.locator('.squiggly-error'), 'the TG303 squiggle to clear after the fix');
     await waitVisible(editor.locator('.squiggly-warning'), 'the warning squiggles to stay');
     await wb.screenshot('04-fixed');
@@ -116,8 +131,7 @@ describe('Train Guard in the real workbench (packaged .vsix on code-server)', fu
 
     const file = path.join(env.workspace, 'train_lightbulb.py');
     await wb.save();
-    await poll('train_lightbulb.py to be saved with the fix', () => fs.readFileSync(file, 'utf8') !== ORIGINAL);
-    assertFixedOnDisk(file);
+    await assertFixedOnDisk(file);
     await waitHidden(editor.locator('.squiggly-error'), 'the TG303 squiggle to clear after the fix');
   });
 });
