@@ -76,6 +76,19 @@ export interface DeferredEdit {
   version: number;
 }
 
+/**
+ * How a fix-all action (a file's or a notebook cell's) answers a request that wants its kind. Asked
+ * for by kind (on save, "Fix all"), it is computed. Asked without a kind filter (the lightbulb, on
+ * every move of the cursor) it is offered only when a safe fix exists, and its edit (every round of
+ * fixes, each a full analysis: seconds on a 10k-line file) is computed only when the user picks it,
+ * if the client resolves edits ('defer').
+ */
+export function fixAllAnswer(only: readonly string[] | undefined, findings: readonly Finding[], resolvesEdits: boolean): 'none' | 'defer' | 'compute' {
+  if (only?.length) return 'compute';
+  if (!findings.some((f) => f.fix?.applicability === 'safe')) return 'none';
+  return resolvesEdits ? 'defer' : 'compute';
+}
+
 export function deferredEdit(action: CodeAction, kind: DeferredEdit['trainguard']): DeferredEdit | null {
   const d = action.data as Partial<DeferredEdit> | undefined;
   return d && d.trainguard === kind && typeof d.uri === 'string' && typeof d.version === 'number' ? (d as DeferredEdit) : null;

@@ -28,7 +28,7 @@ import { SourceText, type Range, type TextEdit } from '../analysis/source';
 import { fixNotebook } from '../fixes/notebook';
 import type { Finding } from '../rules/types';
 import type { DocState, ServerContext } from './context';
-import { clientResolvesEdits, deferredEdit, type DeferredEdit } from './actions';
+import { clientResolvesEdits, deferredEdit, fixAllAnswer, kindWanted, type DeferredEdit } from './actions';
 
 export const NOTEBOOK_TYPE = 'jupyter-notebook';
 const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.trainguard`;
@@ -239,14 +239,11 @@ export class Notebooks {
         if (mapped) out.push(mapped);
       }
       const only = params.context.only;
-      const wantsFixAll = !only || only.some((k) => FIX_ALL_KIND === k || FIX_ALL_KIND.startsWith(`${k}.`));
-      if (wantsFixAll && (only?.length || state.findings.some((f) => f.fix?.applicability === 'safe'))) {
-        // the lightbulb's request: computed when picked, if the client resolves edits (fixAll.ts)
-        if (!only?.length && clientResolvesEdits(this.ctx.initializeParams())) {
-          const data: DeferredEdit = { trainguard: 'cellFixAll', uri: cellUri, version: nb.cells[index].version };
-          out.push({ title: 'Train Guard: fix all safe problems in this cell', kind: FIX_ALL_KIND, data });
-          return out;
-        }
+      const answer = kindWanted(only, FIX_ALL_KIND) ? fixAllAnswer(only, state.findings, clientResolvesEdits(this.ctx.initializeParams())) : 'none';
+      if (answer === 'defer') {
+        const data: DeferredEdit = { trainguard: 'cellFixAll', uri: cellUri, version: nb.cells[index].version };
+        out.push({ title: 'Train Guard: fix all safe problems in this cell', kind: FIX_ALL_KIND, data });
+      } else if (answer === 'compute') {
         const r = await this.cellFixAll(cellUri);
         if (r.status === 'ok' && this.ctx.documents.get(nb.uri) === state) out.push({ title: `Train Guard: fix all safe problems in this cell (${r.fixed})`, kind: FIX_ALL_KIND, edit: r.edit });
       }

@@ -13,10 +13,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { codeOf, EXTENSION_ID, ours, REPO, waitFor } from './helpers';
 
-/** The repository (the extension under development); this file runs from out/test/e2e/suite/. */
-const REPO = path.resolve(__dirname, '..', '..', '..', '..');
-const EXTENSION_ID = 'trainguard.train-guard';
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'rules', 'TG303', 'invalid-basic.py');
 const LOSS_LINE = 'loss = criterion(output, target)';
 
@@ -40,64 +38,12 @@ async function openCopy(name: string, text: string): Promise<{ doc: vscode.TextD
   return { doc, editor };
 }
 
-const codeOf = (d: vscode.Diagnostic) => String(typeof d.code === 'object' ? d.code.value : d.code);
-const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'trainguard');
-
-/**
- * Re-runs `probe` on every diagnostics / document / configuration / tab change until it gives a value;
- * fails after `timeoutMs` naming what it waited for (a hang guard, not a timing expectation).
- */
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30000): Promise<T> {
-  const first = await probe();
-  if (first !== undefined) return first;
-  return new Promise<T>((resolve, reject) => {
-    const subs: vscode.Disposable[] = [];
-    let busy = false;
-    let again = false;
-    const done = (err: Error | null, v?: T) => {
-      subs.forEach((s) => s.dispose());
-      clearTimeout(guard);
-      clearInterval(tick);
-      if (err) reject(err);
-      else resolve(v as T);
-    };
-    const check = async () => {
-      if (busy) {
-        again = true;
-        return;
-      }
-      busy = true;
-      try {
-        do {
-          again = false;
-          const v = await probe();
-          if (v !== undefined) return done(null, v);
-        } while (again);
-      } catch (e) {
-        done(e as Error);
-      } finally {
-        busy = false;
-      }
-    };
-    subs.push(
-      vscode.languages.onDidChangeDiagnostics(check),
-      vscode.workspace.onDidChangeTextDocument(check),
-      vscode.workspace.onDidChangeConfiguration(check),
-      vscode.window.tabGroups.onDidChangeTabs(check),
-    );
-    // the server may answer a code-action request differently once it has re-read its settings,
-    // which raises no event here: re-ask now and then until the hang guard
-    const tick = setInterval(check, 250);
-    const guard = setTimeout(() => done(new Error(`timed out waiting for ${what}`)), timeoutMs);
-  });
-}
-
 function diagnostic(uri: vscode.Uri, code: string): Promise<vscode.Diagnostic> {
-  return until(`${code} on ${path.basename(uri.fsPath)}`, () => ours(uri).find((d) => codeOf(d) === code));
+  return waitFor(`${code} on ${path.basename(uri.fsPath)}`, () => ours(uri).find((d) => codeOf(d) === code));
 }
 
 function gone(uri: vscode.Uri, code: string): Promise<true> {
-  return until(`${code} to disappear from ${path.basename(uri.fsPath)}`, () => (ours(uri).some((d) => codeOf(d) === code) ? undefined : true));
+  return waitFor(`${code} to disappear from ${path.basename(uri.fsPath)}`, () => (ours(uri).some((d) => codeOf(d) === code) ? undefined : true));
 }
 
 /** `text` with the edits of `edit` for `doc` applied (positions read from `doc`, which must still be at the version they were computed for). */
@@ -249,7 +195,7 @@ describe('fixes, fix-all and suppressions in the extension host', () => {
     const d = await diagnostic(doc.uri, 'TG303');
     assert.ok((await quickFixes(doc.uri, d.range)).some((a) => a.title.startsWith('Ignore TG303')));
     await vscode.workspace.getConfiguration('trainguard').update('showSuppressionActions', false, vscode.ConfigurationTarget.Workspace);
-    const titles = await until('the suppression actions to go', async () => {
+    const titles = await waitFor('the suppression actions to go', async () => {
       const t = (await quickFixes(doc.uri, d.range)).map((a) => a.title);
       return t.some((x) => x.startsWith('Ignore')) ? undefined : t;
     });
@@ -266,7 +212,7 @@ describe('fixes, fix-all and suppressions in the extension host', () => {
     assert.deepStrictEqual([docs.command.command, docs.command.arguments], ['trainguard.showDocumentation', ['TG303']]);
     const how = await vscode.commands.executeCommand(docs.command.command, ...(docs.command.arguments ?? []));
     assert.strictEqual(how, 'preview');
-    await until('a markdown preview tab', () =>
+    await waitFor('a markdown preview tab', () =>
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType) && t.label.includes('TG303')),
     );
   });

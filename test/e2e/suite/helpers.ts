@@ -61,37 +61,59 @@ export function codesOn(uri: vscode.Uri): string[] {
   return ours(uri).map(codeOf).sort();
 }
 
+type Found<T> = T | undefined | null | false;
+
 /**
- * Re-checks `probe` whenever diagnostics, documents or settings change (and every 200 ms) until it
- * returns a value other than undefined/null/false. A hang guard: on time-out it fails naming `what`
- * and, when given, what `lastSeen()` reports.
+ * Re-checks `probe` whenever diagnostics, documents, settings or editor tabs change (and every
+ * 200 ms: a server that re-read its settings, a process that wrote a log raise no event here) until
+ * it gives a value other than undefined/null/false. `probe` may be async; its runs never overlap.
+ * A hang guard, not a timing expectation: on time-out it fails naming `what` and, when given, what
+ * `lastSeen()` reports.
  */
-export async function waitFor<T>(what: string, probe: () => T | undefined | null | false, opts: { timeoutMs?: number; lastSeen?: () => string } = {}): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => Found<T> | Promise<Found<T>>, opts: { timeoutMs?: number; lastSeen?: () => string } = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? 60000;
-  const first = probe();
-  if (first !== undefined && first !== null && first !== false) return first;
+  const found = (v: Found<T>): v is T => v !== undefined && v !== null && v !== false;
+  const first = await probe();
+  if (found(first)) return first;
   return new Promise<T>((resolve, reject) => {
-    const subs: vscode.Disposable[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    let tick: NodeJS.Timeout | undefined;
+    let busy = false;
+    let again = false;
+    let done = false;
     const finish = (err: Error | null, v?: T) => {
+      if (done) return;
+      done = true;
       subs.forEach((s) => s.dispose());
       clearTimeout(timer);
       clearInterval(tick);
       if (err) reject(err);
       else resolve(v as T);
     };
-    const check = () => {
+    const check = async () => {
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
       try {
-        const v = probe();
-        if (v !== undefined && v !== null && v !== false) finish(null, v);
+        do {
+          again = false;
+          const v = await probe();
+          if (found(v)) return finish(null, v);
+        } while (again && !done);
       } catch (e) {
         finish(e as Error);
+      } finally {
+        busy = false;
       }
     };
-    subs.push(vscode.languages.onDidChangeDiagnostics(check), vscode.workspace.onDidChangeTextDocument(check), vscode.workspace.onDidChangeConfiguration(check));
-    tick = setInterval(check, 200);
-    timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${opts.lastSeen ? `; last seen: ${opts.lastSeen()}` : ''}`)), timeoutMs);
+    const subs: vscode.Disposable[] = [
+      vscode.languages.onDidChangeDiagnostics(check),
+      vscode.workspace.onDidChangeTextDocument(check),
+      vscode.workspace.onDidChangeConfiguration(check),
+      vscode.window.tabGroups.onDidChangeTabs(check),
+    ];
+    const tick = setInterval(check, 200);
+    const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${opts.lastSeen ? `; last seen: ${opts.lastSeen()}` : ''}`)), timeoutMs);
   });
 }
 

@@ -14,7 +14,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { activateTrainGuard, closeAllEditors, EXTENSION_ID, scratchCopy, setWorkspaceSetting, workspaceRoot } from './helpers';
+import { activateTrainGuard, closeAllEditors, EXTENSION_ID, scratchCopy, setWorkspaceSetting, waitFor, workspaceRoot } from './helpers';
 import { alive } from '../support/proc';
 
 const HANG = 'test/fixtures/runguard/hang.py';
@@ -28,17 +28,6 @@ interface RunSummary {
   running: boolean;
   warnings: { kind: string; message: string; line: string | null }[];
   result: { exitCode: number | null; signal: string | null; stoppedBy: string | null; spawnError: string | null } | null;
-}
-
-/** Re-runs the async `probe` every 200 ms until it gives a value; fails after `ms` naming what it waited for (a hang guard). */
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function runs(): Promise<RunSummary[]> {
@@ -83,7 +72,7 @@ describe('Run with guard in the extension host', function () {
     await vscode.window.showTextDocument(doc);
     const loopLine = doc.getText().split('\n').findIndex((l) => l.startsWith('for epoch in range(EPOCHS):'));
     assert.ok(loopLine > 0);
-    const lens = await until('the Run with guard lens', async () => {
+    const lens = await waitFor('the Run with guard lens', async () => {
       const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', training)) ?? [];
       return lenses.find((l) => l.command?.command === 'trainguard.runWithGuard');
     });
@@ -108,7 +97,7 @@ describe('Run with guard in the extension host', function () {
     assert.ok(vscode.window.terminals.some((t) => t.name === 'Train Guard: hang.py'), 'the run has its terminal');
 
     // the warning, with the line before the silence (the Python start-up itself may be flagged first)
-    const warning = await until('the no-output warning after "Creating model"', async () => {
+    const warning = await waitFor('the no-output warning after "Creating model"', async () => {
       const r = (await runs()).find((x) => x.script === script.fsPath);
       if (r && !r.running) throw new Error(`the run ended before the warning: ${JSON.stringify(r)}`);
       return r?.warnings.find((w) => w.kind === 'no-output' && w.line === 'Creating model (pretrained)...');
@@ -134,7 +123,7 @@ describe('Run with guard in the extension host', function () {
     const opening = vscode.commands.executeCommand<string | undefined>('trainguard.openRunLog');
     let opened: string | undefined | null = null;
     void opening.then((v) => (opened = v ?? undefined));
-    await until('the run-log quick pick to be accepted', async () => {
+    await waitFor('the run-log quick pick to be accepted', async () => {
       if (opened !== null) return true;
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
       return undefined;

@@ -15,7 +15,7 @@ import { CodeActionKind, ResponseError, ErrorCodes, type WorkspaceEdit } from 'v
 import { fixAll, type FixAllResult } from '../../fixes/apply';
 import { minimalEdit } from '../../analysis/source';
 import { limitExceeded, limitsFrom } from '../../analysis/limits';
-import { deferredEdit, freshState, versionedEdit, type DeferredEdit } from '../actions';
+import { deferredEdit, fixAllAnswer, freshState, versionedEdit, type DeferredEdit } from '../actions';
 import type { DocState, ServerContext, ServerFeature } from '../context';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.trainguard`;
@@ -52,15 +52,11 @@ export const fixAllFeature: ServerFeature = {
       async provide(req) {
         // a notebook's fix-all is per cell (lsp/notebooks.ts adds it to the cell's actions)
         if (!req.wants(FIX_ALL_KIND) || req.state.notebook) return [];
-        // asked for without a kind filter (the lightbulb, on every move of the cursor): only offered
-        // when a safe fix exists, and computed (every round of fixes, each a full analysis: seconds
-        // on a 10k-line file) only when the user picks it, if the client resolves edits
-        if (!req.params.context.only?.length) {
-          if (!req.state.findings.some((f) => f.fix?.applicability === 'safe')) return [];
-          if (req.resolvesEdits) {
-            const data: DeferredEdit = { trainguard: 'fixAll', uri: req.uri, version: req.version };
-            return [{ title: 'Train Guard: fix all safe problems', kind: FIX_ALL_KIND, data }];
-          }
+        const answer = fixAllAnswer(req.params.context.only, req.state.findings, req.resolvesEdits);
+        if (answer === 'none') return [];
+        if (answer === 'defer') {
+          const data: DeferredEdit = { trainguard: 'fixAll', uri: req.uri, version: req.version };
+          return [{ title: 'Train Guard: fix all safe problems', kind: FIX_ALL_KIND, data }];
         }
         const { result, edit } = await computeFixAll(ctx, req.state);
         if (!edit || !result) return [];
