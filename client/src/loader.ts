@@ -18,7 +18,13 @@
  * plus SAVE_DELAY_MS (out of the way of the first diagnostics), atomically (a temporary file renamed).
  * A missing, unreadable or rejected cache = the bundle is compiled as it would be without one; a
  * directory that cannot be written = no cache, activation unchanged.
+ *
+ * The file starts with the sha256 of the V8 data after it, checked before V8 sees the data: V8 checks
+ * only a cache's header (magic, version, flags, source length), and data damaged after the header
+ * makes it abort the whole process (measured: a "Fatal error ... unreachable code" in the
+ * deserialiser), which here would be the extension host, again at every start.
  */
+import crypto = require('crypto');
 import fs = require('fs');
 import nodeModule = require('module');
 import path = require('path');
@@ -41,9 +47,10 @@ const SAVE_DELAY_MS = 2000;
 export interface CodeCacheState {
   /**
    * off: no file-system global storage; stale: dist/client-bundle.js is not the bundle this loader was
-   * built with; absent: no cache yet (or unreadable); accepted / rejected: V8's answer to the cache read.
+   * built with; absent: no cache yet (or unreadable); corrupt: the file's checksum does not match (not
+   * given to V8); accepted / rejected: V8's answer to the cache read.
    */
-  status: 'off' | 'stale' | 'absent' | 'accepted' | 'rejected';
+  status: 'off' | 'stale' | 'absent' | 'corrupt' | 'accepted' | 'rejected';
   file?: string;
   /** Resolves once a new cache was written (true) or could not be (false); false at once when none is due. */
   saved: Promise<boolean>;
@@ -58,11 +65,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const state = cacheState(context, source);
   let cachedData: Buffer | undefined;
   if (state.status === 'absent' && state.file) {
-    try {
-      cachedData = fs.readFileSync(state.file);
-    } catch {
-      cachedData = undefined;
-    }
+    const read = readCache(state.file);
+    if (read === null) state.status = 'corrupt';
+    else cachedData = read;
   }
   // the wrapper Node's CommonJS loader uses (on the bundle's first line: its line numbers are kept)
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, { filename: bundle, cachedData });
@@ -74,7 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   codeCache = { ...state, saved: Promise.resolve(false) };
   const api = await extension.activate(context);
   const file = state.file;
-  if (file && (state.status === 'absent' || state.status === 'rejected')) {
+  if (file && state.status !== 'accepted') {
     codeCache.saved = api
       .ready()
       .then(() => new Promise<boolean>((resolve) => setTimeout(() => resolve(save(script, file)), SAVE_DELAY_MS)))
@@ -97,6 +102,21 @@ function cacheState(context: vscode.ExtensionContext, source: string): Omit<Code
   return { status: 'absent', file: path.join(storage.fsPath, CACHE_DIR, `client-${TRAINGUARD_BUNDLE_HASH.slice(0, 16)}-${process.arch}-${v8}${CACHE_SUFFIX}`) };
 }
 
+const HASH_BYTES = 32;
+const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest();
+
+/** The V8 data of the cache file: undefined when there is none (or it cannot be read), null when its checksum is wrong. */
+function readCache(file: string): Buffer | undefined | null {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const data = bytes.subarray(HASH_BYTES);
+  return bytes.length > HASH_BYTES && sha256(data).equals(bytes.subarray(0, HASH_BYTES)) ? data : null;
+}
+
 /** Writes the cache (holding every function compiled so far) and removes the caches of other bundles or V8s. */
 function save(script: vm.Script, file: string): boolean {
   const dir = path.dirname(file);
@@ -104,7 +124,7 @@ function save(script: vm.Script, file: string): boolean {
   try {
     const data = script.createCachedData();
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fs.writeFileSync(tmp, Buffer.concat([sha256(data), data]), { mode: 0o600 });
     fs.renameSync(tmp, file);
   } catch {
     try {

@@ -15,8 +15,9 @@
  *   benchmark does) and activate() run leaves dist/lazy/ unloaded; each lazy bundle then loads and
  *   exports what the registrations call;
  * - the code cache: the loader is built with the bundle's hash and length; a first activation writes
- *   the cache, the next one has it accepted; a corrupt cache is rejected and replaced, a storage that
- *   cannot hold it and a bundle changed after the build (stale) still activate, without a cache.
+ *   the cache, the next one has it accepted; a damaged cache is caught by its checksum, one V8 does not
+ *   accept is rejected, both are replaced; a storage that cannot hold it and a bundle changed after
+ *   the build (stale) still activate, without a cache.
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
@@ -150,6 +151,21 @@ describe('client bundles: the code cache (client/src/loader.ts)', () => {
     return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
   };
 
+  it('only client/src/loader.ts uses vm, and it compiles only its own bundle file (SECURITY.md)', () => {
+    const users: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else if (e.name.endsWith('.ts') && /['"](?:node:)?vm['"]/.test(fs.readFileSync(path.join(d, e.name), 'utf8'))) users.push(path.relative(ROOT, path.join(d, e.name)));
+      }
+    };
+    walk(path.join(ROOT, 'client', 'src'));
+    assert.deepStrictEqual(users.map((f) => f.split(path.sep).join('/')), ['client/src/loader.ts']);
+    const loader = fs.readFileSync(path.join(ROOT, 'client', 'src', 'loader.ts'), 'utf8');
+    assert.deepStrictEqual(loader.match(/new vm\.\w+\(/g), ['new vm.Script('], 'loader.ts compiles one script');
+    assert.ok(/const bundle = path\.join\(__dirname, BUNDLE_FILE\);/.test(loader) && /fs\.readFileSync\(bundle, 'utf8'\)/.test(loader), 'the script is dist/client-bundle.js, read from the loader\'s own folder');
+  });
+
   it('dist/client.js is built with the hash and length of dist/client-bundle.js', () => {
     const bundle = read('client-bundle.js');
     const loader = read('client.js');
@@ -176,16 +192,33 @@ describe('client bundles: the code cache (client/src/loader.ts)', () => {
     assert.deepStrictEqual(second.api, ['client', 'ready']);
   });
 
-  it('a corrupt cache is rejected by V8 and replaced; activation is unchanged', function () {
+  it('a cache damaged after its header is caught by its checksum (V8 would abort the process) and replaced', function () {
     this.timeout(120000);
     const storage = tempDir();
     const { file } = activation(storage);
     assert.ok(file);
-    fs.writeFileSync(file, crypto.randomBytes(fs.statSync(file).size));
-    const corrupt = activation(storage);
-    assert.strictEqual(corrupt.status, 'rejected');
-    assert.deepStrictEqual(corrupt.api, ['client', 'ready']);
-    assert.strictEqual(corrupt.saved, true);
+    const bytes = fs.readFileSync(file);
+    // the middle of the V8 data, past the checksum and V8's own header: given to V8, this aborts Node
+    for (let i = bytes.length >> 1; i < (bytes.length >> 1) + 64; i++) bytes[i] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    const damaged = activation(storage);
+    assert.strictEqual(damaged.status, 'corrupt');
+    assert.deepStrictEqual(damaged.api, ['client', 'ready']);
+    assert.strictEqual(damaged.saved, true);
+    assert.strictEqual(activation(storage).status, 'accepted');
+  });
+
+  it('a cache V8 does not accept (another V8, other flags, foreign data) is rejected and replaced; activation is unchanged', function () {
+    this.timeout(120000);
+    const storage = tempDir();
+    const { file } = activation(storage);
+    assert.ok(file);
+    const foreign = crypto.randomBytes(fs.statSync(file).size - 32);
+    fs.writeFileSync(file, Buffer.concat([crypto.createHash('sha256').update(foreign).digest(), foreign]));
+    const rejected = activation(storage);
+    assert.strictEqual(rejected.status, 'rejected');
+    assert.deepStrictEqual(rejected.api, ['client', 'ready']);
+    assert.strictEqual(rejected.saved, true);
     assert.strictEqual(activation(storage).status, 'accepted');
   });
 
