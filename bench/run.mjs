@@ -211,13 +211,27 @@ if (ONLY.has('cli')) {
   }
   log(`CLI cold start: ${fmt(median(cold))} ms`);
 }
+// Activation with an empty global storage (a first activation: no V8 code cache yet, as after an install
+// or update) and with the code cache the first activation wrote (every later one), interleaved
+// (client/src/loader.ts, bench/NOTES.md).
+const activationWarm = [];
 if (ONLY.has('activation')) {
-  for (let i = 0; i < (QUICK ? 3 : 10); i++) {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'activate.cjs')], { encoding: 'utf8' });
+  const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-bench-activation-'));
+  const activate = (args) => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'activate.cjs'), ...args], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`activation measure failed: ${r.stderr}`);
-    activation.push(Number(r.stdout.trim()));
+    return Number(r.stdout.trim());
+  };
+  try {
+    activate([`--storage=${path.join(storage, 'warm')}`, '--save']);
+    for (let i = 0; i < (QUICK ? 3 : 10); i++) {
+      activation.push(activate([`--storage=${path.join(storage, `cold-${i}`)}`]));
+      activationWarm.push(activate([`--storage=${path.join(storage, 'warm')}`]));
+    }
+  } finally {
+    fs.rmSync(storage, { recursive: true, force: true });
   }
-  log(`activation: ${fmt(median(activation))} ms`);
+  log(`activation: first ${fmt(median(activation))} ms, later (code cache) ${fmt(median(activationWarm))} ms`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -397,6 +411,7 @@ const lin = rows.slice(1);
 const k1p95 = percentile(server.k1, 95);
 const k10p95 = percentile(server.k10, 95);
 const act = median(activation);
+const actWarm = median(activationWarm);
 const check = (ok) => (ok ? 'met' : '**not met**');
 const loaded = loadAtStart[0] > os.cpus().length * 0.5;
 
@@ -448,7 +463,8 @@ at most every ${KEY_INTERVAL_MS} ms; latency = didChange sent -> publishDiagnost
 | code actions on a finding, as the lightbulb asks (examples/train.py) | ${server.ca.length} | ${fmt(median(server.ca))} ms | ${fmt(percentile(server.ca, 95))} ms | ${fmt(Math.max(...server.ca))} ms |
 | code actions on a finding, as the lightbulb asks (10k-line file) | ${server.ca10.length} | ${fmt(median(server.ca10))} ms | ${fmt(percentile(server.ca10, 95))} ms | ${fmt(Math.max(...server.ca10))} ms |
 | CLI cold start (\`trainguard check examples/train.py\`) | ${cold.length} | ${fmt(median(cold))} ms | ${fmt(percentile(cold, 95))} ms | ${fmt(Math.max(...cold))} ms |
-| extension activation (bench/activate.cjs: require dist/client.js + activate(), VS Code API stubbed) | ${activation.length} | ${fmt(act)} ms | ${fmt(percentile(activation, 95))} ms | ${fmt(Math.max(...activation))} ms |
+| extension activation, first (bench/activate.cjs: require dist/client.js + activate(), VS Code API stubbed, no code cache yet) | ${activation.length} | ${fmt(act)} ms | ${fmt(percentile(activation, 95))} ms | ${fmt(Math.max(...activation))} ms |
+| extension activation, later (the same with the V8 code cache the first one wrote) | ${activationWarm.length} | ${fmt(actWarm)} ms | ${fmt(percentile(activationWarm, 95))} ms | ${fmt(Math.max(...activationWarm))} ms |
 
 Where a keystroke's time goes, measured in one process without the server (the same edits applied
 to a document as the server does): tree-sitter's incremental re-parse with the edited old tree, the
@@ -469,7 +485,7 @@ Server memory (a fresh server, ${SERVER_EXEC_ARGV.join(' ')} as VS Code starts i
 | analysis costs no more than the parse (analysis / parse <= 1) | ${analysisOverParse.map((x) => x.toFixed(2)).join(' / ')} (corpus / 1k / 10k / 100k) | ${check(analysisOverParse.every((x) => x <= 1))} |
 | keystroke p95 < 15 ms on 1k lines | ${fmt(k1p95)} ms | ${check(k1p95 < 15)} |
 | keystroke p95 < 60 ms on 10k lines | ${fmt(k10p95)} ms | ${check(k10p95 < 60)} |
-| extension activation < 100 ms | ${fmt(act)} ms | ${check(act < 100)} |
+| extension activation < 100 ms (first / later, with the code cache) | ${fmt(act)} / ${fmt(actWarm)} ms | ${check(actWarm < 100)} (later) ${check(act < 100)} (first) |
 | server RSS < 80 MB with 50 files open | ${server.rss.rssMB.toFixed(0)} MB | ${check(server.rss.rssMB < 80)} |
 | linear growth (ours per 1000 lines at 100k within 2x of 1k) | ${fmt(perK(lin[0], 'ours'))} -> ${fmt(perK(lin[1], 'ours'))} -> ${fmt(perK(lin[2], 'ours'))} ms | ${check(perK(lin[2], 'ours') <= perK(lin[0], 'ours') * 2)} |
 `;

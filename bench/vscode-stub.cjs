@@ -45,8 +45,12 @@ Module._resolveFilename = function (request, ...rest) {
 };
 require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: api };
 
-/** An ExtensionContext for the extension in `root`. */
-function extensionContext() {
+/**
+ * An ExtensionContext for the extension in `root`. With `globalStorage` (a folder), its global storage
+ * is that folder on disk (where dist/client.js keeps its code cache); without, it is a stub, as in a
+ * host whose storage is not a file system (no code cache).
+ */
+function extensionContext(globalStorage) {
   return {
     subscriptions: [],
     extensionPath: root,
@@ -55,7 +59,7 @@ function extensionContext() {
     globalState: { get: () => undefined, update: async () => undefined, keys: () => [] },
     workspaceState: { get: () => undefined, update: async () => undefined, keys: () => [] },
     storageUri: undefined,
-    globalStorageUri: vscode.Uri,
+    globalStorageUri: globalStorage ? { scheme: 'file', fsPath: path.resolve(globalStorage) } : vscode.Uri,
     logUri: vscode.Uri,
     extensionMode: 1,
     environmentVariableCollection: vscode.EnvironmentVariableCollection,

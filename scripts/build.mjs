@@ -1,7 +1,8 @@
 // Bundles the client, the language server and the CLI with esbuild, and copies the two WebAssembly
 // files (tree-sitter runtime + Python grammar) beside them: the extension loads them from its own folder.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -53,8 +54,35 @@ const onlyTypesFromLanguageClient = {
 };
 const lazyFeatures = ['panel', 'runGuard', 'verifySubmission'].map((name) => `client/src/lazy/${name}.ts`);
 
+// dist/client.js (package.json `main`) is client/src/loader.ts: it loads the extension, dist/client-bundle.js,
+// with a V8 code cache keyed by the bundle's content hash, which it is built with: after every build of the
+// bundle (watch mode too), so the two never disagree.
+const loaderOf = (bundleFile) => {
+  const text = readFileSync(bundleFile, 'utf8');
+  return {
+    ...common,
+    banner: {},
+    entryPoints: ['client/src/loader.ts'],
+    outfile: 'dist/client.js',
+    external: ['vscode'],
+    define: {
+      ...common.define,
+      TRAINGUARD_BUNDLE_HASH: JSON.stringify(createHash('sha256').update(text).digest('hex')),
+      TRAINGUARD_BUNDLE_LENGTH: String(text.length),
+    },
+  };
+};
+const withLoader = {
+  name: 'client-loader',
+  setup(build) {
+    build.onEnd(async (result) => {
+      if (result.errors.length === 0) await esbuild.build(loaderOf(build.initialOptions.outfile));
+    });
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
+  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client-bundle.js', external: ['vscode'], plugins: [withLoader] },
   { ...common, entryPoints: lazyFeatures, outdir: 'dist/lazy', external: ['vscode'], plugins: [onlyTypesFromLanguageClient] },
   { ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [refuseChildProcess] },
   { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
