@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keystrokeAt, keystrokeChange } from './keystroke.mjs';
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,8 +28,6 @@ const { initParser, parsePython } = require(path.join(ROOT, 'out/server/src/anal
 const { analyzeTree } = require(path.join(ROOT, 'out/server/src/analysis/analyze.js'));
 const { SourceText } = require(path.join(ROOT, 'out/server/src/analysis/source.js'));
 const { limitExceeded } = require(path.join(ROOT, 'out/server/src/analysis/limits.js'));
-const { PythonDocument } = require(path.join(ROOT, 'out/server/src/analysis/document.js'));
-const { analyzeModel } = require(path.join(ROOT, 'out/server/src/analysis/analyze.js'));
 const { Workspace, PositionEncoding } = require('@astral-sh/ruff-wasm-nodejs');
 const rpc = require('vscode-languageserver-protocol/node');
 const { SERVER_EXEC_ARGV } = require(path.join(ROOT, 'out/client/src/serverOptions.js'));
@@ -53,6 +52,8 @@ function percentile(xs, p) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
+/** The measures of even (parity 0: version 2, 4... where `x` is typed) or odd (deleted) keystrokes. */
+const byParity = (xs, parity) => xs.filter((_, i) => i % 2 === parity);
 function spread(xs) {
   return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
 }
@@ -271,40 +272,15 @@ async function startServer() {
   return { conn, published, memory, stop };
 }
 
-/** The line and column of the benchmark's keystroke: the first loop-body line past the middle of the file. */
-function keystrokeAt(text) {
-  const lines = text.split('\n');
-  let row = Math.floor(lines.length / 2);
-  while (row < lines.length && !/^\s+for .*:\s*$/.test(lines[row])) row++;
-  row = Math.min(row + 1, lines.length - 1);
-  return { row, col: lines[row].length - lines[row].trimStart().length };
-}
-
 /**
- * Where a keystroke's time goes, in this process (no server, no I/O): the same one-character edits
- * as the server measure, applied to a PythonDocument as the server does (tree.edit, then
- * tree-sitter's incremental re-parse), then the model, then every rule. The re-parse is the floor
- * a keystroke cannot go under with this parser.
+ * Where a keystroke's time goes, without the server: bench/keystroke-phases.mjs in a process of its
+ * own, started with the server's Node flags (the young generation's size changes the garbage
+ * collector's share of the analysis: bench/NOTES.md, "Server vs in-process").
  */
-function keystrokePhases(text, edits) {
-  const { row, col } = keystrokeAt(text);
-  const doc = new PythonDocument(text, 1);
-  analyzeModel(doc.model());
-  const phases = { reparse: [], model: [], rules: [], total: [] };
-  for (let v = 2; v < edits + 2; v++) {
-    const insert = v % 2 === 0;
-    const change = insert ? { range: { start: { line: row, character: col }, end: { line: row, character: col } }, text: 'x' } : { range: { start: { line: row, character: col }, end: { line: row, character: col + 1 } }, text: '' };
-    let model;
-    const r = time(() => doc.update([change], v));
-    const m = time(() => (model = doc.model()));
-    const a = time(() => analyzeModel(model));
-    phases.reparse.push(r);
-    phases.model.push(m);
-    phases.rules.push(a);
-    phases.total.push(r + m + a);
-  }
-  doc.dispose();
-  return phases;
+function keystrokePhases(file, edits) {
+  const r = spawnSync(process.execPath, [...SERVER_EXEC_ARGV, path.join(ROOT, 'bench', 'keystroke-phases.mjs'), file, String(edits)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`keystroke phases failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
 }
 
 async function serverMeasures() {
@@ -317,20 +293,19 @@ async function serverMeasures() {
     await conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text } });
     await p;
     // a one-character edit in the middle of a loop body: the first `for` line past the middle
-    const { row, col } = keystrokeAt(text);
+    const at = keystrokeAt(text);
     const lat = [];
     let lastSent = 0;
     for (let v = 2; v < edits + 2; v++) {
       // typed, not fired: the next key comes KEY_INTERVAL_MS after the previous one at the earliest
       const wait = lastSent + KEY_INTERVAL_MS - performance.now();
       if (wait > 0) await sleep(wait);
-      const insert = v % 2 === 0;
       p = published(uri, v);
       const t0 = process.hrtime.bigint();
       lastSent = performance.now();
       await conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
         textDocument: { uri, version: v },
-        contentChanges: [insert ? { range: { start: { line: row, character: col }, end: { line: row, character: col } }, text: 'x' } : { range: { start: { line: row, character: col }, end: { line: row, character: col + 1 } }, text: '' }],
+        contentChanges: [keystrokeChange(at, v)],
       });
       await p;
       lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -390,8 +365,9 @@ async function serverMeasures() {
   return { k1, k10, ca, ca10, rss, idleMB };
 }
 const server = ONLY.has('server') ? await serverMeasures() : null;
-const phases = ONLY.has('server') ? { k1: keystrokePhases(generated['1k'], QUICK ? 20 : 60), k10: keystrokePhases(generated['10k'], QUICK ? 10 : 30) } : null;
-if (phases) for (const [k, ph] of Object.entries(phases)) log(`keystroke phases ${k}: p95 re-parse ${fmt(percentile(ph.reparse, 95))}, model ${fmt(percentile(ph.model, 95))}, rules ${fmt(percentile(ph.rules, 95))}, total ${fmt(percentile(ph.total, 95))} ms`);
+const phases = ONLY.has('server') ? { k1: keystrokePhases(path.join(benchDir, 'generated-1k.py'), QUICK ? 20 : 60), k10: keystrokePhases(path.join(benchDir, 'generated-10k.py'), QUICK ? 10 : 30) } : null;
+if (phases) for (const [k, ph] of Object.entries(phases)) log(`keystroke phases ${k}: p95 re-parse ${fmt(percentile(ph.reparse, 95))}, model ${fmt(percentile(ph.model, 95))}, rules ${fmt(percentile(ph.rules, 95))}, total ${fmt(percentile(ph.total, 95))} ms; median total x typed / deleted ${fmt(median(byParity(ph.total, 0)))} / ${fmt(median(byParity(ph.total, 1)))} ms (CPU ${fmt(median(byParity(ph.cpu, 0)))} / ${fmt(median(byParity(ph.cpu, 1)))} ms)`);
+if (server) for (const k of ['k1', 'k10']) log(`keystroke ${k} through the server: median x typed / deleted ${fmt(median(byParity(server[k], 0)))} / ${fmt(median(byParity(server[k], 1)))} ms`);
 
 // ---------------------------------------------------------------------------------------------
 // report
@@ -466,13 +442,22 @@ at most every ${KEY_INTERVAL_MS} ms; latency = didChange sent -> publishDiagnost
 | extension activation, first (bench/activate.cjs: require dist/client.js + activate(), VS Code API stubbed, no code cache yet) | ${activation.length} | ${fmt(act)} ms | ${fmt(percentile(activation, 95))} ms | ${fmt(Math.max(...activation))} ms |
 | extension activation, later (the same with the V8 code cache the first one wrote) | ${activationWarm.length} | ${fmt(actWarm)} ms | ${fmt(percentile(activationWarm, 95))} ms | ${fmt(Math.max(...activationWarm))} ms |
 
-Where a keystroke's time goes, measured in one process without the server (the same edits applied
-to a document as the server does): tree-sitter's incremental re-parse with the edited old tree, the
+Where a keystroke's time goes, measured without the server in a process started with the server's
+Node flags (\`${SERVER_EXEC_ARGV.join(' ')}\`; bench/keystroke-phases.mjs): the same edits applied
+to a document as the server does, tree-sitter's incremental re-parse with the edited old tree, the
 model, every rule. Median / p95 of each phase.
 
 | file | edits | re-parse | model | rules | total |
 |---|---:|---:|---:|---:|---:|
 ${[['1k-line', phases.k1], ['10k-line', phases.k10]].map(([name, ph]) => `| ${name} | ${ph.total.length} | ${['reparse', 'model', 'rules', 'total'].map((k) => `${fmt(median(ph[k]))} / ${fmt(percentile(ph[k], 95))} ms`).join(' | ')} |`).join('\n')}
+
+The keystrokes alternate between two texts that do not cost the same (the typed \`x\` makes the line a
+syntax error in the 10k-line file), so a p95 is the dearer text's: compare the server and the phases
+text by text (medians; "CPU" is the phases process's CPU time, every thread).
+
+| file | text | server: keystroke -> diagnostics | in process: total | in process: CPU |
+|---|---|---:|---:|---:|
+${[['1k-line', server.k1, phases.k1], ['10k-line', server.k10, phases.k10]].flatMap(([name, lat, ph]) => [['\`x\` typed', 0], ['\`x\` deleted', 1]].map(([text, parity]) => `| ${name} | ${text} | ${fmt(median(byParity(lat, parity)))} ms | ${fmt(median(byParity(ph.total, parity)))} ms | ${fmt(median(byParity(ph.cpu, parity)))} ms |`)).join('\n')}
 
 Server memory (a fresh server, ${SERVER_EXEC_ARGV.join(' ')} as VS Code starts it) with 50 files open (${server.rss.lines} lines), all checked: RSS ${server.rss.rssMB.toFixed(0)} MB (peak ${server.rss.peakMB.toFixed(0)} MB). For scale: the same server idle, before any file, ${server.rss.idleMB.toFixed(0)} MB; an empty Node process ${server.rss.nodeMB.toFixed(0)} MB.
 
