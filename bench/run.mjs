@@ -444,7 +444,7 @@ at most every ${KEY_INTERVAL_MS} ms; latency = didChange sent -> publishDiagnost
 
 Where a keystroke's time goes, measured without the server in a process started with the server's
 Node flags (\`${SERVER_EXEC_ARGV.join(' ')}\`; bench/keystroke-phases.mjs): the same edits applied
-to a document as the server does, tree-sitter's incremental re-parse with the edited old tree, the
+to a document as the server does, the edit and tree-sitter's incremental re-parse with the edited old tree, the
 model, every rule. Median / p95 of each phase.
 
 | file | edits | re-parse | model | rules | total |
