@@ -167,6 +167,16 @@ describe('analyzeModelSliced', function () {
     assert.strictEqual(r.pauses, 3);
   });
 
+  it('pauses with the caller\'s pause when it gives one', async () => {
+    let paused = 0;
+    const rules = [0, 1, 2, 3].map((i) => fakeRule(i, () => undefined));
+    const tree = parsePython('x = 1\n');
+    const r = await analyzeModelSliced(new PythonModel(tree, 'x = 1\n'), { rules, sliceMs: 0, isStale: () => false, pause: () => new Promise<void>((resolve) => (paused++, setTimeout(resolve, 0))) });
+    tree.delete();
+    assert.strictEqual(r.pauses, 3);
+    assert.strictEqual(paused, 3);
+  });
+
   it('stops at the first rule boundary where isStale() is true, asked after the pause before the model is touched', async () => {
     const clock = fakeClock();
     let stale = false;

@@ -39,6 +39,8 @@ export interface SlicedAnalyzeOptions extends AnalyzeOptions {
   isStale: () => boolean;
   /** The event loop gets a turn between two rules once this much time has passed since the last one (ms). */
   sliceMs?: number;
+  /** How the event loop is given its turn: `nextTurn` (one setImmediate) unless the caller needs longer. */
+  pause?: () => Promise<void>;
 }
 
 /** How long the sliced analysis runs before it lets other work (requests, newer edits) in, by default (ms). */
@@ -191,7 +193,7 @@ export async function analyzeModelSliced(model: PythonModel, opts: SlicedAnalyze
   for (const rule of opts.rules ?? ALL_RULES) {
     if (rulesRun > 0 && now() - sliceStart >= sliceMs) {
       const before = now();
-      await nextTurn();
+      await (opts.pause ?? nextTurn)();
       pauses++;
       sliceStart = now();
       analysis.paused(sliceStart - before);
