@@ -10,7 +10,9 @@
 //   - CLI cold start; extension activation (bench/activate.cjs);
 //   - the language server over stdio with its default settings (debounce included): keystroke ->
 //     publishDiagnostics for a one-character edit in the middle of a loop of a 1k- and a 10k-line
-//     file, typed at a human pace; code-action latency; RSS with 50 files open.
+//     file, typed at a human pace; a typing burst (a word typed one key every KEY_INTERVAL_MS):
+//     last key -> publishDiagnostics of the final version, and the server's CPU time per burst; a
+//     hover sent in the middle of a 10k-line check; code-action latency; RSS with 50 files open.
 //
 // Flags: --quick (fewer repetitions), --repeat=N, --only=throughput,cli,activation,server
 // (sections to run; results.md is only written when every section ran).
@@ -39,6 +41,8 @@ const ONLY = new Set((arg('only') ?? 'throughput,cli,activation,server').split('
 const ALL_SECTIONS = ['throughput', 'cli', 'activation', 'server'].every((s) => ONLY.has(s));
 /** Keystrokes are typed at most this fast (ms between keys): a quick typist, ~10 keys a second. */
 const KEY_INTERVAL_MS = 100;
+/** The word of a typing burst, typed one key every KEY_INTERVAL_MS at the keystroke position. */
+const BURST_WORD = 'progress';
 
 // ---------------------------------------------------------------------------------------------
 // statistics
@@ -256,6 +260,11 @@ async function startServer() {
   await conn.sendRequest(rpc.InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, codeAction: { resolveSupport: { properties: ['edit'] } } } } });
   await conn.sendNotification(rpc.InitializedNotification.type, {});
   const published = (uri, version) => new Promise((resolve) => waiters.set(`${uri}@${version}`, resolve));
+  /** CPU time (user + system) the server has used so far, ms (/proc: 10 ms ticks). */
+  const cpuMs = () => {
+    const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
   const memory = () => {
     const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
@@ -269,7 +278,7 @@ async function startServer() {
     conn.dispose();
     child.kill();
   };
-  return { conn, published, memory, stop };
+  return { conn, published, memory, cpuMs, stop };
 }
 
 /**
@@ -284,14 +293,20 @@ function keystrokePhases(file, edits) {
 }
 
 async function serverMeasures() {
-  const { conn, published, stop, memory } = await startServer();
+  const { conn, published, stop, memory, cpuMs } = await startServer();
   const idleMB = memory().rssMB;
 
-  async function keystrokes(label, text, edits) {
+  /** Opens `text` as bench/`label`.py and waits for its first diagnostics. */
+  async function openChecked(label, text) {
     const uri = `file:///bench/${label}.py`;
-    let p = published(uri, 1);
+    const p = published(uri, 1);
     await conn.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version: 1, text } });
     await p;
+    return uri;
+  }
+
+  async function keystrokes(label, text, edits) {
+    const uri = await openChecked(label, text);
     // a one-character edit in the middle of a loop body: the first `for` line past the middle
     const at = keystrokeAt(text);
     const lat = [];
@@ -300,13 +315,10 @@ async function serverMeasures() {
       // typed, not fired: the next key comes KEY_INTERVAL_MS after the previous one at the earliest
       const wait = lastSent + KEY_INTERVAL_MS - performance.now();
       if (wait > 0) await sleep(wait);
-      p = published(uri, v);
+      const p = published(uri, v);
       const t0 = process.hrtime.bigint();
       lastSent = performance.now();
-      await conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
-        textDocument: { uri, version: v },
-        contentChanges: [keystrokeChange(at, v)],
-      });
+      await conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, { textDocument: { uri, version: v }, contentChanges: [keystrokeChange(at, v)] });
       await p;
       lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
@@ -317,6 +329,80 @@ async function serverMeasures() {
   log(`keystroke 1k: p95 ${fmt(percentile(k1, 95))} ms; all: ${k1.map(fmt).join(' ')}`);
   const k10 = await keystrokes('k10', generated['10k'], QUICK ? 10 : 30);
   log(`keystroke 10k: p95 ${fmt(percentile(k10, 95))} ms; all: ${k10.map(fmt).join(' ')}`);
+
+  // typing bursts: BURST_WORD typed one key every KEY_INTERVAL_MS (not waiting for diagnostics), then
+  // the time from the LAST key to the diagnostics of the final version; the word is then deleted in
+  // one edit and its diagnostics awaited before the next burst (not measured)
+  async function bursts(label, text, n) {
+    const uri = await openChecked(label, text);
+    let p;
+    const { row, col } = keystrokeAt(text);
+    const lat = [];
+    const cpu = [];
+    let v = 1;
+    for (let b = 0; b < n; b++) {
+      await sleep(KEY_INTERVAL_MS * 3);
+      const cpu0 = cpuMs();
+      let t0 = 0;
+      for (let i = 0; i < BURST_WORD.length; i++) {
+        if (i > 0) await sleep(KEY_INTERVAL_MS);
+        v++;
+        if (i === BURST_WORD.length - 1) p = published(uri, v);
+        t0 = process.hrtime.bigint();
+        await conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
+          textDocument: { uri, version: v },
+          contentChanges: [{ range: { start: { line: row, character: col + i }, end: { line: row, character: col + i } }, text: BURST_WORD[i] }],
+        });
+      }
+      await p;
+      lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      cpu.push(cpuMs() - cpu0);
+      v++;
+      p = published(uri, v);
+      await conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, {
+        textDocument: { uri, version: v },
+        contentChanges: [{ range: { start: { line: row, character: col }, end: { line: row, character: col + BURST_WORD.length } }, text: '' }],
+      });
+      await p;
+    }
+    await conn.sendNotification(rpc.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    return { lat, cpu };
+  }
+  const b1 = await bursts('b1', generated['1k'], QUICK ? 5 : 15);
+  log(`typing burst 1k: last key -> diagnostics median ${fmt(median(b1.lat))} p95 ${fmt(percentile(b1.lat, 95))} ms, server CPU per burst median ${fmt(median(b1.cpu))} ms; all: ${b1.lat.map(fmt).join(' ')}`);
+  const b10 = await bursts('b10', generated['10k'], QUICK ? 5 : 10);
+  log(`typing burst 10k: last key -> diagnostics median ${fmt(median(b10.lat))} p95 ${fmt(percentile(b10.lat, 95))} ms, server CPU per burst median ${fmt(median(b10.cpu))} ms; all: ${b10.lat.map(fmt).join(' ')}`);
+
+  // a hover sent in the middle of a 10k-line check (half the median keystroke latency after a
+  // one-character edit): how long until it is answered, and whether before that check's diagnostics
+  async function hoverDuringCheck(label, text, n, delayMs) {
+    const uri = await openChecked(label, text);
+    const at = keystrokeAt(text);
+    // on a `# trainguard:` / `# noqa` comment when the file has one: a hover with an answer
+    const lines = text.split('\n');
+    const line = Math.max(0, lines.findIndex((l) => /#\s*(trainguard:|noqa)/.test(l)));
+    const position = { line, character: Math.max(0, lines[line].indexOf('#') + 3) };
+    const lat = [];
+    let answeredFirst = 0;
+    for (let v = 2; v < n + 2; v++) {
+      await sleep(KEY_INTERVAL_MS * 3);
+      const p = published(uri, v);
+      let publishedAt = null;
+      p.then(() => (publishedAt = process.hrtime.bigint()));
+      await conn.sendNotification(rpc.DidChangeTextDocumentNotification.type, { textDocument: { uri, version: v }, contentChanges: [keystrokeChange(at, v)] });
+      await sleep(delayMs);
+      const t0 = process.hrtime.bigint();
+      await conn.sendRequest(rpc.HoverRequest.type, { textDocument: { uri }, position });
+      const t1 = process.hrtime.bigint();
+      lat.push(Number(t1 - t0) / 1e6);
+      await p;
+      if (publishedAt === null || publishedAt > t1) answeredFirst++;
+    }
+    await conn.sendNotification(rpc.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
+    return { lat, answeredFirst, delayMs };
+  }
+  const hover10 = await hoverDuringCheck('h10', generated['10k'], QUICK ? 5 : 15, Math.round(median(k10) / 2));
+  log(`hover in the middle of a 10k check (sent ${hover10.delayMs} ms after the edit): median ${fmt(median(hover10.lat))} p95 ${fmt(percentile(hover10.lat, 95))} ms, answered before the check's diagnostics ${hover10.answeredFirst}/${hover10.lat.length}; all: ${hover10.lat.map(fmt).join(' ')}`);
 
   // code actions as the lightbulb asks for them (no kind filter) on a finding, on a small and a 10k-line file
   async function codeActions(label, text, n) {
@@ -362,7 +448,7 @@ async function serverMeasures() {
   rss.nodeMB = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${bare.pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
   bare.kill();
   log(`RSS with 50 files open: ${rss.rssMB.toFixed(0)} MB (peak ${rss.peakMB.toFixed(0)} MB; server idle ${rss.idleMB.toFixed(0)} MB; empty Node ${rss.nodeMB.toFixed(0)} MB)`);
-  return { k1, k10, ca, ca10, rss, idleMB };
+  return { k1, k10, b1, b10, hover10, ca, ca10, rss, idleMB };
 }
 const server = ONLY.has('server') ? await serverMeasures() : null;
 const phases = ONLY.has('server') ? { k1: keystrokePhases(path.join(benchDir, 'generated-1k.py'), QUICK ? 20 : 60), k10: keystrokePhases(path.join(benchDir, 'generated-10k.py'), QUICK ? 10 : 30) } : null;
@@ -431,11 +517,21 @@ Linearity, cost per 1000 lines (median):
 
 The language server over stdio with its default settings (the debounce included), keystrokes typed
 at most every ${KEY_INTERVAL_MS} ms; latency = didChange sent -> publishDiagnostics for that version received.
+A typing burst is the word \`${BURST_WORD}\` typed one key every ${KEY_INTERVAL_MS} ms at the same place, without
+waiting for diagnostics: latency = the last key's didChange sent -> publishDiagnostics of the final
+version; the server's CPU time (user + system, 10 ms ticks) is counted from the first key to those
+diagnostics. The hover is sent ${server.hover10.delayMs} ms (half the median keystroke latency) after a one-character
+edit of the 10k-line file, in the middle of its check: latency = hover sent -> answer received.
 
 | measure | runs | median | p95 | max |
 |---|---:|---:|---:|---:|
 | keystroke -> diagnostics, 1k-line file | ${server.k1.length} | ${fmt(median(server.k1))} ms | ${fmt(k1p95)} ms | ${fmt(Math.max(...server.k1))} ms |
 | keystroke -> diagnostics, 10k-line file | ${server.k10.length} | ${fmt(median(server.k10))} ms | ${fmt(k10p95)} ms | ${fmt(Math.max(...server.k10))} ms |
+| typing burst, last key -> diagnostics of the final version, 1k-line file | ${server.b1.lat.length} | ${fmt(median(server.b1.lat))} ms | ${fmt(percentile(server.b1.lat, 95))} ms | ${fmt(Math.max(...server.b1.lat))} ms |
+| typing burst, last key -> diagnostics of the final version, 10k-line file | ${server.b10.lat.length} | ${fmt(median(server.b10.lat))} ms | ${fmt(percentile(server.b10.lat, 95))} ms | ${fmt(Math.max(...server.b10.lat))} ms |
+| typing burst, server CPU time per burst, 1k-line file | ${server.b1.cpu.length} | ${fmt(median(server.b1.cpu))} ms | ${fmt(percentile(server.b1.cpu, 95))} ms | ${fmt(Math.max(...server.b1.cpu))} ms |
+| typing burst, server CPU time per burst, 10k-line file | ${server.b10.cpu.length} | ${fmt(median(server.b10.cpu))} ms | ${fmt(percentile(server.b10.cpu, 95))} ms | ${fmt(Math.max(...server.b10.cpu))} ms |
+| hover sent in the middle of a 10k-line check (answered before its diagnostics: ${server.hover10.answeredFirst} of ${server.hover10.lat.length}) | ${server.hover10.lat.length} | ${fmt(median(server.hover10.lat))} ms | ${fmt(percentile(server.hover10.lat, 95))} ms | ${fmt(Math.max(...server.hover10.lat))} ms |
 | code actions on a finding, as the lightbulb asks (examples/train.py) | ${server.ca.length} | ${fmt(median(server.ca))} ms | ${fmt(percentile(server.ca, 95))} ms | ${fmt(Math.max(...server.ca))} ms |
 | code actions on a finding, as the lightbulb asks (10k-line file) | ${server.ca10.length} | ${fmt(median(server.ca10))} ms | ${fmt(percentile(server.ca10, 95))} ms | ${fmt(Math.max(...server.ca10))} ms |
 | CLI cold start (\`trainguard check examples/train.py\`) | ${cold.length} | ${fmt(median(cold))} ms | ${fmt(percentile(cold, 95))} ms | ${fmt(Math.max(...cold))} ms |
@@ -444,7 +540,7 @@ at most every ${KEY_INTERVAL_MS} ms; latency = didChange sent -> publishDiagnost
 
 Where a keystroke's time goes, measured without the server in a process started with the server's
 Node flags (\`${SERVER_EXEC_ARGV.join(' ')}\`; bench/keystroke-phases.mjs): the same edits applied
-to a document as the server does, tree-sitter's incremental re-parse with the edited old tree, the
+to a document as the server does, the edit and tree-sitter's incremental re-parse with the edited old tree, the
 model, every rule. Median / p95 of each phase.
 
 | file | edits | re-parse | model | rules | total |

@@ -1,6 +1,7 @@
 /**
- * Incremental re-parse: a document edited change by change (tree.edit + reparse) ends with exactly
- * the tree and findings a fresh parse of the final text gives, for seeded random edits.
+ * Incremental re-parse: a document edited change by change (tree.edit, the re-parse when the tree is
+ * next asked for) ends with exactly the tree and findings a fresh parse of the final text gives, for
+ * seeded random edits; a burst of edits costs one parse.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -43,6 +44,8 @@ describe('PythonDocument incremental updates', () => {
       doc.update([{ range: { start: src.positionAt(start), end: src.positionAt(end) }, text: insert }], v);
       text = text.slice(0, start) + insert + text.slice(end);
       assert.strictEqual(doc.text, text);
+      // parsed every 7th version only: the tree carries up to 7 edits into each incremental parse
+      if (v % 7 === 0) doc.parse();
     }
     const fresh = parsePython(text);
     assert.strictEqual(doc.model().root.toString(), fresh.rootNode.toString());
@@ -52,6 +55,52 @@ describe('PythonDocument incremental updates', () => {
     assert.deepStrictEqual(a, b);
     fresh.delete();
     freshDoc.dispose();
+    doc.dispose();
+  });
+
+  it('parses on demand: a burst of edits costs one parse, of the last version', () => {
+    const doc = new PythonDocument(example, 1);
+    assert.strictEqual(doc.parses, 1);
+    const first = doc.model();
+    assert.strictEqual(doc.model(), first);
+    let text = example;
+    const at = text.indexOf('model.train()');
+    const src = new SourceText(text);
+    for (let v = 2; v < 10; v++) {
+      // one character typed at a time, as keystrokes
+      const pos = src.positionAt(at + v - 2);
+      doc.update([{ range: { start: pos, end: pos }, text: 'abcdefgh'[v - 2] }], v);
+      assert.strictEqual(doc.parsed, false);
+    }
+    text = text.slice(0, at) + 'abcdefgh' + text.slice(at);
+    assert.strictEqual(doc.text, text);
+    assert.strictEqual(doc.version, 9);
+    assert.strictEqual(doc.parses, 1, 'update() does not parse');
+    const m = doc.model();
+    assert.notStrictEqual(m, first);
+    assert.strictEqual(doc.parses, 2, 'one parse for eight edits');
+    assert.strictEqual(doc.parsed, true);
+    doc.model();
+    doc.parse();
+    assert.strictEqual(doc.parses, 2, 'the parse of a version is done once');
+    const fresh = parsePython(text);
+    assert.strictEqual(m.root.toString(), fresh.rootNode.toString());
+    fresh.delete();
+    doc.dispose();
+  });
+
+  it('with parse = false, and after dropTree(), nothing is parsed until the model is asked for', () => {
+    const doc = new PythonDocument('a = 1\n', 1, false);
+    doc.update([{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'b = 2\n' }], 2);
+    assert.strictEqual(doc.parses, 0);
+    assert.strictEqual(doc.model().root.namedChildCount, 2);
+    assert.strictEqual(doc.parses, 1);
+    doc.dropTree();
+    assert.strictEqual(doc.parsed, false);
+    doc.update([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'c = 3\n' }], 3);
+    assert.strictEqual(doc.parses, 1);
+    assert.strictEqual(doc.model().root.namedChildCount, 3);
+    assert.strictEqual(doc.parses, 2);
     doc.dispose();
   });
 

@@ -9,6 +9,7 @@ import { pythonSyntaxError, stopPython } from '../support/python';
 import { initParser, parsePython } from '../../server/src/analysis/parser';
 import { analyzeText, type AnalyzeOptions } from '../../server/src/analysis/analyze';
 import { applyEdits } from '../../server/src/analysis/source';
+import { PythonModel } from '../../server/src/analysis/model';
 import { fixAll } from '../../server/src/fixes/apply';
 import { defaultSettings, type WorkspaceFacts } from '../../server/src/config/settings';
 import type { Finding } from '../../server/src/rules/types';
@@ -20,6 +21,16 @@ export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 
 export async function ready(): Promise<void> {
   await initParser();
+}
+
+/** Runs `use` on the model of `text`; the tree is freed afterwards. */
+export function withModel<T>(text: string, use: (m: PythonModel) => T): T {
+  const tree = parsePython(text);
+  try {
+    return use(new PythonModel(tree, text));
+  } finally {
+    tree.delete();
+  }
 }
 
 /** Findings for `text` with only `codes` enabled (all rules when omitted). */

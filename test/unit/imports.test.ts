@@ -4,20 +4,10 @@
  * module already imported with `from x import` is merged into that statement.
  */
 import * as assert from 'assert';
-import { parsePython } from '../../server/src/analysis/parser';
-import { PythonModel } from '../../server/src/analysis/model';
 import { applyEdits } from '../../server/src/analysis/source';
 import { ensureFromImport, ensureModuleImport } from '../../server/src/fixes/imports';
-import { ready, pythonSyntaxError } from './helpers';
+import { ready, pythonSyntaxError, withModel } from './helpers';
 
-function withModel<T>(text: string, f: (m: PythonModel) => T): T {
-  const tree = parsePython(text);
-  try {
-    return f(new PythonModel(tree, text));
-  } finally {
-    tree.delete();
-  }
-}
 
 function addModule(text: string, module: string): { text: string; name: string } {
   return withModel(text, (m) => {

@@ -44,13 +44,16 @@ describe('input limits', () => {
     tree.delete();
   });
 
-  it('an incremental edit that nests too deep drops the tree instead of parsing, and a later fix parses again', () => {
+  it('an incremental edit that nests too deep is never parsed, and a later fix parses again', () => {
     const doc = new PythonDocument('import torch\n', 1);
     doc.model();
     const deep = nested(300, ' ', 'with torch.autocast("cuda"):');
     doc.update([{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: deep }], 2);
     assert.strictEqual(doc.text, 'import torch\n' + deep);
     assert.throws(() => doc.model(), /nested 100 or more levels deep/);
+    assert.throws(() => doc.parse(), /nested 100 or more levels deep/);
+    assert.strictEqual(doc.parses, 1);
+    assert.strictEqual(doc.parsed, false);
     doc.update([{ text: 'import torch\nx = 1\n' }], 3);
     assert.strictEqual(doc.model().root.hasError, false);
     doc.dispose();

@@ -34,6 +34,8 @@ export class LspSession {
   readonly conn: ProtocolConnection;
   private readonly waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   readonly latest = new Map<string, PublishDiagnosticsParams>();
+  /** Called with every publishDiagnostics, in arrival order. */
+  onPublish?: (p: PublishDiagnosticsParams) => void;
   stderr = '';
 
   constructor(args: string[] = [path.join(ROOT, 'dist', 'server.js'), '--stdio']) {
@@ -42,6 +44,7 @@ export class LspSession {
     this.conn = createProtocolConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
       this.latest.set(p.uri, p);
+      this.onPublish?.(p);
       for (const w of [...this.waiters]) {
         if (w.uri === p.uri && w.pred(p)) {
           this.waiters.splice(this.waiters.indexOf(w), 1);

@@ -1,18 +1,6 @@
 /** PythonModel questions shared by many rules, checked on small programs. */
 import * as assert from 'assert';
-import { parsePython } from '../../server/src/analysis/parser';
-import { PythonModel } from '../../server/src/analysis/model';
-import { SourceText } from '../../server/src/analysis/source';
-import { ready } from './helpers';
-
-function withModel<T>(text: string, fn: (m: PythonModel) => T): T {
-  const tree = parsePython(text);
-  try {
-    return fn(new PythonModel(tree, new SourceText(text)));
-  } finally {
-    tree.delete();
-  }
-}
+import { ready, withModel } from './helpers';
 
 describe('PythonModel.identifiersIn', () => {
   before(ready);

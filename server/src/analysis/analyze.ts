@@ -2,6 +2,11 @@
  * The analysis pipeline: text -> tree -> model -> every enabled rule -> findings, with suppressions
  * and severity overrides applied. No rule can take the others down: a rule that throws is reported
  * through `onRuleError` and skipped.
+ *
+ * `analyzeModel` runs the rules in one go (the CLI, the tests). `analyzeModelSliced` runs the same
+ * rules, one `Analysis.run` each, in slices: between two rules it hands the event loop a turn once a
+ * slice has lasted `sliceMs`, and it stops as soon as the caller's `isStale()` says its result is no
+ * longer wanted (the language server: a newer version of the document arrived).
  */
 import { parsePython, type Tree } from './parser';
 import { PythonModel } from './model';
@@ -21,7 +26,31 @@ export interface AnalyzeOptions {
   timeBudgetMs?: number;
   /** Shell commands the program runs outside Python (a notebook's `!cmd` lines, `%%bash` cells). */
   shellCommands?: readonly string[];
+  /** The clock of the time budget and of the slices (ms); `Date.now` unless a test injects one. */
+  now?: () => number;
 }
+
+export interface SlicedAnalyzeOptions extends AnalyzeOptions {
+  /**
+   * Asked before the model is first read, before every rule and after every pause: true abandons the
+   * analysis (a newer version of the text, the document closed). After a pause it is asked before
+   * the model is touched again, so a model whose tree was dropped meanwhile is never read.
+   */
+  isStale: () => boolean;
+  /** The event loop gets a turn between two rules once this much time has passed since the last one (ms). */
+  sliceMs?: number;
+  /** How the event loop is given its turn: `nextTurn` (one setImmediate) unless the caller needs longer. */
+  pause?: () => Promise<void>;
+}
+
+/** How long the sliced analysis runs before it lets other work (requests, newer edits) in, by default (ms). */
+export const DEFAULT_SLICE_MS = 5;
+
+export type SlicedAnalysis =
+  /** `pauses`: how many times the event loop got a turn. */
+  | { cancelled: false; result: AnalysisResult; pauses: number }
+  /** Abandoned (`isStale()`) after `rulesRun` rules. */
+  | { cancelled: true; rulesRun: number; pauses: number };
 
 export interface AnalyzeTextOptions extends AnalyzeOptions {
   /** Keep the tree alive and return the model (the caller must then `model.tree.delete()`). */
@@ -65,21 +94,42 @@ export function analyzeText(text: string, opts: AnalyzeTextOptions = {}): Analys
   }
 }
 
-export function analyzeModel(model: PythonModel, opts: AnalyzeOptions = {}): AnalysisResult {
-  const directives = parseDirectives(model.comments);
-  const settings = settingsForFile(opts.settings ?? defaultSettings(), directives);
-  const workspace = opts.workspace ?? {};
-  const syntaxError = model.root.hasError;
-  const findings: Finding[] = [];
-  const skippedRules: string[] = [];
-  const started = Date.now();
-  for (const rule of opts.rules ?? ALL_RULES) {
-    if (opts.timeBudgetMs !== undefined && Date.now() - started > opts.timeBudgetMs) {
-      skippedRules.push(rule.meta.code);
-      continue;
+/**
+ * One analysis of a model: what every rule is given, and the findings so far. `analyzeModel` and
+ * `analyzeModelSliced` both drive it one rule at a time, so the two give the same findings.
+ */
+class Analysis {
+  private readonly directives: Directives;
+  private readonly settings: ResolvedSettings;
+  private readonly workspace: WorkspaceFacts;
+  private readonly syntaxError: boolean;
+  private readonly findings: Finding[] = [];
+  private readonly skippedRules: string[] = [];
+  private readonly now: () => number;
+  /** When the rules started, moved forward by every pause: time spent on other work is not the rules'. */
+  private started: number;
+
+  constructor(
+    private readonly model: PythonModel,
+    private readonly opts: AnalyzeOptions,
+  ) {
+    this.directives = parseDirectives(model.comments);
+    this.settings = settingsForFile(opts.settings ?? defaultSettings(), this.directives);
+    this.workspace = opts.workspace ?? {};
+    this.syntaxError = model.root.hasError;
+    this.now = opts.now ?? Date.now;
+    this.started = this.now();
+  }
+
+  /** Runs one rule, or skips it (the time budget spent, the rule disabled); a rule that throws is reported and skipped. */
+  run(rule: Rule): void {
+    const { model, settings, workspace, directives, syntaxError, findings, opts } = this;
+    if (opts.timeBudgetMs !== undefined && this.now() - this.started > opts.timeBudgetMs) {
+      this.skippedRules.push(rule.meta.code);
+      return;
     }
     const severity = effectiveSeverity(rule.meta.code, rule.meta.severity, settings);
-    if (!severity) continue;
+    if (!severity) return;
     const ctx: RuleContext = {
       model,
       settings,
@@ -104,8 +154,56 @@ export function analyzeModel(model: PythonModel, opts: AnalyzeOptions = {}): Ana
       opts.onRuleError?.(rule.meta.code, error);
     }
   }
-  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
-  return { findings, model, directives, syntaxError, skippedRules, elapsedMs: Date.now() - started };
+
+  /** `ms` were spent on other work (a pause): they do not count against the time budget. */
+  paused(ms: number): void {
+    this.started += ms;
+  }
+
+  result(): AnalysisResult {
+    const { findings, model, directives, syntaxError, skippedRules } = this;
+    findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+    return { findings, model, directives, syntaxError, skippedRules, elapsedMs: this.now() - this.started };
+  }
+}
+
+export function analyzeModel(model: PythonModel, opts: AnalyzeOptions = {}): AnalysisResult {
+  const analysis = new Analysis(model, opts);
+  for (const rule of opts.rules ?? ALL_RULES) analysis.run(rule);
+  return analysis.result();
+}
+
+/** Resolves once the event loop has had a turn (the I/O and the callbacks already waiting go first). */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * `analyzeModel` in slices: the same rules and findings (the time budget counts the rules' own time,
+ * not the pauses), but between two rules the event loop gets a turn once `sliceMs` have passed, and
+ * the analysis is abandoned (`cancelled: true`) at the first rule boundary where `isStale()` is true.
+ * A rule itself is never interrupted.
+ */
+export async function analyzeModelSliced(model: PythonModel, opts: SlicedAnalyzeOptions): Promise<SlicedAnalysis> {
+  if (opts.isStale()) return { cancelled: true, rulesRun: 0, pauses: 0 };
+  const now = opts.now ?? Date.now;
+  const sliceMs = opts.sliceMs ?? DEFAULT_SLICE_MS;
+  const analysis = new Analysis(model, opts);
+  let pauses = 0;
+  let rulesRun = 0;
+  let sliceStart = now();
+  for (const rule of opts.rules ?? ALL_RULES) {
+    if (rulesRun > 0 && now() - sliceStart >= sliceMs) {
+      const before = now();
+      await (opts.pause ?? nextTurn)();
+      pauses++;
+      sliceStart = now();
+      analysis.paused(sliceStart - before);
+    }
+    // before the model is touched again: a newer edit may have dropped its tree during the pause
+    if (opts.isStale()) return { cancelled: true, rulesRun, pauses };
+    analysis.run(rule);
+    rulesRun++;
+  }
+  return { cancelled: false, result: analysis.result(), pauses };
 }
 
 export { nodeRange };

@@ -1,7 +1,8 @@
 /**
- * A Python document that is kept parsed across edits: each change is applied to the text and to the
- * tree (`tree.edit`), then tree-sitter re-parses reusing the unchanged parts. The model is built
- * lazily, once per version.
+ * A Python document kept across edits. Each change is applied to the text at once and to the tree
+ * with `tree.edit` (cheap: positions only); the re-parse waits until the tree or the model is asked
+ * for (`parse()` / `model()`), so a burst of N keystrokes costs one parse, with the edited old tree
+ * handed to tree-sitter. The model is built lazily, once per version.
  */
 import { Edit, type Tree } from 'web-tree-sitter';
 import { parsePython } from './parser';
@@ -31,18 +32,26 @@ function endPoint(start: { row: number; column: number }, text: string): { row: 
 
 export class PythonDocument {
   private src: SourceText;
-  /** Null while the document is not parsed (over the size limits, or not needed yet). */
+  /**
+   * Null while the document is not parsed (over the size limits, not needed yet, or replaced as a
+   * whole since). Otherwise the tree of the last parse, with every later edit applied (`treeEdited`).
+   */
   private tree: Tree | null;
+  /** The text changed since `tree` was parsed: `tree` carries the edits, a re-parse is due. */
+  private treeEdited = false;
   private cachedModel?: PythonModel;
   /** tooDeeplyNested(text) of this version, once computed. */
   private nesting?: number;
+  /** How many times this document was parsed (tests and the server's trace read it). */
+  parses = 0;
   version: number;
 
-  /** With `parse: false` only the text is tracked until `model()` is first asked for. */
+  /** With `parse: false` only the text is tracked until the tree or the model is first asked for. */
   constructor(text: string, version = 0, parse = true) {
     this.src = new SourceText(text);
-    this.tree = parse ? parsePython(text) : null;
+    this.tree = null;
     this.version = version;
+    if (parse) this.parse();
   }
 
   get text(): string {
@@ -53,24 +62,28 @@ export class PythonDocument {
     return this.src;
   }
 
-  /** Applies LSP content changes in order, editing the tree so the re-parse is incremental. */
+  /**
+   * Applies LSP content changes in order to the text, and to the tree with `tree.edit` so that the
+   * next parse is incremental. Does not parse: `parse()` / `model()` do, once, for the last version.
+   */
   update(changes: readonly ContentChange[], version: number): void {
     let text = this.src.text;
     let src = this.src;
-    let full = false;
     for (const ch of changes) {
       if (!ch.range) {
+        // replaced as a whole: nothing of the old tree can be reused
+        this.tree?.delete();
+        this.tree = null;
         text = ch.text;
         src = new SourceText(text);
-        full = true;
         continue;
       }
       const start = src.offsetAt(ch.range.start);
       const oldEnd = src.offsetAt(ch.range.end);
-      const startPos = src.positionAt(start);
-      const oldEndPos = src.positionAt(oldEnd);
-      const startPoint = { row: startPos.line, column: startPos.character };
-      if (!full && this.tree) {
+      if (this.tree) {
+        const startPos = src.positionAt(start);
+        const oldEndPos = src.positionAt(oldEnd);
+        const startPoint = { row: startPos.line, column: startPos.character };
         this.tree.edit(
           new Edit({
             startIndex: start,
@@ -81,19 +94,12 @@ export class PythonDocument {
             newEndPosition: endPoint(startPoint, ch.text),
           }),
         );
+        this.treeEdited = true;
       }
       text = text.slice(0, start) + ch.text + text.slice(oldEnd);
       src = new SourceText(text);
     }
-    const old = this.tree;
     this.nesting = undefined;
-    if (old) {
-      // text the parser refuses (nested too deep) is kept as text only; model() throws for it and the
-      // server's limit check reports it instead of parsing
-      this.nesting = tooDeeplyNested(text);
-      this.tree = this.nesting ? null : parsePython(text, full ? null : old, true);
-      old.delete();
-    }
     this.src = src;
     this.version = version;
     this.cachedModel = undefined;
@@ -104,10 +110,31 @@ export class PythonDocument {
     return (this.nesting ??= tooDeeplyNested(this.src.text));
   }
 
-  /** The model of the current version (built on first use). */
+  /** Is the tree of the current version there (nothing to parse before `model()`)? */
+  get parsed(): boolean {
+    return this.tree !== null && !this.treeEdited;
+  }
+
+  /**
+   * Parses the current version if it is not parsed yet (incrementally when the tree of an earlier
+   * version is kept). Throws for text nested too deep, which is never handed to the parser.
+   */
+  parse(): void {
+    if (this.parsed) return;
+    // text the parser refuses (nested too deep) is kept as text only: parsePython throws for it
+    const old = this.tree;
+    const tree = parsePython(this.src.text, old, this.nestingLimitLine() === 0);
+    old?.delete();
+    this.tree = tree;
+    this.treeEdited = false;
+    this.parses++;
+  }
+
+  /** The model of the current version (parsed and built on first use). */
   model(): PythonModel {
-    this.tree ??= parsePython(this.src.text, null, this.nesting === 0);
-    this.cachedModel ??= new PythonModel(this.tree, this.src);
+    if (this.cachedModel) return this.cachedModel;
+    this.parse();
+    this.cachedModel = new PythonModel(this.tree!, this.src);
     return this.cachedModel;
   }
 
@@ -115,6 +142,7 @@ export class PythonDocument {
   dropTree(): void {
     this.tree?.delete();
     this.tree = null;
+    this.treeEdited = false;
     this.cachedModel = undefined;
   }
 

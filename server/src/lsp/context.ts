@@ -41,6 +41,17 @@ export interface DocState {
   lastScheduled?: number;
   /** For a notebook (keyed by the notebook's URI): its cells; `doc` is then the cells' program. */
   notebook?: NotebookState;
+  /** The latest check started (server.ts), until it has published or been abandoned. */
+  running?: CheckInFlight;
+}
+
+/** A check of one document version in flight. */
+export interface CheckInFlight {
+  version: number;
+  /** Settings generation it started under: a re-check of every document makes it stale. */
+  generation: number;
+  /** Settles once the check has published, or been abandoned (a newer version, the document closed). */
+  done: Promise<void>;
 }
 
 /** What a code-action source is given for one `textDocument/codeAction` request. */

@@ -13,9 +13,10 @@
  * - hovers map the position in.
  *
  * A change to a cell rebuilds the program text from the cells (only the changed cell is re-masked)
- * and sends the tree ONE edit: the smallest span between the old and the new program. tree-sitter
- * then re-parses incrementally, reusing the subtrees of every unchanged cell; the rules run once per
- * change over the whole program (a finding may join cells: the model and its training loop).
+ * and sends the tree ONE edit: the smallest span between the old and the new program. The check that
+ * follows re-parses once with the edited tree, and runs the rules over the whole program (a finding
+ * may join cells: the model and its training loop); a check overtaken by a newer change is abandoned
+ * at its next rule boundary, as for a file (server.ts).
  *
  * Settings and workspace facts come from the notebook's own path (its URI is the .ipynb file).
  */

@@ -1,8 +1,14 @@
 /**
- * The Train Guard language server: documents kept parsed incrementally, diagnostics pushed after a
- * short debounce, features (code actions, ...) registered on a shared context. The analyser core
- * does the work; this file only adapts it to the protocol. A failure in one rule or one request
- * never takes the server down.
+ * The Train Guard language server: documents kept as text plus the tree of their last parse (edited,
+ * re-parsed when a check needs it), diagnostics pushed after a short debounce, features (code
+ * actions, ...) registered on a shared context. The analyser core does the work; this file only
+ * adapts it to the protocol. A failure in one rule or one request never takes the server down.
+ *
+ * A check never holds the server's one thread for long: it runs its rules in slices
+ * (`analyzeModelSliced`), so requests and edits are handled between two rules, and a check whose
+ * version is no longer the document's (a newer edit, the document closed, the settings changed) is
+ * abandoned at the next rule boundary without publishing anything. One check per document version
+ * is in flight: whoever needs the findings of that version (`ensureAnalyzed`) waits for it.
  */
 import {
   createConnection,
@@ -18,14 +24,14 @@ import {
 } from 'vscode-languageserver/node';
 import { initParser } from '../analysis/parser';
 import { PythonDocument } from '../analysis/document';
-import { analyzeModel } from '../analysis/analyze';
+import { analyzeModelSliced, nextTurn } from '../analysis/analyze';
 import { layerFromSettings, mergeSettings, type SettingsLayer } from '../config/resolve';
 import type { ResolvedSettings, WorkspaceFacts } from '../config/settings';
 import { ALL_RULES, KNOWN_CODES } from '../rules/index';
 import { toDiagnostic, SOURCE } from './diagnostics';
 import { limitExceeded, limitsFrom } from '../analysis/limits';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
-import type { ClientSettings, CodeActionSource, CommandHandler, DocState, ServerContext } from './context';
+import type { CheckInFlight, ClientSettings, CodeActionSource, CommandHandler, DocState, ServerContext } from './context';
 import { FEATURES } from './features/index';
 import { RecentModels } from './recentModels';
 import { clientResolvesEdits, codeActionKinds, handleCodeAction, handleCodeActionResolve, handleExecuteCommand } from './actions';
@@ -107,14 +113,48 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   /** The documents that keep their tree and model after a check (recentModels.ts). */
   const recent = new RecentModels(KEPT_MODELS);
 
-  async function analyzeAndPublish(uri: string): Promise<void> {
+  /** Bumped when every document is re-checked (settings or workspace files changed): older checks are stale. */
+  let generation = 0;
+  /** What the client sees only with `trainguard.trace.server` on (`$/logTrace`): parses and checks. */
+  const trace = (msg: string) => connection.tracer.log(`[trainguard] ${msg}`);
+  const ms = (t0: number) => `${(performance.now() - t0).toFixed(1)} ms`;
+  /**
+   * The pause of a check: long enough for a message that arrived during the step before it to reach
+   * its handler, so that the staleness check after it sees a newer edit. vscode-jsonrpc decodes a
+   * message read from the stream in one setImmediate and dispatches it in the next, each queued behind
+   * the pause's own: the third turn from now comes after both.
+   */
+  const letMessagesIn = async (): Promise<void> => {
+    for (let i = 0; i < 3; i++) await nextTurn();
+  };
+
+  /**
+   * Checks the document's current version and publishes its diagnostics. A check of that version
+   * already in flight is not started again: its promise is returned.
+   */
+  function analyzeAndPublish(uri: string): Promise<void> {
     const state = documents.get(uri);
-    if (!state) return;
-    const version = state.doc.version;
+    if (!state) return Promise.resolve();
+    const running = state.running;
+    if (running && running.version === state.doc.version && running.generation === generation) return running.done;
+    const check: CheckInFlight = { version: state.doc.version, generation, done: Promise.resolve() };
+    state.running = check;
+    check.done = runCheck(uri, state, check).finally(() => {
+      if (state.running === check) state.running = undefined;
+    });
+    return check.done;
+  }
+
+  async function runCheck(uri: string, state: DocState, check: CheckInFlight): Promise<void> {
+    const { version } = check;
+    // a newer version, the document closed or reopened, or the settings changed: that event schedules its own check
+    const stale = () => documents.get(uri) !== state || state.doc.version !== version || generation !== check.generation;
+    const abandoned = (where: string) => trace(`check ${uri} v${version}: abandoned ${where}`);
     const cs = await clientSettings(uri);
     const settings = await settingsFor(uri);
-    // a newer edit arrived meanwhile: that edit schedules its own run
-    if (documents.get(uri) !== state || state.doc.version !== version) return;
+    // the messages already received go first (a burst's later keystrokes): a version they make stale is never parsed
+    await letMessagesIn();
+    if (stale()) return abandoned('before the parse');
     let findings = [] as DocState['findings'];
     const limits = limitsFrom(cs);
     const skipped = cs.enable === false ? null : limitExceeded(state.doc.text, limits, state.doc.nestingLimitLine());
@@ -131,17 +171,37 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     }
     if (cs.enable !== false) {
       try {
-        const result = analyzeModel(state.doc.model(), {
+        // parse, model, rules: each step lets waiting messages in before the next touches the document
+        if (!state.doc.parsed) {
+          const t0 = performance.now();
+          state.doc.parse();
+          trace(`parse ${uri} v${version}: ${ms(t0)} (parse ${state.doc.parses} of this document)`);
+          await letMessagesIn();
+          if (stale()) return abandoned('after the parse');
+        }
+        const t1 = performance.now();
+        const model = state.doc.model();
+        const modelTime = ms(t1);
+        await letMessagesIn();
+        if (stale()) return abandoned('after the model');
+        trace(`model ${uri} v${version}: ${modelTime}; the rules start`);
+        const t2 = performance.now();
+        const sliced = await analyzeModelSliced(model, {
           settings,
           workspace: workspaceFacts(uri),
           timeBudgetMs: limits.timeBudgetMs,
           shellCommands: state.notebook?.program.shellCommands,
+          isStale: stale,
+          pause: letMessagesIn,
           onRuleError: (code, e) => {
             if (failedRules.has(code)) return;
             failedRules.add(code);
             error(`rule ${code} failed (reported once, the other rules still run): ${(e as Error)?.stack ?? e}`);
           },
         });
+        if (sliced.cancelled) return abandoned(`after ${sliced.rulesRun} rules`);
+        const result = sliced.result;
+        trace(`check ${uri} v${version}: done, rules ${ms(t2)} (${result.elapsedMs} ms of their own, ${sliced.pauses} pauses), ${result.findings.length} findings`);
         findings = result.findings;
         if (result.skippedRules.length && !slowReported.has(uri)) {
           slowReported.add(uri);
@@ -150,6 +210,8 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
           connection.window.showWarningMessage(msg);
         }
       } catch (e) {
+        // nothing is published for a version that is no longer the document's, even a failed one
+        if (stale()) return abandoned(`after an error: ${(e as Error)?.message ?? e}`);
         error(`analysis of ${uri} failed: ${(e as Error)?.stack ?? e}`);
       }
     }
@@ -158,7 +220,11 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     state.settings = settings;
     if (state.notebook) notebooks.publish(state, toDiagnostic);
     else connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, uri)) });
-    for (const older of recent.touch(uri)) documents.get(older)?.doc.dropTree();
+    // a document whose check is in flight keeps its tree until that check is done (it then counts as recent)
+    for (const older of recent.touch(uri)) {
+      const other = documents.get(older);
+      if (other && !other.running) other.doc.dropTree();
+    }
   }
 
   /**
@@ -203,6 +269,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     async ensureAnalyzed(uri) {
       const state = documents.get(uri);
       if (state && state.analyzedVersion !== state.doc.version) {
+        // a check of this version in flight is awaited (analyzeAndPublish returns it), not run twice
         if (state.timer) clearTimeout(state.timer);
         state.timer = undefined;
         await analyzeAndPublish(uri);
@@ -211,6 +278,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     },
     schedule,
     recheckAll() {
+      generation++;
       settingsCache.clear();
       for (const uri of documents.keys()) schedule(uri);
     },
