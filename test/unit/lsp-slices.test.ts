@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   CodeActionRequest,
+  DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
   DidChangeNotebookDocumentNotification,
@@ -26,6 +27,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { LspSession } from './lsp.test';
 import { ROOT } from './helpers';
+import { KEPT_MODELS } from '../../server/src/lsp/server';
 
 const example = fs.readFileSync(path.join(ROOT, 'examples', 'train.py'), 'utf8');
 /** A file whose check takes long (~1200 lines: the rules run for the better part of a second), with a `# noqa` comment to hover on line 0. */
@@ -42,9 +44,9 @@ class TracedSession extends LspSession {
     this.onPublish = (p: PublishDiagnosticsParams) => this.record(`publish ${p.uri} v${p.version}`);
   }
 
-  async start(): Promise<void> {
+  async start(settings: Record<string, unknown> = {}): Promise<void> {
     // the default settings: the 30 ms burst debounce is part of what is tested
-    await this.initialize({});
+    await this.initialize(settings);
     await this.conn.sendNotification(SetTraceNotification.type, { value: 'messages' });
   }
 
@@ -226,5 +228,53 @@ describe('language server: checks in slices, abandoned when stale, one per versi
       [`publish ${uri} vundefined`, `trace check ${uri} v1: abandoned`],
     );
     assert.deepStrictEqual(s.latest.get(uri)?.diagnostics, []);
+  });
+
+  it('keeps skipping the rules an earlier check skipped for the time budget, until the budget setting changes', async () => {
+    const t = new TracedSession();
+    try {
+      // a 1 ms budget: the first check of the big file runs out of it after a rule or two
+      await t.start({ timeBudgetMs: 1 });
+      const uri = 'file:///ws/over-budget.py';
+      await t.open(uri, BIG, 1);
+      const first = await t.waitFor(new RegExp(`^trace check ${escape(uri)} v1: done`));
+      const skipped = /; over the time budget, skipped ([A-Z0-9 ]+)$/.exec(first)?.[1].split(' ') ?? [];
+      assert.ok(skipped.length > 0, first);
+      // the next version skips the same rules from the start, whatever the clock says this time
+      await t.conn.sendNotification(DidChangeTextDocumentNotification.type, typed(uri, 2, 1, '# a comment\n'));
+      const second = await t.waitFor(new RegExp(`^trace check ${escape(uri)} v2: done`));
+      assert.match(second, new RegExp(`\\(${skipped.length} as in an earlier check\\)$`));
+      const again = /skipped ([A-Z0-9 ]+) \(/.exec(second)?.[1].split(' ') ?? [];
+      assert.ok(
+        skipped.every((c) => again.includes(c)),
+        `v1 skipped ${skipped.join(' ')}, v2 ${again.join(' ')}`,
+      );
+      const v2 = (await t.diagnostics(uri, (p) => p.version === 2)).diagnostics;
+      assert.deepStrictEqual(v2.filter((d) => skipped.includes(String(d.code))), [], 'a rule skipped for the budget reported on v2');
+      // a new budget: every rule runs again
+      await t.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { trainguard: { timeBudgetMs: 60000 } } });
+      const third = await t.waitFor(new RegExp(`^trace check ${escape(uri)} v2: done.*findings$`));
+      assert.doesNotMatch(third, /over the time budget/);
+      const all = (await t.diagnostics(uri, (p) => p.diagnostics.some((d) => skipped.includes(String(d.code))))).diagnostics;
+      assert.ok(all.length > v2.length, `${all.length} diagnostics with every rule, ${v2.length} with the budget`);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a hover that rebuilds the model of a document past the kept ones makes it recent: another one drops its model', async () => {
+    const uri = (i: number) => `file:///ws/kept${i}.py`;
+    const text = '# noqa: TG203\n' + example;
+    for (let i = 0; i < KEPT_MODELS + 2; i++) {
+      await s.open(uri(i), text, 1);
+      await s.waitFor(new RegExp(`^publish ${escape(uri(i))} v1$`));
+    }
+    // the first two fell out when the 5th and the 6th were checked
+    await s.waitFor(new RegExp(`^trace model ${escape(uri(1))}: dropped`));
+    assert.ok(!s.events.some((e) => e.startsWith(`trace model ${uri(2)}: dropped`)), s.events.join('\n'));
+    const hover = (await s.conn.sendRequest(HoverRequest.type, { textDocument: { uri: uri(0) }, position: { line: 0, character: 10 } })) as Hover | null;
+    assert.ok(hover, 'no hover on the noqa code');
+    // its model is kept again, so the least recent of the others gives its up
+    await s.waitFor(new RegExp(`^trace model ${escape(uri(2))}: dropped`));
   });
 });

@@ -120,6 +120,29 @@ describe('analyzeModelSliced', function () {
     assert.strictEqual(sliced.elapsedMs, sync.elapsedMs);
   });
 
+  it('skips the rules in skipRules as if over the budget, the others run, in both analyses', async () => {
+    const text = 'import torch\n';
+    const ran: string[] = [];
+    const rules = [0, 1, 2, 3].map((i) =>
+      fakeRule(i, (ctx) => {
+        ran.push(ALL_RULES[i].meta.code);
+        ctx.report({ range: { start: { line: 0, character: i }, end: { line: 0, character: i + 1 } }, message: `rule ${i}` });
+      }),
+    );
+    const skipRules = new Set([ALL_RULES[1].meta.code, ALL_RULES[3].meta.code]);
+    const sync = withModel(text, (m) => analyzeModel(m, { rules, skipRules, timeBudgetMs: 60000 }));
+    const tree = parsePython(text);
+    const sliced = done(await analyzeModelSliced(new PythonModel(tree, text), { rules, skipRules, sliceMs: 0, isStale: () => false }));
+    tree.delete();
+    const expected = [ALL_RULES[0].meta.code, ALL_RULES[2].meta.code];
+    assert.deepStrictEqual(ran, [...expected, ...expected]);
+    for (const r of [sync, sliced]) {
+      assert.deepStrictEqual(r.skippedRules, [...skipRules]);
+      assert.strictEqual(r.skippedAsAsked, 2);
+      assert.deepStrictEqual(r.findings.map((f) => f.message), ['rule 0', 'rule 2']);
+    }
+  });
+
   it('isolates a throwing rule exactly as analyzeModel does', async () => {
     const text = 'import torch\n';
     const rules = [

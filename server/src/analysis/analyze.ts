@@ -24,6 +24,12 @@ export interface AnalyzeOptions {
   onRuleError?: (code: string, error: unknown) => void;
   /** Time budget for all rules (ms). Rules not started by then are skipped and named in `skippedRules`. */
   timeBudgetMs?: number;
+  /**
+   * Rules not to run, named in `skippedRules` as if the budget had run out before them: the language
+   * server passes the rules an earlier check of the same document skipped, so that a document near
+   * its budget does not show a different set of findings after every keystroke.
+   */
+  skipRules?: ReadonlySet<string>;
   /** Shell commands the program runs outside Python (a notebook's `!cmd` lines, `%%bash` cells). */
   shellCommands?: readonly string[];
   /** The clock of the time budget and of the slices (ms); `Date.now` unless a test injects one. */
@@ -63,8 +69,10 @@ export interface AnalysisResult {
   directives: Directives;
   /** The file does not parse cleanly: findings are still given, fixes are withheld. */
   syntaxError: boolean;
-  /** Rules skipped because the time budget ran out (empty normally). */
+  /** Rules skipped because the time budget ran out (empty normally), or named in `skipRules`. */
   skippedRules: string[];
+  /** How many of `skippedRules` were skipped because `skipRules` named them. */
+  skippedAsAsked: number;
   /** How long the rules took (ms). */
   elapsedMs: number;
 }
@@ -105,6 +113,7 @@ class Analysis {
   private readonly syntaxError: boolean;
   private readonly findings: Finding[] = [];
   private readonly skippedRules: string[] = [];
+  private skippedAsAsked = 0;
   private readonly now: () => number;
   /** When the rules started, moved forward by every pause: time spent on other work is not the rules'. */
   private started: number;
@@ -121,9 +130,14 @@ class Analysis {
     this.started = this.now();
   }
 
-  /** Runs one rule, or skips it (the time budget spent, the rule disabled); a rule that throws is reported and skipped. */
+  /** Runs one rule, or skips it (the time budget spent, the rule in `skipRules`, the rule disabled); a rule that throws is reported and skipped. */
   run(rule: Rule): void {
     const { model, settings, workspace, directives, syntaxError, findings, opts } = this;
+    if (opts.skipRules?.has(rule.meta.code)) {
+      this.skippedRules.push(rule.meta.code);
+      this.skippedAsAsked++;
+      return;
+    }
     if (opts.timeBudgetMs !== undefined && this.now() - this.started > opts.timeBudgetMs) {
       this.skippedRules.push(rule.meta.code);
       return;
@@ -161,9 +175,9 @@ class Analysis {
   }
 
   result(): AnalysisResult {
-    const { findings, model, directives, syntaxError, skippedRules } = this;
+    const { findings, model, directives, syntaxError, skippedRules, skippedAsAsked } = this;
     findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
-    return { findings, model, directives, syntaxError, skippedRules, elapsedMs: this.now() - this.started };
+    return { findings, model, directives, syntaxError, skippedRules, skippedAsAsked, elapsedMs: this.now() - this.started };
   }
 }
 

@@ -6,6 +6,7 @@
 import type { CodeAction, CodeActionParams, Connection, Diagnostic, FileEvent, InitializeParams, ServerCapabilities, WorkspaceEdit } from 'vscode-languageserver/node';
 import type { TextEdit } from '../analysis/source';
 import type { PythonDocument } from '../analysis/document';
+import type { PythonModel } from '../analysis/model';
 import type { Finding } from '../rules/types';
 import type { ResolvedSettings, SeverityOverride, WorkspaceFacts } from '../config/settings';
 import type { SettingsLayer } from '../config/resolve';
@@ -43,6 +44,13 @@ export interface DocState {
   notebook?: NotebookState;
   /** The latest check started (server.ts), until it has published or been abandoned. */
   running?: CheckInFlight;
+  /**
+   * The rules a check of this document skipped for the time budget, skipped by its later checks too
+   * (server.ts): the budget is wall-clock time, so without this the set would change from one
+   * keystroke to the next on a loaded machine and findings would come and go. Forgotten when the
+   * budget setting changes or the text shrinks below half the length it had then.
+   */
+  overBudget?: { rules: ReadonlySet<string>; budgetMs: number; length: number };
 }
 
 /** A check of one document version in flight. */
@@ -115,6 +123,12 @@ export interface ServerContext {
   readonly notebooks: Notebooks;
   /** Analyses the document now if its findings are stale, and returns its state. */
   ensureAnalyzed(uri: string): Promise<DocState | undefined>;
+  /**
+   * The model of the document's current version (parsed and built if needed), for a request that
+   * reads it (hover, suppression actions, the budget panel): the document then counts as recently
+   * used, so only the few most recent keep a model (recentModels.ts), whoever asked for it.
+   */
+  modelOf(state: DocState): PythonModel;
   /** Re-checks one document after the debounce. */
   schedule(uri: string): void;
   /** Re-checks every open document (settings or workspace files changed). */

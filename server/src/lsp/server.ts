@@ -186,10 +186,13 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
         if (stale()) return abandoned('after the model');
         trace(`model ${uri} v${version}: ${modelTime}; the rules start`);
         const t2 = performance.now();
+        const over = state.overBudget;
+        const skipRules = over && over.budgetMs === limits.timeBudgetMs && state.doc.text.length * 2 >= over.length ? over.rules : undefined;
         const sliced = await analyzeModelSliced(model, {
           settings,
           workspace: workspaceFacts(uri),
           timeBudgetMs: limits.timeBudgetMs,
+          skipRules,
           shellCommands: state.notebook?.program.shellCommands,
           isStale: stale,
           pause: letMessagesIn,
@@ -201,8 +204,10 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
         });
         if (sliced.cancelled) return abandoned(`after ${sliced.rulesRun} rules`);
         const result = sliced.result;
-        trace(`check ${uri} v${version}: done, rules ${ms(t2)} (${result.elapsedMs} ms of their own, ${sliced.pauses} pauses), ${result.findings.length} findings`);
+        const skippedNote = result.skippedRules.length ? `; over the time budget, skipped ${result.skippedRules.join(' ')}${result.skippedAsAsked ? ` (${result.skippedAsAsked} as in an earlier check)` : ''}` : '';
+        trace(`check ${uri} v${version}: done, rules ${ms(t2)} (${result.elapsedMs} ms of their own, ${sliced.pauses} pauses), ${result.findings.length} findings${skippedNote}`);
         findings = result.findings;
+        state.overBudget = result.skippedRules.length ? { rules: new Set(result.skippedRules), budgetMs: limits.timeBudgetMs, length: state.doc.text.length } : undefined;
         if (result.skippedRules.length && !slowReported.has(uri)) {
           slowReported.add(uri);
           const msg = `Train Guard: checking ${uri.replace(/^.*\//, '')} took over ${limits.timeBudgetMs} ms; ${result.skippedRules.length} rule(s) were skipped (${result.skippedRules.join(', ')}). Raise trainguard.timeBudgetMs to check them.`;
@@ -220,10 +225,17 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     state.settings = settings;
     if (state.notebook) notebooks.publish(state, toDiagnostic);
     else connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, uri)) });
+    keepModel(uri);
+  }
+
+  /** `uri`'s model is kept; the documents that fall out of the most recent lose theirs. */
+  function keepModel(uri: string): void {
     // a document whose check is in flight keeps its tree until that check is done (it then counts as recent)
     for (const older of recent.touch(uri)) {
       const other = documents.get(older);
-      if (other && !other.running) other.doc.dropTree();
+      if (!other || other.running) continue;
+      other.doc.dropTree();
+      trace(`model ${older}: dropped (not among the ${recent.size} most recent)`);
     }
   }
 
@@ -275,6 +287,11 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
         await analyzeAndPublish(uri);
       }
       return documents.get(uri);
+    },
+    modelOf(state) {
+      const model = state.doc.model();
+      if (documents.get(state.uri) === state) keepModel(state.uri);
+      return model;
     },
     schedule,
     recheckAll() {

@@ -24,7 +24,7 @@ import type { ServerContext, ServerFeature } from '../context';
 /** The model of the document at exactly the client's version: the server's own when it matches, else parsed from the text sent. */
 export async function withModel<T>(ctx: ServerContext, uri: string, text: string, version: number, use: (m: PythonModel) => T): Promise<T> {
   const state = ctx.documents.get(uri);
-  if (state && state.doc.version === version && state.doc.text === text) return use(state.doc.model());
+  if (state && state.doc.version === version && state.doc.text === text) return use(ctx.modelOf(state));
   const tree = parsePython(text);
   try {
     return use(new PythonModel(tree, text));

@@ -81,14 +81,14 @@ export const hover: ServerFeature = {
           // a cell: the program's comments, the position and the hover's range mapped
           const program = cell.nb.program;
           const at = program.fromCell(cell.index, position);
-          const h = at && hoverAt(cell.state.doc.model().comments, at);
+          const h = at && hoverAt(ctx.modelOf(cell.state).comments, at);
           if (!h) return null;
           const range = h.range && program.rangeToCell(h.range);
           return { ...h, range: range && range.cell === cell.index ? range.range : undefined };
         }
         const state = ctx.documents.get(textDocument.uri);
         if (!state || state.notebook) return null;
-        return hoverAt(state.doc.model().comments, position);
+        return hoverAt(ctx.modelOf(state).comments, position);
       } catch (e) {
         ctx.error(`hover failed: ${(e as Error)?.stack ?? e}`);
         return null;

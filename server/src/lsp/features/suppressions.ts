@@ -16,7 +16,7 @@ export const suppressions: ServerFeature = {
       kinds: [CodeActionKind.QuickFix],
       provide(req) {
         if (!req.wants(CodeActionKind.QuickFix) || req.clientSettings.showSuppressionActions === false || !req.matched.length) return [];
-        const model = req.state.doc.model();
+        const model = ctx.modelOf(req.state);
         const directives = parseDirectives(model.comments);
         const lineActions: CodeAction[] = [];
         const fileActions: CodeAction[] = [];
