@@ -20,7 +20,7 @@
  *
  * Settings and workspace facts come from the notebook's own path (its URI is the .ipynb file).
  */
-import { CodeActionKind, type CodeAction, type CodeActionParams, type Diagnostic, type NotebookCell, type TextDocumentEdit, type TextDocumentItem, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { type CodeAction, type CodeActionParams, type Diagnostic, type NotebookCell, type TextDocumentEdit, type TextDocumentItem, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { limitExceeded, limitsFrom } from '../analysis/limits';
 import { NotebookProgram, type CellInput, type MaskResult } from '../analysis/notebook';
 import { minimalEdit } from '../analysis/source';
@@ -30,9 +30,9 @@ import { fixNotebook } from '../fixes/notebook';
 import type { Finding } from '../rules/types';
 import type { DocState, ServerContext } from './context';
 import { clientResolvesEdits, deferredEdit, fixAllAnswer, kindWanted, type DeferredEdit } from './actions';
+import { FIX_ALL_KIND } from './features/fixAll';
 
 export const NOTEBOOK_TYPE = 'jupyter-notebook';
-const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.trainguard`;
 
 export interface LspCell {
   uri: string;
