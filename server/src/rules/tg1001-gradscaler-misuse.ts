@@ -73,6 +73,8 @@ interface Problems {
   scalingAdded: boolean;
   /** The scaler receiver already used in the loop (its spelling), if any. */
   scalerInLoop: CallSite | null;
+  /** Where the step is read: the batch loop, or the loop around it when the backward runs in an accumulation loop. */
+  stepLoop: LoopInfo;
 }
 
 function scalerProblems(m: PythonModel, loop: LoopInfo, loopUsesScaler: boolean, usedAnywhere: boolean): Problems | null {
@@ -80,8 +82,14 @@ function scalerProblems(m: PythonModel, loop: LoopInfo, loopUsesScaler: boolean,
   const backwards = reach.filter((c) => c.method === 'backward' && c.receiver && !isAcceleratorBackward(m, c));
   if (!backwards.length) return null;
   const scaled = backwards.filter((b) => scaleCallOf(m, b));
-  const scalerSteps = reach.filter((c) => isScalerStep(m, c));
-  const directSteps = reach.filter((c) => isDirectOptimizerStep(m, c));
+  // Gradient accumulation: the backward runs in an inner loop over micro-steps and the step after it,
+  // in the enclosing loop of the same function. The step, update and their conditions are read there.
+  const isStep = (c: CallSite) => isScalerStep(m, c) || isDirectOptimizerStep(m, c);
+  const outer = !reach.some(isStep) && loop.parent && loop.parent.fn === loop.fn ? loop.parent : null;
+  const stepLoop = outer ?? loop;
+  const stepReach = outer ? m.reachableFromLoop(outer) : reach;
+  const scalerSteps = stepReach.filter((c) => isScalerStep(m, c));
+  const directSteps = stepReach.filter((c) => isDirectOptimizerStep(m, c));
   // a backward with no step at all (saliency, a probe) is not an AMP training step
   if (!scaled.length && !scalerSteps.length && !directSteps.length) return null;
   const items: Problems['items'] = [];
@@ -105,10 +113,10 @@ function scalerProblems(m: PythonModel, loop: LoopInfo, loopUsesScaler: boolean,
     }
     if (!direct.length) items.push({ node: (scaled[0] ?? unscaled[0]).node, text: 'no `scaler.step(optimizer)`: the optimizer never steps' });
   } else {
-    direct = directSteps.filter((d) => !conditionalInLoop(m, d, loop));
+    direct = directSteps.filter((d) => !conditionalInLoop(m, d, stepLoop));
     for (const d of direct) items.push({ node: d.node, text: `\`${d.node.text}\` steps a second time, outside the scaler` });
   }
-  const hasUpdate = reach.some((c) => c.method === 'update' && c.receiver !== null && m.hasRole(c.receiver, 'scaler'));
+  const hasUpdate = stepReach.some((c) => c.method === 'update' && c.receiver !== null && m.hasRole(c.receiver, 'scaler'));
   const stepForUpdate = scalerSteps[0] ?? direct[0] ?? null;
   let needsUpdateAfter: CallSite | null = null;
   if (!hasUpdate && stepForUpdate) {
@@ -116,8 +124,8 @@ function scalerProblems(m: PythonModel, loop: LoopInfo, loopUsesScaler: boolean,
     items.push({ node: needsUpdateAfter.node, text: '`scaler.update()` is never called after the step (the scale cannot adapt; after one overflow every step is skipped)' });
   }
   if (!items.length) return null;
-  const scalerInLoop = reach.find((c) => c.receiver !== null && m.hasRole(c.receiver, 'scaler') && (c.method === 'scale' || c.method === 'step' || c.method === 'update')) ?? null;
-  return { items, unscaled, direct, needsUpdateAfter, scalingAdded: unscaled.length > 0, scalerInLoop };
+  const scalerInLoop = stepReach.find((c) => c.receiver !== null && m.hasRole(c.receiver, 'scaler') && (c.method === 'scale' || c.method === 'step' || c.method === 'update')) ?? null;
+  return { items, unscaled, direct, needsUpdateAfter, scalingAdded: unscaled.length > 0, scalerInLoop, stepLoop };
 }
 
 function conditionalInLoop(m: PythonModel, c: CallSite, loop: LoopInfo): boolean {
@@ -168,7 +176,7 @@ function scalerFix(m: PythonModel, loop: LoopInfo, p: Problems, scalers: CallSit
   }
   if (p.scalingAdded) {
     // clipping must see unscaled gradients: scaler.unscale_(optimizer) before it
-    const reach = m.reachableFromLoop(loop);
+    const reach = m.reachableFromLoop(p.stepLoop);
     const clips = reach.filter((c) => /^torch\.nn\.utils\.(clip_grad_norm_|clip_grad_value_|clip_grad_norm)$/.test(c.qualified ?? ''));
     if (clips.length && !reach.some((c) => c.method === 'unscale_')) {
       const step = p.direct[0] ?? reach.find((c) => isScalerStep(m, c));
@@ -182,6 +190,6 @@ function scalerFix(m: PythonModel, loop: LoopInfo, p: Problems, scalers: CallSit
     }
   }
   if (!edits.length) return null;
-  if (edited.some((c) => c.fn === loop.fn && !isWithin(c.node, loop.body))) return null;
+  if (edited.some((c) => c.fn === loop.fn && !isWithin(c.node, p.stepLoop.body))) return null;
   return { title: `Use the scaler: ${s}.scale(loss).backward(), ${s}.step(optimizer), ${s}.update()`, applicability: 'safe', edits };
 }
