@@ -43,6 +43,27 @@ export const SERVER_VERSION = '0.1.0';
 /** How many recently checked documents keep their tree and model (recentModels.ts). */
 export const KEPT_MODELS = 4;
 
+/** File names checked whatever the client calls their language. */
+const PYTHON_FILE = /\.pyi?$/i;
+
+/**
+ * Is a text document Python? Its `languageId` says so, or its name does: a client with no filetype
+ * detection (Neovim with `filetype off`, a bare LSP client) sends an empty or generic `languageId`
+ * such as `plaintext` for `train.py`, and that file is still checked. The name is read from the
+ * URI's path, without its query or fragment.
+ */
+export function isPythonTextDocument(uri: string, languageId: string): boolean {
+  if (languageId === 'python') return true;
+  const path = uri.replace(/[?#].*$/, '');
+  let name = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    /* a malformed escape: read the name as it is written */
+  }
+  return PYTHON_FILE.test(name);
+}
+
 export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   const connection = mode === 'stdio' ? createConnection(ProposedFeatures.all, process.stdin, process.stdout) : createConnection(ProposedFeatures.all);
   const documents = new Map<string, DocState>();
@@ -347,7 +368,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   });
 
   connection.onDidOpenTextDocument(({ textDocument }) => {
-    if (textDocument.languageId !== 'python') return;
+    if (!isPythonTextDocument(textDocument.uri, textDocument.languageId)) return;
     try {
       documents.get(textDocument.uri)?.doc.dispose();
       documents.set(textDocument.uri, {
