@@ -163,6 +163,32 @@ describe('language server over stdio (dist/server.js)', function () {
     assert.ok(actions.some((a) => a.isPreferred && a.title.endsWith('(TG303)')), actions.map((a) => a.title).join('; '));
   });
 
+  it('checks a .ipynb sent as a text document (its JSON) as a notebook: each finding where its cell\'s source is written', async () => {
+    const uri = 'file:///ws/flow.ipynb';
+    const json = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'notebooks', 'kaggle-flow.ipynb'), 'utf8');
+    await s.open(uri, json, 1, '');
+    const p = await s.diagnostics(uri, (x) => x.diagnostics.length > 0);
+    const lines = json.split('\n');
+    const at = (code: string) => p.diagnostics.filter((d) => d.code === code).map((d) => lines[d.range.start.line].slice(d.range.start.character, d.range.start.character + 20));
+    assert.deepStrictEqual(at('TG303'), ['criterion(logits, la']);
+    assert.deepStrictEqual(at('TG304'), ['autocast():\\n",', 'GradScaler()\\n",']);
+    // the criterion of TG205, with its epoch loop as related information, mapped into the JSON too
+    const tg205 = p.diagnostics.find((d) => d.code === 'TG205')!;
+    assert.ok(lines[tg205.range.start.line].slice(tg205.range.start.character).startsWith('nn.CrossEntropyLoss()'), lines[tg205.range.start.line]);
+    const loop = tg205.relatedInformation![0].location;
+    assert.strictEqual(loop.uri, uri);
+    assert.ok(lines[loop.range.start.line].slice(loop.range.start.character).startsWith('for epoch in range(EPOCHS):'), lines[loop.range.start.line]);
+    // diagnostics only: no fix would be written into the JSON
+    assert.ok(p.diagnostics.every((d) => (d.data as { fixable: boolean }).fixable === false));
+    const actions = (await s.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: p.diagnostics[0].range, context: { diagnostics: p.diagnostics, only: ['quickfix'] } })) as CodeAction[];
+    assert.deepStrictEqual(actions, []);
+    // an edit that breaks the JSON: nothing to say until it is a notebook again
+    await s.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, text: '' }] });
+    assert.deepStrictEqual((await s.diagnostics(uri, (x) => x.version === 2)).diagnostics, []);
+    await s.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 3 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '{' }] });
+    assert.strictEqual((await s.diagnostics(uri, (x) => x.version === 3)).diagnostics.length, p.diagnostics.length);
+  });
+
   it('does not check a document that is neither Python by its languageId nor by its name (notes.txt, plaintext)', async () => {
     const txt = 'file:///ws/notes.txt';
     const md = 'file:///ws/train.py.md';

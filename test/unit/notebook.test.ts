@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { maskIPython, NotebookProgram, type CellInput } from '../../server/src/analysis/notebook';
-import { parseIpynb, writeIpynb, splitSourceLines, type Ipynb } from '../../server/src/analysis/ipynb';
+import { cellOffsetInFile, parseIpynb, writeIpynb, splitSourceLines, type Ipynb } from '../../server/src/analysis/ipynb';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { initParser } from '../../server/src/analysis/parser';
 import { applyEdits } from '../../server/src/analysis/source';
@@ -190,6 +190,23 @@ describe('notebooks: .ipynb files', () => {
     const text = '{"cells": [], "cells": [{"cell_type": "code", "source": "a\\u00e9\\n\\"b\\"\\ud83d\\ude00"}], "x": [1.5e3, true, null, -0]}';
     const nb = parseIpynb(text) as Ipynb;
     assert.strictEqual(nb.cells[0].text, (JSON.parse(text) as { cells: { source: string }[] }).cells[0].source);
+  });
+
+  it('finds where each character of a cell is written in the file (escapes count as the character they stand for)', () => {
+    const escaped = parseIpynb('{"cells": [{"cell_type": "code", "source": ["a\\u00e9\\n", "\\"b\\"\\ud83d\\ude00"]}, {"cell_type": "code", "source": "x\\ty"}, {"cell_type": "code", "source": []}]}') as Ipynb;
+    for (const nb of [escaped, ...['kaggle-flow.ipynb', 'string-sources.ipynb', 'gpu-shell.ipynb'].map(load)]) {
+      for (const cell of nb.cells) {
+        for (let k = 0; k < cell.text.length; k++) {
+          const from = cellOffsetInFile(nb, cell, k);
+          const to = cellOffsetInFile(nb, cell, k + 1);
+          // the file text between two neighbours decodes to the cell's character (a list element's end: up to its quote)
+          const raw = nb.text.slice(from, to).replace(/",\s*"$/, '');
+          assert.strictEqual(JSON.parse(`"${raw}"`), cell.text[k], `offset ${k} of ${JSON.stringify(cell.text)}`);
+        }
+      }
+    }
+    const empty = escaped.cells[2];
+    assert.strictEqual(escaped.text[cellOffsetInFile(escaped, empty, 0)], '[');
   });
 
   it('writes back only the changed sources: every other byte is kept', () => {
