@@ -62,6 +62,36 @@ describe('anchoring (issue 16)', () => {
     assert.deepStrictEqual(findings(text, ['TG205']).map(line), [4]);
   });
 
+  it('TG205: a fix that edits another function than the criterion\'s says where in its title', async () => {
+    const text = [
+      'import timm',
+      'import torch',
+      'import torch.nn as nn',
+      'NUM_CLASSES = 5',
+      'criterion = nn.CrossEntropyLoss()',
+      'def main(train_loader, val_loader):',
+      '    model = timm.create_model("resnet18", num_classes=NUM_CLASSES).cuda()',
+      '    opt = torch.optim.Adam(model.parameters())',
+      '    for epoch in range(10):',
+      '        for x, y in train_loader:',
+      '            opt.zero_grad()',
+      '            criterion(model(x.cuda()), y.cuda()).backward()',
+      '            opt.step()',
+      '        val_loss = 0.0',
+      '        with torch.no_grad():',
+      '            for x, y in val_loader:',
+      '                val_loss += criterion(model(x.cuda()), y.cuda()).item()',
+      '        print(epoch, val_loss)',
+      'main(train_loader, val_loader)',
+      '',
+    ].join('\n');
+    const [f] = findings(text, ['TG205']);
+    assert.strictEqual(line(f), 5);
+    assert.strictEqual(f.fix?.title, 'Compare the validation loss with the random baseline ln(num_classes) (in the epoch loop of main(), line 9)');
+    const fixed = await checkFixRoundTrip(text, f, 'TG205');
+    assert.ok(fixed.includes('        if epoch < 2:\n            random_baseline = math.log(NUM_CLASSES)\n'), fixed);
+  });
+
   describe('TG304: every use of every invalid fixture', () => {
     for (const fx of ruleFixtures('TG304').filter((f) => f.kind === 'invalid')) {
       it(`each call's own fix round-trips: ${fx.name}`, async () => {

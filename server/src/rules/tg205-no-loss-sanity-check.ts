@@ -80,7 +80,10 @@ export const rule: Rule = {
       return fixes.get(loop)!;
     };
     for (const { node, loops } of [...criteria.values()].sort((a, b) => a.node.startIndex - b.node.startIndex)) {
-      const fix = loops.map(fixFor).find((f) => f !== null) ?? null;
+      const at = loops.find((l) => fixFor(l) !== null);
+      let fix = at ? fixFor(at) : null;
+      // the check goes into the loop, which may be in another function than the criterion: the title says where
+      if (fix && at && at.fn !== m.functionAt(node)) fix = { ...fix, title: `${fix.title} (in the epoch loop ${at.fn ? `of ${at.fn.name}()` : 'at module level'}, line ${at.node.startPosition.row + 1})` };
       ctx.report({
         node,
         message: 'Classification loss with no sanity check: after the first epochs compare the validation loss with ln(num_classes); a loss stuck at that baseline means the model is not learning (stop the run before it burns the budget)',
