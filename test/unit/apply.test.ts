@@ -107,6 +107,34 @@ describe('fix-all in rounds', () => {
     assert.strictEqual(r.applied.get('TG9010'), 2);
   });
 
+  it('applies two fixes that rely on the same text (Fix.dependsOn) in different rounds, so the second sees the first', () => {
+    // each fix renames one use of `old`; the one that renames the last use also drops the `old = 1` line
+    const lastUse = (text: string) => text.split('\n').filter((l) => /\bold\b/.test(l)).length === 2;
+    const dep: Rule = {
+      meta: { code: 'TG9011', name: 'test-TG9011', severity: 'warning', section: 'test', summary: 'test', fixable: true },
+      check(ctx) {
+        const src = ctx.model.source;
+        const decl = { start: { line: 0, character: 0 }, end: { line: 0, character: src.lineText(0).length } };
+        for (let line = 1; line < src.lineCount; line++) {
+          const m = /\bold\b/.exec(src.lineText(line));
+          if (!m || !src.lineText(0).startsWith('old = ')) continue;
+          const edits = [at(line, m.index, m.index + 3, 'new')];
+          if (lastUse(src.text)) edits.push({ range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, newText: '' });
+          ctx.report({ range: { start: { line, character: m.index }, end: { line, character: m.index + 3 } }, message: 'x', fix: { title: 'x', applicability: 'safe', edits, dependsOn: [decl] } });
+        }
+      },
+    };
+    const r = fixAll('old = 1\nprint(old)\nprint(old + 1)\n', { rules: [dep] });
+    assert.strictEqual(r.text, 'print(new)\nprint(new + 1)\n');
+    assert.strictEqual(r.rounds, 2);
+    // without dependsOn both would apply in one round, each believing the other still reads `old`
+    const src = 'old = 1\nprint(old)\nprint(old + 1)\n';
+    const findings = [1, 2].map((line) => ({ code: 'TG9011', message: 'x', severity: 'warning' as const, range: { start: { line, character: 6 }, end: { line, character: 9 } }, fix: { title: 'x', applicability: 'safe' as const, edits: [at(line, 6, 9, 'new')] } }));
+    assert.strictEqual(applyNonOverlapping(src, findings, () => true).applied.length, 2);
+    const decl = { start: { line: 0, character: 0 }, end: { line: 0, character: 7 } };
+    assert.strictEqual(applyNonOverlapping(src, findings.map((f) => ({ ...f, fix: { ...f.fix, dependsOn: [decl] } })), () => true).applied.length, 1);
+  });
+
   it('fixSpans rejects positions past a line end, allows two insertions at one place', () => {
     const src = new SourceText('ab\ncd\n');
     assert.strictEqual(fixSpans(src, [at(0, 0, 5, '')]), null);

@@ -77,8 +77,8 @@ export class LspSession {
     });
   }
 
-  open(uri: string, text: string, version = 1): Promise<void> {
-    return this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'python', version, text } });
+  open(uri: string, text: string, version = 1, languageId = 'python'): Promise<void> {
+    return this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } });
   }
 
   async close(): Promise<void> {
@@ -143,6 +143,85 @@ describe('language server over stdio (dist/server.js)', function () {
     const after = await s.diagnostics(uri, (x) => x.version === 2);
     assert.deepStrictEqual(codes(after), ['TG203', 'TG211', 'TG701']);
     assert.ok(fixed.includes('            loss = criterion(logits, labels)'));
+  });
+
+  it('checks a .py / .pyi document whatever its languageId (an empty one from Neovim without filetype detection, plaintext)', async () => {
+    const sent: { uri: string; languageId: string }[] = [
+      { uri: 'file:///ws/empty-id.py', languageId: '' },
+      { uri: 'file:///ws/plain.py', languageId: 'plaintext' },
+      { uri: 'file:///ws/stub.PYI', languageId: '' },
+      { uri: 'file:///ws/with%20space.py?x=1', languageId: 'text' },
+    ];
+    for (const d of sent) await s.open(d.uri, example, 1, d.languageId);
+    for (const d of sent) {
+      const p = await s.diagnostics(d.uri, (x) => x.diagnostics.length > 0);
+      assert.deepStrictEqual(codes(p), ['TG203', 'TG211', 'TG303', 'TG701'], d.uri);
+    }
+    // and its quick fixes are served as for any Python document
+    const d = s.latest.get(sent[0].uri)!.diagnostics.find((x) => x.code === 'TG303')!;
+    const actions = (await s.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: sent[0].uri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } })) as CodeAction[];
+    assert.ok(actions.some((a) => a.isPreferred && a.title.endsWith('(TG303)')), actions.map((a) => a.title).join('; '));
+  });
+
+  it('checks a .ipynb sent as a text document (its JSON) as a notebook: each finding where its cell\'s source is written', async () => {
+    const uri = 'file:///ws/flow.ipynb';
+    const json = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'notebooks', 'kaggle-flow.ipynb'), 'utf8');
+    await s.open(uri, json, 1, '');
+    const p = await s.diagnostics(uri, (x) => x.diagnostics.length > 0);
+    const lines = json.split('\n');
+    const at = (code: string) => p.diagnostics.filter((d) => d.code === code).map((d) => lines[d.range.start.line].slice(d.range.start.character, d.range.start.character + 20));
+    assert.deepStrictEqual(at('TG303'), ['criterion(logits, la']);
+    assert.deepStrictEqual(at('TG304'), ['autocast():\\n",', 'GradScaler()\\n",']);
+    // the criterion of TG205, with its epoch loop as related information, mapped into the JSON too
+    const tg205 = p.diagnostics.find((d) => d.code === 'TG205')!;
+    assert.ok(lines[tg205.range.start.line].slice(tg205.range.start.character).startsWith('nn.CrossEntropyLoss()'), lines[tg205.range.start.line]);
+    const loop = tg205.relatedInformation![0].location;
+    assert.strictEqual(loop.uri, uri);
+    assert.ok(lines[loop.range.start.line].slice(loop.range.start.character).startsWith('for epoch in range(EPOCHS):'), lines[loop.range.start.line]);
+    // diagnostics only: no fix would be written into the JSON
+    assert.ok(p.diagnostics.every((d) => (d.data as { fixable: boolean }).fixable === false));
+    const actions = (await s.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: p.diagnostics[0].range, context: { diagnostics: p.diagnostics, only: ['quickfix'] } })) as CodeAction[];
+    assert.deepStrictEqual(actions, []);
+    // an edit that breaks the JSON: nothing to say until it is a notebook again
+    await s.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, text: '' }] });
+    assert.deepStrictEqual((await s.diagnostics(uri, (x) => x.version === 2)).diagnostics, []);
+    await s.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version: 3 }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '{' }] });
+    assert.strictEqual((await s.diagnostics(uri, (x) => x.version === 3)).diagnostics.length, p.diagnostics.length);
+  });
+
+  it('does not check a document that is neither Python by its languageId nor by its name (notes.txt, plaintext)', async () => {
+    const txt = 'file:///ws/notes.txt';
+    const md = 'file:///ws/train.py.md';
+    await s.open(txt, example, 1, 'plaintext');
+    await s.open(md, example, 1, 'markdown');
+    // a Python document opened after them is checked; by then the others would have been too
+    await s.open('file:///ws/after.py', example);
+    await s.diagnostics('file:///ws/after.py', (x) => x.diagnostics.length > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.strictEqual(s.latest.get(txt), undefined, 'notes.txt got diagnostics');
+    assert.strictEqual(s.latest.get(md), undefined, 'train.py.md got diagnostics');
+    const none = await s.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: txt }, range: { start: { line: 0, character: 0 }, end: { line: 99, character: 0 } }, context: { diagnostics: [] } });
+    assert.deepStrictEqual(none, []);
+  });
+
+  it('TG304: each deprecated call has its own fix; the whole-file rewrite they share is offered once', async () => {
+    const uri = 'file:///ws/amp.py';
+    const text = 'import torch\nfrom torch.cuda.amp import GradScaler, autocast\n\nscaler = GradScaler()\nwith autocast():\n    out = model(x)\n';
+    await s.open(uri, text);
+    const p = await s.diagnostics(uri, (x) => x.diagnostics.filter((d) => d.code === 'TG304').length === 2);
+    const tg304 = p.diagnostics.filter((d) => d.code === 'TG304');
+    assert.deepStrictEqual(tg304.map((d) => d.range.start.line), [3, 4]);
+    const whole = { start: { line: 0, character: 0 }, end: { line: 6, character: 0 } };
+    const all = (await s.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: whole, context: { diagnostics: tg304, only: ['quickfix'] } })) as CodeAction[];
+    const actions = all.filter((a) => a.title.endsWith('(TG304)')); // (the suppressions are quick fixes too)
+    assert.deepStrictEqual(actions.map((a) => a.title), [
+      'Use torch.amp.GradScaler("cuda", ...) (TG304)',
+      'Rewrite every deprecated torch.cuda.amp use in the file (TG304)',
+      'Use torch.amp.autocast("cuda", ...) (TG304)',
+    ]);
+    const apply = (a: CodeAction) => applyEdits(text, (a.edit!.documentChanges![0] as TextDocumentEdit).edits as { range: Diagnostic['range']; newText: string }[]);
+    assert.strictEqual(apply(actions[0]), 'import torch\nfrom torch.cuda.amp import autocast\n\nscaler = torch.amp.GradScaler("cuda")\nwith autocast():\n    out = model(x)\n');
+    assert.strictEqual(apply(actions[1]), 'import torch\nfrom torch.amp import GradScaler, autocast\n\nscaler = GradScaler("cuda")\nwith autocast("cuda"):\n    out = model(x)\n');
   });
 
   it('re-checks after incremental edits and clears when the problem is gone', async () => {

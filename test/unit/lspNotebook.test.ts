@@ -123,13 +123,26 @@ describe('language server: notebook document sync', function () {
     try {
       await s2.initialize({ debounceMs: 0, select: ['TG304'] });
       await openNotebook(s2, cells);
-      const c2 = await s2.diagnostics(cellUri(2), (p) => p.diagnostics.length > 0);
-      const d = c2.diagnostics.find((x) => x.code === 'TG304') as Diagnostic;
+      // reported on the call in cell 8 (`scaler = GradScaler()`), not on the import in cell 2
+      const c8 = await s2.diagnostics(cellUri(8), (p) => p.diagnostics.length > 0);
+      assert.deepStrictEqual(codes(c8), ['TG304@4:10']);
+      const d = c8.diagnostics[0];
       assert.strictEqual((d.data as { fixable: boolean }).fixable, true);
-      const actions = (await s2.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: cellUri(2) }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } })) as CodeAction[];
-      const fix = actions.find((a) => a.title.endsWith('(TG304)'));
-      assert.ok(fix, `no TG304 fix among: ${actions.map((a) => a.title).join('; ')}`);
-      const changes = fix.edit!.documentChanges as TextDocumentEdit[];
+      const actions = (await s2.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: cellUri(8) }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } })) as CodeAction[];
+      const tg304 = actions.filter((a) => a.title.endsWith('(TG304)'));
+      assert.deepStrictEqual(tg304.map((a) => [a.title, a.isPreferred]), [
+        ['Use torch.amp.GradScaler("cuda", ...) (TG304)', true],
+        ['Rewrite every deprecated torch.cuda.amp use in the file (TG304)', false],
+      ]);
+      // this call alone: its own cell, and GradScaler, read by no other call, leaves the import in cell 2
+      // (autocast, still read in cell 5, stays)
+      const own = tg304[0].edit!.documentChanges as TextDocumentEdit[];
+      assert.deepStrictEqual(own.map((c) => c.textDocument), [2, 8].map((n) => ({ uri: cellUri(n), version: 1 })));
+      const ownAfter = (n: number) => applyEdits(cells[n - 1].text, own.find((c) => c.textDocument.uri === cellUri(n))!.edits as TextEdit[]);
+      assert.ok(ownAfter(2).includes('\nfrom torch.cuda.amp import autocast\n'), ownAfter(2));
+      assert.ok(ownAfter(8).includes('scaler = torch.amp.GradScaler("cuda")\nmodel?'), ownAfter(8));
+      // every use: the import cell and both calls' cells, each at its version
+      const changes = tg304[1].edit!.documentChanges as TextDocumentEdit[];
       assert.deepStrictEqual(changes.map((c) => c.textDocument), [2, 5, 8].map((n) => ({ uri: cellUri(n), version: 1 })));
       const after = (n: number) => applyEdits(cells[n - 1].text, changes.find((c) => c.textDocument.uri === cellUri(n))!.edits as TextEdit[]);
       assert.ok(after(2).startsWith('%matplotlib inline\n!pip install -q timm\n') && after(2).includes('from torch.amp import GradScaler, autocast\n'), after(2));

@@ -6,7 +6,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { maskIPython, NotebookProgram, type CellInput } from '../../server/src/analysis/notebook';
-import { parseIpynb, writeIpynb, splitSourceLines, type Ipynb } from '../../server/src/analysis/ipynb';
+import { cellOffsetInFile, parseIpynb, writeIpynb, splitSourceLines, type Ipynb } from '../../server/src/analysis/ipynb';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { initParser } from '../../server/src/analysis/parser';
 import { applyEdits } from '../../server/src/analysis/source';
@@ -145,9 +145,10 @@ describe('notebooks: analysis as one program', () => {
       const c = p.rangeToCell(f.range)!;
       return `${f.code}@${c.cell + 1}:${c.range.start.line + 1}`;
     });
-    // TG304: `from torch.cuda.amp import ...` in cell 2; TG222: pretrained weights downloaded in cell 8;
-    // TG205: the loop never compares its loss with the random baseline
-    assert.deepStrictEqual(where.sort(), ['TG203@5:4', 'TG205@9:2', 'TG211@9:2', 'TG222@8:1', 'TG303@5:10', 'TG304@2:11', 'TG701@9:8']);
+    // TG304: the deprecated calls `autocast()` (cell 5) and `GradScaler()` (cell 8), not their import in cell 2;
+    // TG222: pretrained weights downloaded in cell 8; TG205: the criterion (cell 8) of a loop that never
+    // compares its loss with the random baseline
+    assert.deepStrictEqual(where.sort(), ['TG203@5:4', 'TG205@8:2', 'TG211@9:2', 'TG222@8:1', 'TG303@5:10', 'TG304@5:8', 'TG304@8:4', 'TG701@9:8']);
     // the lines really are those cells' lines
     const tg303 = r.findings.find((f) => f.code === 'TG303')!;
     const c = p.rangeToCell(tg303.range)!;
@@ -191,6 +192,23 @@ describe('notebooks: .ipynb files', () => {
     assert.strictEqual(nb.cells[0].text, (JSON.parse(text) as { cells: { source: string }[] }).cells[0].source);
   });
 
+  it('finds where each character of a cell is written in the file (escapes count as the character they stand for)', () => {
+    const escaped = parseIpynb('{"cells": [{"cell_type": "code", "source": ["a\\u00e9\\n", "\\"b\\"\\ud83d\\ude00"]}, {"cell_type": "code", "source": "x\\ty"}, {"cell_type": "code", "source": []}]}') as Ipynb;
+    for (const nb of [escaped, ...['kaggle-flow.ipynb', 'string-sources.ipynb', 'gpu-shell.ipynb'].map(load)]) {
+      for (const cell of nb.cells) {
+        for (let k = 0; k < cell.text.length; k++) {
+          const from = cellOffsetInFile(nb, cell, k);
+          const to = cellOffsetInFile(nb, cell, k + 1);
+          // the file text between two neighbours decodes to the cell's character (a list element's end: up to its quote)
+          const raw = nb.text.slice(from, to).replace(/",\s*"$/, '');
+          assert.strictEqual(JSON.parse(`"${raw}"`), cell.text[k], `offset ${k} of ${JSON.stringify(cell.text)}`);
+        }
+      }
+    }
+    const empty = escaped.cells[2];
+    assert.strictEqual(escaped.text[cellOffsetInFile(escaped, empty, 0)], '[');
+  });
+
   it('writes back only the changed sources: every other byte is kept', () => {
     for (const name of ['kaggle-flow.ipynb', 'string-sources.ipynb', 'gpu-shell.ipynb']) {
       const nb = load(name);
@@ -225,12 +243,14 @@ describe('notebooks: .ipynb files', () => {
   it('fix-all over cells: every fix lands in its own cell and the result is clean of fixable findings', () => {
     const nb = load('kaggle-flow.ipynb');
     const r = fixNotebook(nb.cells);
-    // TG304's one fix edits three cells: the import (cell 2), autocast() (cell 5), GradScaler() (cell 8)
+    // TG304's fixes, one per call: autocast() (cell 5), GradScaler() (cell 8); the last of them also
+    // removes the import both read (cell 2), now unused
     assert.deepStrictEqual([...r.changed.keys()].sort(), [1, 4, 7, 8]);
     assert.deepStrictEqual([...r.applied.keys()].sort(), ['TG203', 'TG211', 'TG303', 'TG304', 'TG701']);
-    assert.ok(r.cells[1].text.includes('from torch.amp import GradScaler, autocast\n'));
-    assert.ok(r.cells[4].text.includes('with autocast("cuda"):'));
-    assert.ok(r.cells[7].text.includes('scaler = GradScaler("cuda")\nmodel?'));
+    assert.strictEqual(r.applied.get('TG304'), 2);
+    assert.ok(!r.cells[1].text.includes('torch.cuda.amp') && r.cells[1].text.includes('import torch.nn as nn\nfrom torch.utils.data import DataLoader\n'), r.cells[1].text);
+    assert.ok(r.cells[4].text.includes('with torch.amp.autocast("cuda"):'));
+    assert.ok(r.cells[7].text.includes('scaler = torch.amp.GradScaler("cuda")\nmodel?'));
     const p = NotebookProgram.fromCells(r.cells);
     const left = analyzeText(p.text, { shellCommands: p.shellCommands });
     assert.ok(!left.syntaxError);

@@ -225,6 +225,32 @@ export function parseIpynb(text: string): Ipynb | { error: string } {
   return { text, nbformat: major, language, cells };
 }
 
+/**
+ * Where the character at `offset` of a cell's source is written in the notebook's file: inside the
+ * JSON string (one string, or the list element) that holds it, counting each escape (`\n`, `\"`,
+ * `\u00e9`) as the one character it stands for. The end of the source maps to the end of its last
+ * string's content; an empty list to its `[`. (How a diagnostic lands in a notebook sent as JSON text.)
+ */
+export function cellOffsetInFile(nb: Ipynb, cell: IpynbCell, offset: number): number {
+  const pieces = cell.form === 'list' ? (cell.lines ?? []) : [{ start: cell.source.start, end: cell.source.end, value: cell.text }];
+  if (!pieces.length) return cell.source.start;
+  let rest = Math.max(0, offset);
+  for (let k = 0; k < pieces.length; k++) {
+    const p = pieces[k];
+    if (rest < p.value.length || k === pieces.length - 1) return offsetInJsonString(nb.text, p, Math.min(rest, p.value.length));
+    rest -= p.value.length;
+  }
+  return cell.source.start;
+}
+
+/** The file offset of the `index`-th decoded character of the JSON string spanning `s` (quotes included). */
+function offsetInJsonString(text: string, s: Span, index: number): number {
+  let i = s.start + 1;
+  const end = s.end - 1;
+  for (let n = 0; n < index && i < end; n++) i += text[i] === '\\' ? (text[i + 1] === 'u' ? 6 : 2) : 1;
+  return Math.min(i, end);
+}
+
 /** Splits text into lines that keep their line breaks, as nbformat stores a list-form source. */
 export function splitSourceLines(text: string): string[] {
   const out: string[] = [];

@@ -27,6 +27,50 @@ export function lossKind(m: PythonModel, call: CallSite): string | null {
   return null;
 }
 
+/**
+ * Where the classification criteria a loss call computes with are made: the constructor call of each
+ * `nn.CrossEntropyLoss` / `nn.NLLLoss` / timm cross-entropy the callee may hold (every branch that
+ * assigns it counts), `nn.CrossEntropyLoss()` called in place, or the call itself for
+ * `F.cross_entropy(...)` / `F.nll_loss(...)`; through a local function that returns such a call,
+ * the call it returns. Empty for any other loss (regression, multi-label) and for calls that are no loss.
+ */
+export function classificationCriteria(m: PythonModel, call: CallSite, depth = 0): Node[] {
+  if (depth > 4 || !m.isLossCall(call)) return [];
+  if (call.qualified && K.FUNCTIONAL_LOSSES.has(call.qualified)) return K.isClassificationLoss(call.qualified) ? [call.node] : [];
+  if (call.callee.type === 'call') {
+    const q = m.callAt(call.callee)?.qualified;
+    return q && K.isClassificationLoss(q) ? [call.callee] : [];
+  }
+  const out: Node[] = [];
+  for (const o of m.originsOf(call.callee)) {
+    if (o.base && K.isClassificationLoss(o.base) && o.chain.every((c) => c === 'to' || c === 'cuda')) out.push(creationCall(m, o.node, o.base));
+  }
+  if (out.length) return out;
+  for (const f of m.calleesOf(call)) {
+    for (const r of f.returns) {
+      const inner = r.type === 'call' ? m.callAt(r) : undefined;
+      if (inner) out.push(...classificationCriteria(m, inner, depth + 1));
+    }
+  }
+  return out;
+}
+
+/** The call of `base` inside `expr` (`nn.CrossEntropyLoss()` in `nn.CrossEntropyLoss().to(device)`), else `expr`. */
+function creationCall(m: PythonModel, expr: Node, base: string): Node {
+  let n: Node | null = expr;
+  for (let i = 0; n && i < 8; i++) {
+    if (n.type === 'parenthesized_expression') {
+      n = n.namedChildren[0] ?? null;
+      continue;
+    }
+    if (n.type !== 'call') break;
+    if (m.callAt(n)?.qualified === base) return n;
+    const callee = n.childForFieldName('function');
+    n = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  }
+  return expr;
+}
+
 /** Loss calls inside `node`'s subtree. */
 function containsLossCall(m: PythonModel, node: Node): boolean {
   if (node.type === 'call') {

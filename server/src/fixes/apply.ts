@@ -72,7 +72,10 @@ export interface ApplyResult {
   malformed: Finding[];
 }
 
-/** Applies the fixes whose edits do not overlap, in document order. Returns the new text and what was applied. */
+/**
+ * Applies the fixes whose edits (and `dependsOn` ranges) do not overlap, in document order. Returns
+ * the new text and what was applied.
+ */
 export function applyNonOverlapping(text: string, findings: readonly Finding[], accept: (f: Fix) => boolean): ApplyResult {
   const src = new SourceText(text);
   const chosen: Finding[] = [];
@@ -85,8 +88,15 @@ export function applyNonOverlapping(text: string, findings: readonly Finding[], 
       malformed.push(f);
       continue;
     }
-    if (overlaps(spans, taken)) continue;
-    taken.push(...spans);
+    // what the fix relies on counts as taken too: another fix touching it waits for the next round
+    const relied = f.fix.dependsOn ? fixSpans(src, f.fix.dependsOn.map((range) => ({ range, newText: '' }))) : [];
+    if (!relied) {
+      malformed.push(f);
+      continue;
+    }
+    const claimed = [...spans, ...relied];
+    if (overlaps(claimed, taken)) continue;
+    taken.push(...claimed);
     chosen.push(f);
   }
   if (!chosen.length) return { text, applied: [], malformed };

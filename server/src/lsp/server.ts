@@ -36,12 +36,34 @@ import { FEATURES } from './features/index';
 import { RecentModels } from './recentModels';
 import { clientResolvesEdits, codeActionKinds, handleCodeAction, handleCodeActionResolve, handleExecuteCommand } from './actions';
 import { Notebooks, NOTEBOOK_TYPE } from './notebooks';
+import { IpynbTextDocuments, isIpynbUri } from './ipynbText';
 
 export type { ClientSettings } from './context';
 
 export const SERVER_VERSION = '0.1.0';
 /** How many recently checked documents keep their tree and model (recentModels.ts). */
 export const KEPT_MODELS = 4;
+
+/** File names checked whatever the client calls their language. */
+const PYTHON_FILE = /\.pyi?$/i;
+
+/**
+ * Is a text document Python? Its `languageId` says so, or its name does: a client with no filetype
+ * detection (Neovim with `filetype off`, a bare LSP client) sends an empty or generic `languageId`
+ * such as `plaintext` for `train.py`, and that file is still checked. The name is read from the
+ * URI's path, without its query or fragment. (A `.ipynb` sent as text is a notebook: ipynbText.ts.)
+ */
+export function isPythonTextDocument(uri: string, languageId: string): boolean {
+  if (languageId === 'python') return true;
+  const path = uri.replace(/[?#].*$/, '');
+  let name = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    name = decodeURIComponent(name);
+  } catch {
+    /* a malformed escape: read the name as it is written */
+  }
+  return PYTHON_FILE.test(name);
+}
 
 export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   const connection = mode === 'stdio' ? createConnection(ProposedFeatures.all, process.stdin, process.stdout) : createConnection(ProposedFeatures.all);
@@ -298,6 +320,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
       generation++;
       settingsCache.clear();
       for (const uri of documents.keys()) schedule(uri);
+      ipynbTexts.recheckAll();
     },
     initializeParams: () => initParams,
     onInitialized: (h) => initializedHandlers.push(h),
@@ -307,6 +330,8 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   };
 
   const notebooks = new Notebooks(ctx);
+  /** `.ipynb` files sent as text documents (their JSON), by clients without notebook support. */
+  const ipynbTexts = new IpynbTextDocuments(ctx, () => Math.max(0, Number(globalSettings.debounceMs ?? 30)));
 
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
     initParams = params;
@@ -347,7 +372,16 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   });
 
   connection.onDidOpenTextDocument(({ textDocument }) => {
-    if (textDocument.languageId !== 'python') return;
+    if (isIpynbUri(textDocument.uri)) {
+      // a notebook's JSON as text (a client with no notebook support): read as a notebook
+      try {
+        ipynbTexts.open(textDocument.uri, textDocument.text, textDocument.version);
+      } catch (e) {
+        error(`cannot open ${textDocument.uri}: ${(e as Error)?.message ?? e}`);
+      }
+      return;
+    }
+    if (!isPythonTextDocument(textDocument.uri, textDocument.languageId)) return;
     try {
       documents.get(textDocument.uri)?.doc.dispose();
       documents.set(textDocument.uri, {
@@ -365,6 +399,14 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   });
 
   connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    if (ipynbTexts.has(textDocument.uri)) {
+      try {
+        ipynbTexts.change(textDocument.uri, contentChanges, textDocument.version);
+      } catch (e) {
+        error(`change to ${textDocument.uri} could not be applied: ${(e as Error)?.message ?? e}`);
+      }
+      return;
+    }
     const state = documents.get(textDocument.uri);
     if (!state) return;
     try {
@@ -376,6 +418,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
+    ipynbTexts.close(textDocument.uri);
     const state = documents.get(textDocument.uri);
     if (!state) return;
     if (state.timer) clearTimeout(state.timer);

@@ -10,6 +10,9 @@
  * its whole budget before anyone notices. Hints, section 2: after 1-2 epochs compare the
  * validation loss with ln(num_classes) and kill the run when it is within 0.1.
  * Example: `for epoch in range(EPOCHS): train_one_epoch(...); val_loss, acc = validate(...)`.
+ * Reported once per classification criterion, on the criterion (the `nn.CrossEntropyLoss(...)` /
+ * `nn.NLLLoss(...)` creation, every branch that may create it; the `F.cross_entropy(...)` call when
+ * there is no criterion object), with the epoch loops that train with it as related information.
  * Fix: insert the baseline check after the validation step of the epoch loop, using the file's
  * own epoch counter, validation-loss name and number of classes (from `num_classes=` /
  * `num_labels=` of the model, or the `nn.Linear` head it is given). Not offered when one of those
@@ -22,7 +25,7 @@ import type { FunctionInfo, LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin } from '../analysis/model';
 import { isClassificationLoss } from '../analysis/knowledge';
 import { modelCreations, trainedModelUses } from '../analysis/devices';
-import { bodyStatements, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
+import { bodyStatements, classificationCriteria, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
 import { scriptConstant } from '../analysis/config-values';
 import { nodesOfType, reachFromLoop } from '../analysis/memo';
 import { freshName, indentTemplate, insertLinesAfter } from '../fixes/edits';
@@ -43,23 +46,49 @@ export const rule: Rule = {
     const m = ctx.model;
     const facts = m.trainingLoops();
     if (!facts.size || hasBaselineCheck(m)) return;
-    const classifies = (l: LoopInfo) => reachFromLoop(m, l).some((c) => {
-      const k = lossKind(m, c);
-      return !!k && isClassificationLoss(k);
-    });
-    const batch = m.batchLoops().filter(classifies);
-    if (!batch.length) return;
+    // the classification criteria each training batch loop computes its loss with
+    const criteriaOf = new Map<LoopInfo, Node[]>();
+    for (const l of m.batchLoops()) {
+      const found = new Map<number, Node>();
+      for (const c of reachFromLoop(m, l)) for (const n of classificationCriteria(m, c)) found.set(n.id, n);
+      if (found.size) criteriaOf.set(l, [...found.values()]);
+    }
+    if (!criteriaOf.size) return;
+    const batch = [...criteriaOf.keys()];
     const epochLoops = [...facts.values()]
-      .filter((f) => f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length) && f.inner.some((l) => batch.includes(l)))
+      .filter((f) => f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length) && f.inner.some((l) => criteriaOf.has(l)))
       .map((f) => f.loop);
     // no epoch loop: a lone batch loop is the whole training (a one-batch smoke test is not)
     const oneShot = (l: LoopInfo) => l.body.namedChildren.some((c) => c.type === 'break_statement');
     const targets = epochLoops.length ? epochLoops : batch.filter((l) => !facts.get(l)!.outer.length && !oneShot(l));
+    // once per criterion, on the criterion; the loops that train with it are related information
+    const criteria = new Map<number, { node: Node; loops: LoopInfo[] }>();
     for (const loop of targets.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
+      const trained = criteriaOf.has(loop) ? [loop] : facts.get(loop)!.inner.filter((l) => criteriaOf.has(l));
+      for (const l of trained) {
+        for (const n of criteriaOf.get(l)!) {
+          const entry = criteria.get(n.id) ?? { node: n, loops: [] };
+          if (!entry.loops.includes(loop)) entry.loops.push(loop);
+          criteria.set(n.id, entry);
+        }
+      }
+    }
+    const fixes = new Map<LoopInfo, Fix | null>();
+    const fixFor = (loop: LoopInfo): Fix | null => {
+      if (!epochLoops.includes(loop)) return null;
+      if (!fixes.has(loop)) fixes.set(loop, baselineFix(m, loop));
+      return fixes.get(loop)!;
+    };
+    for (const { node, loops } of [...criteria.values()].sort((a, b) => a.node.startIndex - b.node.startIndex)) {
+      const at = loops.find((l) => fixFor(l) !== null);
+      let fix = at ? fixFor(at) : null;
+      // the check goes into the loop, which may be in another function than the criterion: the title says where
+      if (fix && at && at.fn !== m.functionAt(node)) fix = { ...fix, title: `${fix.title} (in the epoch loop ${at.fn ? `of ${at.fn.name}()` : 'at module level'}, line ${at.node.startPosition.row + 1})` };
       ctx.report({
-        range: headerRange(loop.node),
-        message: 'Classification training with no loss sanity check: after the first epochs compare the validation loss with ln(num_classes); a loss stuck at that baseline means the model is not learning (stop the run before it burns the budget)',
-        fix: epochLoops.includes(loop) ? baselineFix(m, loop) : null,
+        node,
+        message: 'Classification loss with no sanity check: after the first epochs compare the validation loss with ln(num_classes); a loss stuck at that baseline means the model is not learning (stop the run before it burns the budget)',
+        fix,
+        related: loops.map((l) => ({ range: headerRange(l.node), message: epochLoops.includes(l) ? 'the epoch loop that trains with this loss' : 'the training loop that uses this loss' })),
       });
     }
   },

@@ -14,6 +14,8 @@
  * higher). Without a validation metric only the last-checkpoint save is inserted (at the end of the
  * epoch body, or after a single loop over batches). Paths carry the fold index in a fold loop
  * (`model_fold{fold}_last.pth`); no fix when the model or the fold index cannot be named there.
+ * Reported on the epoch loop's header (inside a fold loop, the epoch loop, not the fold loop: where
+ * the fix inserts the save); a single training loop is its own epoch loop.
  * Silent: any save of the model anywhere in the file; framework loops (Keras: TG312; Lightning and
  * Hugging Face save checkpoints themselves).
  */
@@ -43,16 +45,34 @@ export const rule: Rule = {
   check(ctx) {
     const m = ctx.model;
     if (!m.trainingLoops().size || savesModel(m)) return;
+    const reported = new Set<LoopInfo>();
     for (const loop of m.outermostTrainingLoops()) {
       if (isOneShot(loop)) continue;
+      // on the epoch loop, where the fix inserts the save (a fold loop around it is not the place)
+      const at = epochLoopsOf(m, loop)[0] ?? loop;
+      if (reported.has(at)) continue;
+      reported.add(at);
       ctx.report({
-        range: headerRange(loop.node),
+        range: headerRange(at.node),
         message: 'The model is never saved: when the run ends or is killed at the budget, the trained weights are lost and predict.py has nothing to load. Save the best and the last checkpoint every epoch',
         fix: saveFix(m, loop),
       });
     }
   },
 };
+
+/**
+ * The epoch loops of the training that `outer` starts (itself, or loops it reaches, also through
+ * calls), in source order: training loops whose inner training loops are all batch loops.
+ */
+function epochLoopsOf(m: PythonModel, outer: LoopInfo): LoopInfo[] {
+  const facts = m.trainingLoops();
+  const isEpochLoop = (l: LoopInfo) => {
+    const f = facts.get(l)!;
+    return f.inner.length > 0 && f.inner.every((i) => facts.get(i)!.inner.length === 0);
+  };
+  return [outer, ...facts.get(outer)!.inner].filter(isEpochLoop).sort((a, b) => a.node.startIndex - b.node.startIndex);
+}
 
 const EXTRA_SAVES = new Set(['torch.jit.save', 'torch.onnx.export', 'torch.export.save']);
 
@@ -62,12 +82,7 @@ export function savesModel(m: PythonModel): boolean {
 }
 
 function saveFix(m: PythonModel, outer: LoopInfo): Fix | null {
-  const facts = m.trainingLoops();
-  const isEpochLoop = (l: LoopInfo) => {
-    const f = facts.get(l)!;
-    return f.inner.length > 0 && f.inner.every((i) => facts.get(i)!.inner.length === 0);
-  };
-  const epochs = [outer, ...facts.get(outer)!.inner].filter(isEpochLoop);
+  const epochs = epochLoopsOf(m, outer);
   if (epochs.length > 1) return null;
   if (epochs.length === 1) return epochLoopFix(m, epochs[0]);
   // a single training loop: per "epoch" when it counts epochs (range), else once after it

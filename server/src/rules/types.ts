@@ -18,6 +18,12 @@ export interface Fix {
   title: string;
   applicability: Applicability;
   edits: TextEdit[];
+  /**
+   * Text the fix relies on without editing it (TG304: the import a rewritten call stops using, which
+   * the call that is its last user removes). Fix-all applies no two fixes in one round whose edits
+   * or `dependsOn` ranges overlap, so each such fix sees what the others changed.
+   */
+  dependsOn?: Range[];
 }
 
 export interface Finding {
