@@ -1100,10 +1100,15 @@ export function stringTemplate(node: Node | null): string | null {
 const LIBRARY_MODULES: ReadonlySet<string> = new Set([
   'torch', 'torchvision', 'torchaudio', 'torchtext', 'timm', 'transformers', 'keras', 'tensorflow', 'tf_keras', 'sklearn', 'numpy', 'pandas',
   'scipy', 'pytorch_lightning', 'lightning', 'fastai', 'accelerate', 'albumentations', 'cv2', 'PIL', 'matplotlib', 'seaborn', 'xgboost',
-  'lightgbm', 'catboost', 'os', 'sys', 'math', 'random', 'typing', 'pathlib', 'collections', 'itertools', 'functools', 'glob', 'json', 're', 'time',
+  'lightgbm', 'catboost', 'apex', 'deepspeed', 'safetensors', 'joblib', 'wandb', 'mlflow', 'neptune', 'comet_ml', 'tensorboardX', 'tqdm',
+  'segmentation_models_pytorch', 'monai', 'kornia', 'datasets', 'tokenizers', 'sentence_transformers', 'peft', 'diffusers', 'jax', 'flax', 'optax',
+  // the standard library
+  'os', 'sys', 'math', 'random', 'typing', 'pathlib', 'collections', 'itertools', 'functools', 'glob', 'json', 're', 'time', 'copy', 'pickle',
+  'shutil', 'io', 'gzip', 'datetime', 'logging', 'warnings', 'gc', 'operator', 'dataclasses', 'contextlib', 'threading', 'multiprocessing',
+  'subprocess', 'tempfile', 'zipfile', 'tarfile', 'hashlib', 'argparse', 'inspect', 'types', 'builtins', 'queue', 'csv', 'struct', 'string',
 ]);
 
-function isLibraryModule(mod: string): boolean {
+export function isLibraryModule(mod: string): boolean {
   return LIBRARY_MODULES.has(mod.split('.')[0]);
 }
 
