@@ -11,7 +11,7 @@
  */
 import type { Node } from './parser';
 import type { CallSite, FunctionInfo, LoopInfo, PythonModel } from './model';
-import { isWithin } from './model';
+import { isLibraryModule, isWithin } from './model';
 import * as K from './knowledge';
 import type { Context, Source } from './flow';
 import { sources, resolveValues, constantValue, pathTemplates, flowOptions, PyMapping, type Resolved } from './config-values';
@@ -178,7 +178,7 @@ const LIGHTNING_TRAINER = /^pytorch_lightning\.(Trainer|trainer\.Trainer|trainer
 function frameworkArguments(m: PythonModel, call: CallSite): [Node, LoaderUseKind][] {
   const out: [Node, LoaderUseKind][] = [];
   if (call.method && call.receiver && ['fit', 'validate', 'test', 'predict'].includes(call.method)) {
-    if (!m.originsOf(call.receiver).some((o) => o.base && LIGHTNING_TRAINER.test(o.base) && o.chain.length === 0)) return out;
+    if (!m.originsOf(call.receiver).some((o) => o.base && LIGHTNING_TRAINER.test(o.base) && o.chain.length === 0)) return projectTrainerFit(m, call) ? projectTrainerArguments(call) : out;
     const kw = (names: string[]) => names.map((n) => call.keywords.get(n)).find((x) => x) ?? null;
     if (call.method === 'fit') {
       const train = kw(['train_dataloaders', 'train_dataloader']) ?? call.args[1] ?? null;
@@ -196,6 +196,32 @@ function frameworkArguments(m: PythonModel, call: CallSite): [Node, LoaderUseKin
     for (const a of call.args.slice(1)) out.push([a, 'framework-eval']);
   }
   return out;
+}
+
+/**
+ * `runner.fit(model, train_dl, val_dl)` on an instance of a project's own trainer (a class imported
+ * from a project module the file cannot read, wrapping Lightning or Hugging Face): the framework
+ * convention names the validation loader, when the model comes first and both loaders are
+ * DataLoaders built in the file. A class of the file itself is read instead (its loops are judged).
+ */
+function projectTrainerFit(m: PythonModel, call: CallSite): boolean {
+  if (call.method !== 'fit' || !call.receiver || m.calleesOf(call).length) return false;
+  const project = m.originsOf(call.receiver).some((o) => !!o.base && o.chain.length === 0 && !o.base.startsWith('<') && !isLibraryModule(o.base));
+  if (!project) return false;
+  const isLoader = (n: Node | undefined) => !!n && loaderSources(m, n, []).some((l) => l.node.type === 'call' && isLoaderCallNode(m, l.node));
+  return !isLoader(call.args[0]) && isLoader(call.args[1]) && (isLoader(call.args[2]) || isLoader(call.keywords.get('val_dataloaders')));
+}
+
+function projectTrainerArguments(call: CallSite): [Node, LoaderUseKind][] {
+  const out: [Node, LoaderUseKind][] = [[call.args[1], 'framework-train']];
+  const val = call.keywords.get('val_dataloaders') ?? call.args[2];
+  if (val) out.push([val, 'framework-eval']);
+  return out;
+}
+
+function isLoaderCallNode(m: PythonModel, n: Node): boolean {
+  const c = m.callAt(n);
+  return !!c && isDataLoaderCall(c);
 }
 
 const LIGHTNING_CLASS = /^pytorch_lightning\.(LightningDataModule|LightningModule|core\.(datamodule\.)?LightningDataModule|core\.(module\.)?LightningModule)$/;

@@ -31,7 +31,8 @@ import { reachingBindings, returnReachable } from '../analysis/flow';
 import { identifiersNamedInScopeOf } from '../analysis/node-index';
 import { decideCondition } from '../analysis/config-values';
 import type { TextEdit } from '../analysis/source';
-import { replaceNode } from '../fixes/edits';
+import { freshName, indentOfNode, insertLinesAfter, replaceNode } from '../fixes/edits';
+import { applyEdits } from '../analysis/source';
 import { ensureFromImport } from '../fixes/imports';
 import { removeListElements } from '../fixes/lists';
 import { nodeRange, type Fix, type Rule } from './types';
@@ -62,7 +63,7 @@ export const rule: Rule = {
         message: `Random augmentation (${names.join(', ')}) in a transform used for ${test ? 'test predictions' : 'validation'}: ${
           test ? 'predictions are made on randomly altered images and change from run to run' : 'the CV score is computed on randomly altered images, so it is noisy and biased, and early stopping / best-checkpoint choice follow the noise'
         }. Keep augmentation for training only (or make it explicit test-time augmentation, averaged)`,
-        fix: certain ? removalFix(m, pipeline) : null,
+        fix: certain ? removalFix(m, pipeline) : separateEvalFix(m, entry),
         related: reported.slice(0, 3).map((u) => ({ range: nodeRange(u.at), message: test ? 'used for prediction here' : 'used for validation here' })),
       });
     }
@@ -81,6 +82,8 @@ interface PipelineEntry {
   uses: PipelineUse[];
   /** Dataset construction calls the pipeline is given to. */
   datasets: Set<number>;
+  /** The dataset arguments through which the pipeline reaches loaders, with what those loaders do. */
+  args: { arg: Node; dataset: number; training: boolean; evaluation: boolean }[];
 }
 
 /** Every transform pipeline reaching a DataLoader's dataset, with how those loaders are used. */
@@ -99,8 +102,9 @@ function pipelineUses(m: PythonModel): Map<number, PipelineEntry> {
         for (const arg of [...call.args, ...call.keywords.values()]) {
           for (const { pipeline } of pipelinesOf(m, arg, ds.context)) {
             let e = out.get(pipeline.call.node.id);
-            if (!e) out.set(pipeline.call.node.id, (e = { pipeline, uses: [], datasets: new Set() }));
+            if (!e) out.set(pipeline.call.node.id, (e = { pipeline, uses: [], datasets: new Set(), args: [] }));
             e.datasets.add(call.node.id);
+            e.args.push({ arg, dataset: call.node.id, training: g.training, evaluation: g.evaluation && !tta });
             e.uses.push({ evaluation: g.evaluation, tta, test, at: g.uses[0]?.node ?? info.call.node });
           }
         }
@@ -210,6 +214,63 @@ function replacementFor(m: PythonModel, r: RandomTransform): { text: string; edi
   }
   if (/^(RandomSizedCrop|RandomResizedCrop|RandomScale|RandomIoUCrop|RandomZoomOut|ScaleJitter|RandomShortestSize|RandomResize|CropAndPad|RandomSizedBBoxSafeCrop)$/.test(r.name)) return null;
   return undefined; // no counterpart needed: remove the entry
+}
+
+/**
+ * The augmented pipeline is shared with training (`aug = T.Compose([...])` given to both datasets):
+ * validation gets its own plain copy (`aug_eval = T.Compose([...])`, the random entries removed or
+ * made deterministic as `removalFix` would) right after it, and the validation datasets' argument
+ * names the copy. The shared pipeline itself is never edited: training keeps its augmentation.
+ */
+function separateEvalFix(m: PythonModel, entry: PipelineEntry): Fix | null {
+  const p = entry.pipeline;
+  const assign = p.call.node.parent;
+  const left = assign?.type === 'assignment' && assign.childForFieldName('right')?.id === p.call.node.id ? assign.childForFieldName('left') : null;
+  const stmt = assign?.parent;
+  if (!left || left.type !== 'identifier' || stmt?.type !== 'expression_statement') return null;
+  const binding = m.bindingAt(left.text, left);
+  if (!binding) return null;
+  const evalArgs = entry.args.filter((a) => a.evaluation && !a.training);
+  const trainDatasets = new Set(entry.args.filter((a) => a.training).map((a) => a.dataset));
+  if (!evalArgs.length || !trainDatasets.size) return null;
+  // each validation dataset names the shared pipeline directly, and is not also a training dataset
+  for (const a of evalArgs) {
+    if (trainDatasets.has(a.dataset) || a.arg.type !== 'identifier' || a.arg.text !== left.text) return null;
+    const reaching = reachingBindings(m, a.arg);
+    if (reaching.length !== 1 || reaching[0] !== binding) return null;
+  }
+  const stripped = removalFix(m, p);
+  if (!stripped) return null;
+  const src = m.source;
+  const start = src.offsetAt({ line: p.call.node.startPosition.row, character: p.call.node.startPosition.column });
+  const end = src.offsetAt({ line: p.call.node.endPosition.row, character: p.call.node.endPosition.column });
+  const inside = (e: TextEdit) => src.offsetAt(e.range.start) >= start && src.offsetAt(e.range.end) <= end;
+  const inner = stripped.edits.filter(inside);
+  const outer = stripped.edits.filter((e) => !inside(e));
+  // the list's rewrite first (it may contain the replaced entries), then each replacement by its text
+  const size = (e: TextEdit) => src.offsetAt(e.range.end) - src.offsetAt(e.range.start);
+  const ordered = [...inner].sort((a, b) => size(b) - size(a));
+  let text = src.text.slice(start, end);
+  for (const e of ordered) {
+    const from = src.offsetAt(e.range.start);
+    const to = src.offsetAt(e.range.end);
+    const original = src.text.slice(from, to);
+    if (e === ordered[0]) text = applyEdits(src.text, [e]).slice(start, end + e.newText.length - original.length);
+    else {
+      const i = text.indexOf(original);
+      if (!original || i < 0 || text.indexOf(original, i + 1) >= 0) return null;
+      text = text.slice(0, i) + e.newText + text.slice(i + original.length);
+    }
+  }
+  const name = freshName(m, `${left.text}_eval`);
+  const indent = indentOfNode(src, stmt);
+  const seen = new Set<number>();
+  const renames = evalArgs.filter((a) => !seen.has(a.arg.id) && seen.add(a.arg.id)).map((a) => replaceNode(a.arg, name));
+  return {
+    title: 'Give validation its own transform without the random augmentations',
+    applicability: stripped.applicability,
+    edits: [insertLinesAfter(src, stmt, [`${indent}${name} = ${text}`]), ...renames, ...outer],
+  };
 }
 
 function removalFix(m: PythonModel, p: TransformPipeline): Fix | null {
