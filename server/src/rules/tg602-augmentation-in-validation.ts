@@ -29,13 +29,13 @@ import { pipelinesOf, type RandomTransform, type TransformPipeline } from '../an
 import { builtFromTestData, dataLoaders, datasetSources, loaderInstances, useWritesOut, type LoaderContextUses } from '../analysis/dataloaders';
 import { reachingBindings, returnReachable } from '../analysis/flow';
 import { identifiersNamedInScopeOf } from '../analysis/node-index';
-import { decideCondition } from '../analysis/config-values';
+import { constantValue, decideCondition, sources, truthy } from '../analysis/config-values';
 import type { TextEdit } from '../analysis/source';
 import { freshName, indentOfNode, insertLinesAfter, replaceNode } from '../fixes/edits';
 import { applyEdits } from '../analysis/source';
 import { ensureFromImport } from '../fixes/imports';
 import { removeListElements } from '../fixes/lists';
-import { nodeRange, type Fix, type Rule } from './types';
+import { nodeRange, type Fix, type Rule, type RuleContext } from './types';
 
 export const rule: Rule = {
   meta: {
@@ -48,6 +48,7 @@ export const rule: Rule = {
   },
   check(ctx) {
     const m = ctx.model;
+    checkKerasGenerators(ctx);
     const uses = pipelineUses(m);
     for (const entry of uses.values()) {
       const { pipeline } = entry;
@@ -69,6 +70,80 @@ export const rule: Rule = {
     }
   },
 };
+
+/** `ImageDataGenerator` keywords that alter images at random (a truthy flag, a non-zero range, a brightness range). */
+const KERAS_RANDOM_FLAGS = new Set(['horizontal_flip', 'vertical_flip']);
+const KERAS_RANDOM_RANGES = new Set(['rotation_range', 'width_shift_range', 'height_shift_range', 'zoom_range', 'shear_range', 'channel_shift_range']);
+const KERAS_FLOWS = new Set(['flow', 'flow_from_directory', 'flow_from_dataframe']);
+
+/** The random keywords of an `ImageDataGenerator(...)` call (those whose value is known to alter images). */
+function kerasRandomKeywords(m: PythonModel, gen: CallSite): Node[] {
+  const out: Node[] = [];
+  for (const [k, v] of gen.keywords) {
+    const val = constantValue(m, v);
+    if (KERAS_RANDOM_FLAGS.has(k) && val !== undefined && truthy(val)) out.push(v.parent ?? v);
+    else if (KERAS_RANDOM_RANGES.has(k) && val !== undefined && (typeof val === 'number' ? val !== 0 : Array.isArray(val) ? val.length > 0 : false)) out.push(v.parent ?? v);
+    else if (k === 'brightness_range' && val !== undefined && val !== null) out.push(v.parent ?? v);
+  }
+  return out;
+}
+
+/**
+ * Keras: the generator given as `validation_data` to `fit` comes from `gen.flow*(...)` of an
+ * `ImageDataGenerator` with random augmentation (`horizontal_flip=True`, `rotation_range=20`...).
+ */
+function checkKerasGenerators(ctx: RuleContext): void {
+  const m = ctx.model;
+  const reported = new Set<number>();
+  for (const fw of m.frameworkLoops()) {
+    if (fw.framework !== 'keras') continue;
+    const val = fw.call.keywords.get('validation_data');
+    if (!val) continue;
+    for (const src of sources(m, val)) {
+      const flow = src.node.type === 'call' ? m.callAt(src.node) : undefined;
+      if (!flow || !flow.method || !KERAS_FLOWS.has(flow.method) || !flow.receiver) continue;
+      for (const g of sources(m, flow.receiver)) {
+        const gen = g.node.type === 'call' ? m.callAt(g.node) : undefined;
+        if (!gen || !/^keras\.(preprocessing\.image\.|src\.legacy\.preprocessing\.image\.)?ImageDataGenerator$/.test(gen.qualified ?? '') || reported.has(gen.node.id)) continue;
+        const random = kerasRandomKeywords(m, gen);
+        if (!random.length) continue;
+        reported.add(gen.node.id);
+        const names = random.map((r) => r.childForFieldName('name')?.text ?? r.text);
+        ctx.report({
+          node: random[0],
+          message: `Random augmentation (${names.join(', ')}) in the ImageDataGenerator used for validation_data: the validation score is computed on randomly altered images, so it is noisy and biased, and early stopping / best-checkpoint choice follow the noise. Give validation a generator without augmentation`,
+          fix: kerasEvalGeneratorFix(m, gen, random, flow),
+          related: [{ range: nodeRange(flow.node), message: 'used for validation here' }],
+        });
+      }
+    }
+  }
+}
+
+/**
+ * Validation's own generator: `gen_eval = ImageDataGenerator(<the other keywords>)` after the
+ * shared one, and the validation `flow*` call made on it (training keeps the augmentation).
+ */
+function kerasEvalGeneratorFix(m: PythonModel, gen: CallSite, random: Node[], flow: CallSite): Fix | null {
+  const assign = gen.node.parent;
+  const left = assign?.type === 'assignment' && assign.childForFieldName('right')?.id === gen.node.id ? assign.childForFieldName('left') : null;
+  const stmt = assign?.parent;
+  if (!left || left.type !== 'identifier' || stmt?.type !== 'expression_statement' || flow.receiver?.type !== 'identifier' || flow.receiver.text !== left.text) return null;
+  const binding = m.bindingAt(left.text, left);
+  const reaching = reachingBindings(m, flow.receiver);
+  if (!binding || reaching.length !== 1 || reaching[0] !== binding) return null;
+  const args = gen.node.childForFieldName('arguments');
+  if (!args || args.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat' || a.type === 'comment')) return null;
+  const drop = new Set(random.map((r) => r.id));
+  const kept = args.namedChildren.filter((a) => !drop.has(a.id)).map((a) => a.text);
+  const name = freshName(m, `${left.text}_eval`);
+  const src = m.source;
+  return {
+    title: 'Give validation its own generator without the random augmentations',
+    applicability: 'safe',
+    edits: [insertLinesAfter(src, stmt, [`${indentOfNode(src, stmt)}${name} = ${gen.callee.text}(${kept.join(', ')})`]), replaceNode(flow.receiver, name)],
+  };
+}
 
 interface PipelineUse {
   evaluation: boolean;
