@@ -777,6 +777,13 @@ function call(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
     const v = braceFormat(fmt, args, kwargs);
     return v === undefined ? null : one(v, e, ctx);
   }
+  if (site.method === 'join' && site.receiver && site.args.length === 1 && !site.keywords.size) {
+    // `"-".join([prefix, "submission.csv"])`
+    const sep = single(evaluate(m, site.receiver, ctx, depth));
+    const parts = typeof sep === 'string' ? single(evaluate(m, site.args[0], ctx, depth)) : undefined;
+    if (typeof sep === 'string' && Array.isArray(parts) && parts.every((p) => typeof p === 'string')) return one((parts as string[]).join(sep), e, ctx);
+    if (typeof sep === 'string') return null;
+  }
   if (q && (q === 'os.path.join' || q === 'posixpath.join') && site.args.length && !site.keywords.size) {
     const parts: string[] = [];
     for (const a of site.args) {
@@ -1144,6 +1151,18 @@ function templates(m: PythonModel, e: Node, ctx: Context, depth: number): string
         if (site.method === 'format') {
           const base = templates(m, site.receiver, ctx, d);
           return base ? base.map((t) => t.replace(/\{[^{}]*\}/g, '*')) : null;
+        }
+        if (site.method === 'join' && site.args.length === 1) {
+          // `"-".join([args.prefix, "submission.csv"])`: the parts joined by the separator, unknown parts `*`
+          const sep = constantValue(m, site.receiver, ctx);
+          let list: Node | null = site.args[0];
+          while (list?.type === 'parenthesized_expression') list = list.namedChildren[0] ?? null;
+          if (typeof sep === 'string' && list && (list.type === 'list' || list.type === 'tuple')) {
+            const items = list.namedChildren.filter((c) => c.type !== 'comment');
+            if (items.length && !items.some((c) => c.type === 'list_splat')) {
+              return crossJoin(items.map((it, i) => (templates(m, it, ctx, d) ?? ['*']).map((t) => (i === 0 ? t : sep + t))), '');
+            }
+          }
         }
         if (site.method === 'joinpath') return crossJoin([templates(m, site.receiver, ctx, d) ?? ['*'], ...site.args.map((a) => templates(m, a, ctx, d) ?? ['*'])], '/');
         if (PATH_IDENTITY_METHODS.has(site.method)) return templates(m, site.receiver, ctx, d);
