@@ -777,6 +777,20 @@ function call(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
     const v = braceFormat(fmt, args, kwargs);
     return v === undefined ? null : one(v, e, ctx);
   }
+  if (site.method && STRING_METHODS.has(site.method) && site.receiver && !site.keywords.size) {
+    // `args.resume.startswith("https")` on a constant string
+    const base = single(evaluate(m, site.receiver, ctx, depth));
+    if (typeof base === 'string') {
+      const args: PyValue[] = [];
+      for (const a of site.args) {
+        const v = single(evaluate(m, a, ctx, depth));
+        if (v === undefined) return null;
+        args.push(v);
+      }
+      const v = stringMethod(base, site.method, args);
+      return v === undefined ? null : one(v, e, ctx);
+    }
+  }
   if (site.method === 'join' && site.receiver && site.args.length === 1 && !site.keywords.size) {
     // `"-".join([prefix, "submission.csv"])`
     const sep = single(evaluate(m, site.receiver, ctx, depth));
@@ -903,6 +917,31 @@ function builtin(m: PythonModel, name: string, site: CallSite, e: Node, ctx: Con
   }
   void b;
   return v === undefined ? null : one(v, e, ctx);
+}
+
+const STRING_METHODS = new Set(['startswith', 'endswith', 'lower', 'upper', 'strip', 'lstrip', 'rstrip']);
+
+function stringMethod(s: string, method: string, args: PyValue[]): PyValue | undefined {
+  const prefixes = (a: PyValue): string[] | undefined => (typeof a === 'string' ? [a] : Array.isArray(a) && a.every((x) => typeof x === 'string') ? (a as string[]) : undefined);
+  switch (method) {
+    case 'startswith':
+    case 'endswith': {
+      const ps = args.length === 1 ? prefixes(args[0]) : undefined;
+      return ps ? ps.some((p) => (method === 'startswith' ? s.startsWith(p) : s.endsWith(p))) : undefined;
+    }
+    case 'lower':
+      return args.length ? undefined : s.toLowerCase();
+    case 'upper':
+      return args.length ? undefined : s.toUpperCase();
+    case 'strip':
+      return args.length ? undefined : s.trim();
+    case 'lstrip':
+      return args.length ? undefined : s.trimStart();
+    case 'rstrip':
+      return args.length ? undefined : s.trimEnd();
+    default:
+      return undefined;
+  }
 }
 
 /** `dict(base, k=v)` or `SimpleNamespace(base, k=v)`: the entries of a mapping argument, then the keywords. */
@@ -1034,11 +1073,16 @@ function argparseNamespace(m: PythonModel, parse: CallSite, depth: number): PyMa
   return new PyMapping('namespace', entries, parse.node);
 }
 
-function parserNodes(m: PythonModel, receiver: Node): Set<number> {
-  const out = new Set<number>();
+function parserNodes(m: PythonModel, receiver: Node, out = new Set<number>(), depth = 0): Set<number> {
   for (const s of valueSources(m, receiver, [], flowOptions(m))) {
     const c = s.node.type === 'call' ? m.callAt(s.node) : undefined;
-    if (c?.qualified === 'argparse.ArgumentParser') out.add(s.node.id);
+    if (c?.qualified !== 'argparse.ArgumentParser' || out.has(s.node.id)) continue;
+    out.add(s.node.id);
+    // `ArgumentParser(parents=[get_args_parser()])`: the parents' arguments too
+    const parents = c.keywords.get('parents');
+    if (parents && (parents.type === 'list' || parents.type === 'tuple') && depth < 4) {
+      for (const el of parents.namedChildren) if (el.type !== 'comment') parserNodes(m, el, out, depth + 1);
+    }
   }
   return out;
 }

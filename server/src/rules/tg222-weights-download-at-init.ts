@@ -111,7 +111,12 @@ function download(m: PythonModel, c: CallSite): Download | null {
     if (source && stringValue(source) === 'local') return null;
     return { node: c.node, what: 'torch.hub.load', advice: TORCH_ADVICE };
   }
-  if (q === 'torch.hub.load_state_dict_from_url' || q === 'torch.utils.model_zoo.load_url') return { node: c.node, what: q, advice: TORCH_ADVICE };
+  if (q === 'torch.hub.load_state_dict_from_url' || q === 'torch.utils.model_zoo.load_url') {
+    // the URL given on the command line (`args.resume`, default ''): the default run downloads nothing
+    const url = scalarConstant(m, c.args[0] ?? c.keywords.get('url') ?? null);
+    if (url === null || (typeof url === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url))) return null;
+    return { node: c.node, what: q, advice: TORCH_ADVICE };
+  }
   if (/^keras\.applications\.([A-Z]\w*|\w+\.[A-Z]\w*)$/.test(q)) {
     const w = c.keywords.get('weights');
     if (w && (scalarConstant(m, w) !== 'imagenet')) return null;
