@@ -17,7 +17,7 @@ import type { Context, Source } from './flow';
 import { sources, resolveValues, constantValue, pathTemplates, flowOptions, PyMapping, type Resolved } from './config-values';
 import { peelIterable } from './training';
 import { isFoldIndexName } from './splits';
-import { argumentAt, valueSources } from './flow';
+import { argumentAt, reachingBindings, valueSources } from './flow';
 
 /** `torch.utils.data.DataLoader`'s parameters in positional order. */
 export const DATALOADER_PARAMS = [
@@ -129,12 +129,42 @@ function describe(m: PythonModel, call: CallSite): LoaderInfo {
         const v = p.childForFieldName('value');
         if (typeof k === 'string' && v) args.set(k, v);
       }
+      // `kwargs.update(accel_kwargs)` before the call (also in a branch): those entries may be passed too
+      const named = a.namedChildren[0];
+      if (named?.type === 'identifier' && !updatedEntries(m, named, call, args)) opaque = true;
     } else if (dict?.type === 'call' && m.callAt(dict)?.callee.text === 'dict' && !m.callAt(dict)!.args.length) {
       for (const [k, v] of m.callAt(dict)!.keywords) args.set(k, v);
     } else opaque = true;
   }
   for (const [k, v] of call.keywords) args.set(k, v);
   return { call, args, opaque, uses: [] };
+}
+
+/**
+ * The entries `name.update({...})` / `name.update(other)` / `name.update(k=v)` add to the kwargs dict
+ * splatted into `call` (updates of the same variable made before the call). False when an update
+ * cannot be read (its entries are then unknown).
+ */
+function updatedEntries(m: PythonModel, name: Node, call: CallSite, args: Map<string, Node>): boolean {
+  const reaching = new Set(reachingBindings(m, name));
+  if (!reaching.size) return true;
+  for (const u of m.callsByMethods(['update'])) {
+    if (u.receiver?.type !== 'identifier' || u.receiver.text !== name.text || u.node.startIndex > call.node.startIndex) continue;
+    if (!reachingBindings(m, u.receiver).some((b) => reaching.has(b))) continue;
+    for (const [k, v] of u.keywords) args.set(k, v);
+    if (!u.args.length) continue;
+    const leaves = u.args.length === 1 ? sources(m, u.args[0]) : [];
+    const d = leaves.length === 1 ? leaves[0].node : null;
+    if (d?.type !== 'dictionary' || !d.namedChildren.every((p) => p.type === 'pair' || p.type === 'comment')) return false;
+    for (const p of d.namedChildren) {
+      if (p.type !== 'pair') continue;
+      const k = constantValue(m, p.childForFieldName('key'));
+      const v = p.childForFieldName('value');
+      if (typeof k !== 'string' || !v) return false;
+      args.set(k, v);
+    }
+  }
+  return true;
 }
 
 /** The DataLoader calls (and other leaves) an expression may be: through `accelerator.prepare`, factories, parameters. */
