@@ -148,6 +148,15 @@ export function scriptConstant(m: PythonModel, expr: Node | null): Scalar | unde
   }
 }
 
+/**
+ * The scalar `expr` has on every path as the script runs by default (argparse options at their
+ * defaults, as every other constant): the value the rules that judge a configuration read.
+ */
+export function scalarConstant(m: PythonModel, expr: Node | null, ctx: Context = []): Scalar | undefined {
+  const v = constantValue(m, expr, ctx);
+  return v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' ? v : undefined;
+}
+
 export function intValue(m: PythonModel, expr: Node | null, ctx: Context = []): number | undefined {
   const v = constantValue(m, expr, ctx);
   return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
@@ -427,10 +436,66 @@ function binary(op: string, a: PyValue, b: PyValue): PyValue | undefined {
       default: return undefined;
     }
   }
+  if (typeof a === 'string' && op === '%') return percentFormat(a, b);
   if (typeof a === 'string' && typeof b === 'string' && op === '+') return a + b;
   if (typeof a === 'string' && typeof b === 'number' && op === '*') return a.repeat(Math.max(0, b));
   if (Array.isArray(a) && Array.isArray(b) && op === '+') return [...a, ...b];
   return undefined;
+}
+
+const PERCENT_SPEC = /%(?:\(([^)]*)\))?([-#0 +]*)(\d*)(?:\.(\d+))?([diouxXeEfFgGrsa%])/g;
+
+/** `"fold%d_%s.pth" % (k, name)`: printf-style formatting of constants (flags other than `0` / width / precision: unknown). */
+function percentFormat(fmt: string, arg: PyValue): string | undefined {
+  const args = Array.isArray(arg) ? arg : [arg];
+  let i = 0;
+  let failed = false;
+  const out = fmt.replace(PERCENT_SPEC, (_all, key: string | undefined, flags: string, width: string, precision: string | undefined, conv: string) => {
+    if (conv === '%') return '%';
+    let v: PyValue | undefined;
+    if (key !== undefined) v = arg instanceof PyMapping ? single(known(arg.entries.get(key))) : undefined;
+    else v = args[i++];
+    if (v === undefined || failed) {
+      failed = true;
+      return '';
+    }
+    const text = formatOne(v, conv, precision);
+    if (text === undefined || /[-#+ ]/.test(flags)) {
+      failed = true;
+      return '';
+    }
+    return flags.includes('0') && width ? text.padStart(Number(width), '0') : width ? text.padStart(Number(width), ' ') : text;
+  });
+  if (failed || (!(arg instanceof PyMapping) && i !== args.length)) return undefined;
+  return out;
+}
+
+function formatOne(v: PyValue, conv: string, precision: string | undefined): string | undefined {
+  if (typeof v === 'boolean') v = conv === 's' ? (v ? 'True' : 'False') : v ? 1 : 0;
+  if (conv === 's') return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : v === null ? 'None' : undefined;
+  if (typeof v !== 'number') return undefined;
+  if (conv === 'd' || conv === 'i' || conv === 'u') return String(Math.trunc(v));
+  if (conv === 'f' || conv === 'F') return v.toFixed(precision === undefined ? 6 : Number(precision));
+  return undefined;
+}
+
+/** `"fold{}_{name}.pth".format(k, name=n)`: str.format of constants (no format spec or conversion). */
+function braceFormat(fmt: string, args: PyValue[], kwargs: Map<string, PyValue>): string | undefined {
+  let auto = 0;
+  let failed = false;
+  const out = fmt.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (all, field: string | undefined) => {
+    if (all === '{{') return '{';
+    if (all === '}}') return '}';
+    if (field === undefined || /[!:.[]/.test(field)) {
+      failed = true;
+      return '';
+    }
+    const v = field === '' ? args[auto++] : /^\d+$/.test(field) ? args[Number(field)] : kwargs.get(field);
+    const text = v === undefined ? undefined : formatOne(v, 's', undefined);
+    if (text === undefined) failed = true;
+    return text ?? '';
+  });
+  return failed ? undefined : out;
 }
 
 function comparison(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
@@ -694,6 +759,54 @@ function call(m: PythonModel, e: Node, ctx: Context, depth: number): Result {
     if (!ns) return null;
     return site.method === 'parse_args' ? one(ns, e, ctx) : one([ns, []], e, ctx);
   }
+  if (site.method === 'format' && site.receiver) {
+    const fmt = single(evaluate(m, site.receiver, ctx, depth));
+    if (typeof fmt !== 'string' || site.node.childForFieldName('arguments')?.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat')) return null;
+    const args: PyValue[] = [];
+    for (const a of site.args) {
+      const v = single(evaluate(m, a, ctx, depth));
+      if (v === undefined) return null;
+      args.push(v);
+    }
+    const kwargs = new Map<string, PyValue>();
+    for (const [k, a] of site.keywords) {
+      const v = single(evaluate(m, a, ctx, depth));
+      if (v === undefined) return null;
+      kwargs.set(k, v);
+    }
+    const v = braceFormat(fmt, args, kwargs);
+    return v === undefined ? null : one(v, e, ctx);
+  }
+  if (site.method && STRING_METHODS.has(site.method) && site.receiver && !site.keywords.size) {
+    // `args.resume.startswith("https")` on a constant string
+    const base = single(evaluate(m, site.receiver, ctx, depth));
+    if (typeof base === 'string') {
+      const args: PyValue[] = [];
+      for (const a of site.args) {
+        const v = single(evaluate(m, a, ctx, depth));
+        if (v === undefined) return null;
+        args.push(v);
+      }
+      const v = stringMethod(base, site.method, args);
+      return v === undefined ? null : one(v, e, ctx);
+    }
+  }
+  if (site.method === 'join' && site.receiver && site.args.length === 1 && !site.keywords.size) {
+    // `"-".join([prefix, "submission.csv"])`
+    const sep = single(evaluate(m, site.receiver, ctx, depth));
+    const parts = typeof sep === 'string' ? single(evaluate(m, site.args[0], ctx, depth)) : undefined;
+    if (typeof sep === 'string' && Array.isArray(parts) && parts.every((p) => typeof p === 'string')) return one((parts as string[]).join(sep), e, ctx);
+    if (typeof sep === 'string') return null;
+  }
+  if (q && (q === 'os.path.join' || q === 'posixpath.join') && site.args.length && !site.keywords.size) {
+    const parts: string[] = [];
+    for (const a of site.args) {
+      const v = single(evaluate(m, a, ctx, depth));
+      if (typeof v !== 'string') return null;
+      parts.push(v);
+    }
+    return one(parts.reduce((acc, p) => (p.startsWith('/') ? p : acc === '' || acc.endsWith('/') ? acc + p : `${acc}/${p}`), ''), e, ctx);
+  }
   if (site.method && site.receiver) {
     // dict methods on a constant mapping
     if (site.method === 'get' || site.method === 'copy') {
@@ -804,6 +917,31 @@ function builtin(m: PythonModel, name: string, site: CallSite, e: Node, ctx: Con
   }
   void b;
   return v === undefined ? null : one(v, e, ctx);
+}
+
+const STRING_METHODS = new Set(['startswith', 'endswith', 'lower', 'upper', 'strip', 'lstrip', 'rstrip']);
+
+function stringMethod(s: string, method: string, args: PyValue[]): PyValue | undefined {
+  const prefixes = (a: PyValue): string[] | undefined => (typeof a === 'string' ? [a] : Array.isArray(a) && a.every((x) => typeof x === 'string') ? (a as string[]) : undefined);
+  switch (method) {
+    case 'startswith':
+    case 'endswith': {
+      const ps = args.length === 1 ? prefixes(args[0]) : undefined;
+      return ps ? ps.some((p) => (method === 'startswith' ? s.startsWith(p) : s.endsWith(p))) : undefined;
+    }
+    case 'lower':
+      return args.length ? undefined : s.toLowerCase();
+    case 'upper':
+      return args.length ? undefined : s.toUpperCase();
+    case 'strip':
+      return args.length ? undefined : s.trim();
+    case 'lstrip':
+      return args.length ? undefined : s.trimStart();
+    case 'rstrip':
+      return args.length ? undefined : s.trimEnd();
+    default:
+      return undefined;
+  }
 }
 
 /** `dict(base, k=v)` or `SimpleNamespace(base, k=v)`: the entries of a mapping argument, then the keywords. */
@@ -935,11 +1073,16 @@ function argparseNamespace(m: PythonModel, parse: CallSite, depth: number): PyMa
   return new PyMapping('namespace', entries, parse.node);
 }
 
-function parserNodes(m: PythonModel, receiver: Node): Set<number> {
-  const out = new Set<number>();
+function parserNodes(m: PythonModel, receiver: Node, out = new Set<number>(), depth = 0): Set<number> {
   for (const s of valueSources(m, receiver, [], flowOptions(m))) {
     const c = s.node.type === 'call' ? m.callAt(s.node) : undefined;
-    if (c?.qualified === 'argparse.ArgumentParser') out.add(s.node.id);
+    if (c?.qualified !== 'argparse.ArgumentParser' || out.has(s.node.id)) continue;
+    out.add(s.node.id);
+    // `ArgumentParser(parents=[get_args_parser()])`: the parents' arguments too
+    const parents = c.keywords.get('parents');
+    if (parents && (parents.type === 'list' || parents.type === 'tuple') && depth < 4) {
+      for (const el of parents.namedChildren) if (el.type !== 'comment') parserNodes(m, el, out, depth + 1);
+    }
   }
   return out;
 }
@@ -1030,6 +1173,11 @@ function templates(m: PythonModel, e: Node, ctx: Context, depth: number): string
       return e.namedChildren[0] ? templates(m, e.namedChildren[0], ctx, d) : null;
     case 'binary_operator': {
       const op = e.childForFieldName('operator')?.type;
+      if (op === '%') {
+        // `"fold%d_best.pth" % k` with k unknown: each conversion is `*`
+        const base = templates(m, e.childForFieldName('left')!, ctx, d);
+        return base ? base.map((t) => t.replace(PERCENT_SPEC, (all: string) => (all === '%%' ? '%' : '*'))) : null;
+      }
       if (op !== '+' && op !== '/') return null;
       const l = templates(m, e.childForFieldName('left')!, ctx, d) ?? ['*'];
       const r = templates(m, e.childForFieldName('right')!, ctx, d) ?? ['*'];
@@ -1047,6 +1195,18 @@ function templates(m: PythonModel, e: Node, ctx: Context, depth: number): string
         if (site.method === 'format') {
           const base = templates(m, site.receiver, ctx, d);
           return base ? base.map((t) => t.replace(/\{[^{}]*\}/g, '*')) : null;
+        }
+        if (site.method === 'join' && site.args.length === 1) {
+          // `"-".join([args.prefix, "submission.csv"])`: the parts joined by the separator, unknown parts `*`
+          const sep = constantValue(m, site.receiver, ctx);
+          let list: Node | null = site.args[0];
+          while (list?.type === 'parenthesized_expression') list = list.namedChildren[0] ?? null;
+          if (typeof sep === 'string' && list && (list.type === 'list' || list.type === 'tuple')) {
+            const items = list.namedChildren.filter((c) => c.type !== 'comment');
+            if (items.length && !items.some((c) => c.type === 'list_splat')) {
+              return crossJoin(items.map((it, i) => (templates(m, it, ctx, d) ?? ['*']).map((t) => (i === 0 ? t : sep + t))), '');
+            }
+          }
         }
         if (site.method === 'joinpath') return crossJoin([templates(m, site.receiver, ctx, d) ?? ['*'], ...site.args.map((a) => templates(m, a, ctx, d) ?? ['*'])], '/');
         if (PATH_IDENTITY_METHODS.has(site.method)) return templates(m, site.receiver, ctx, d);

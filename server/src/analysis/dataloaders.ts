@@ -11,13 +11,13 @@
  */
 import type { Node } from './parser';
 import type { CallSite, FunctionInfo, LoopInfo, PythonModel } from './model';
-import { isWithin } from './model';
+import { isLibraryModule, isWithin } from './model';
 import * as K from './knowledge';
 import type { Context, Source } from './flow';
 import { sources, resolveValues, constantValue, pathTemplates, flowOptions, PyMapping, type Resolved } from './config-values';
 import { peelIterable } from './training';
 import { isFoldIndexName } from './splits';
-import { argumentAt, valueSources } from './flow';
+import { argumentAt, reachingBindings, valueSources } from './flow';
 
 /** `torch.utils.data.DataLoader`'s parameters in positional order. */
 export const DATALOADER_PARAMS = [
@@ -129,12 +129,42 @@ function describe(m: PythonModel, call: CallSite): LoaderInfo {
         const v = p.childForFieldName('value');
         if (typeof k === 'string' && v) args.set(k, v);
       }
+      // `kwargs.update(accel_kwargs)` before the call (also in a branch): those entries may be passed too
+      const named = a.namedChildren[0];
+      if (named?.type === 'identifier' && !updatedEntries(m, named, call, args)) opaque = true;
     } else if (dict?.type === 'call' && m.callAt(dict)?.callee.text === 'dict' && !m.callAt(dict)!.args.length) {
       for (const [k, v] of m.callAt(dict)!.keywords) args.set(k, v);
     } else opaque = true;
   }
   for (const [k, v] of call.keywords) args.set(k, v);
   return { call, args, opaque, uses: [] };
+}
+
+/**
+ * The entries `name.update({...})` / `name.update(other)` / `name.update(k=v)` add to the kwargs dict
+ * splatted into `call` (updates of the same variable made before the call). False when an update
+ * cannot be read (its entries are then unknown).
+ */
+function updatedEntries(m: PythonModel, name: Node, call: CallSite, args: Map<string, Node>): boolean {
+  const reaching = new Set(reachingBindings(m, name));
+  if (!reaching.size) return true;
+  for (const u of m.callsByMethods(['update'])) {
+    if (u.receiver?.type !== 'identifier' || u.receiver.text !== name.text || u.node.startIndex > call.node.startIndex) continue;
+    if (!reachingBindings(m, u.receiver).some((b) => reaching.has(b))) continue;
+    for (const [k, v] of u.keywords) args.set(k, v);
+    if (!u.args.length) continue;
+    const leaves = u.args.length === 1 ? sources(m, u.args[0]) : [];
+    const d = leaves.length === 1 ? leaves[0].node : null;
+    if (d?.type !== 'dictionary' || !d.namedChildren.every((p) => p.type === 'pair' || p.type === 'comment')) return false;
+    for (const p of d.namedChildren) {
+      if (p.type !== 'pair') continue;
+      const k = constantValue(m, p.childForFieldName('key'));
+      const v = p.childForFieldName('value');
+      if (typeof k !== 'string' || !v) return false;
+      args.set(k, v);
+    }
+  }
+  return true;
 }
 
 /** The DataLoader calls (and other leaves) an expression may be: through `accelerator.prepare`, factories, parameters. */
@@ -178,7 +208,7 @@ const LIGHTNING_TRAINER = /^pytorch_lightning\.(Trainer|trainer\.Trainer|trainer
 function frameworkArguments(m: PythonModel, call: CallSite): [Node, LoaderUseKind][] {
   const out: [Node, LoaderUseKind][] = [];
   if (call.method && call.receiver && ['fit', 'validate', 'test', 'predict'].includes(call.method)) {
-    if (!m.originsOf(call.receiver).some((o) => o.base && LIGHTNING_TRAINER.test(o.base) && o.chain.length === 0)) return out;
+    if (!m.originsOf(call.receiver).some((o) => o.base && LIGHTNING_TRAINER.test(o.base) && o.chain.length === 0)) return projectTrainerFit(m, call) ? projectTrainerArguments(call) : out;
     const kw = (names: string[]) => names.map((n) => call.keywords.get(n)).find((x) => x) ?? null;
     if (call.method === 'fit') {
       const train = kw(['train_dataloaders', 'train_dataloader']) ?? call.args[1] ?? null;
@@ -196,6 +226,32 @@ function frameworkArguments(m: PythonModel, call: CallSite): [Node, LoaderUseKin
     for (const a of call.args.slice(1)) out.push([a, 'framework-eval']);
   }
   return out;
+}
+
+/**
+ * `runner.fit(model, train_dl, val_dl)` on an instance of a project's own trainer (a class imported
+ * from a project module the file cannot read, wrapping Lightning or Hugging Face): the framework
+ * convention names the validation loader, when the model comes first and both loaders are
+ * DataLoaders built in the file. A class of the file itself is read instead (its loops are judged).
+ */
+function projectTrainerFit(m: PythonModel, call: CallSite): boolean {
+  if (call.method !== 'fit' || !call.receiver || m.calleesOf(call).length) return false;
+  const project = m.originsOf(call.receiver).some((o) => !!o.base && o.chain.length === 0 && !o.base.startsWith('<') && !isLibraryModule(o.base));
+  if (!project) return false;
+  const isLoader = (n: Node | undefined) => !!n && loaderSources(m, n, []).some((l) => l.node.type === 'call' && isLoaderCallNode(m, l.node));
+  return !isLoader(call.args[0]) && isLoader(call.args[1]) && (isLoader(call.args[2]) || isLoader(call.keywords.get('val_dataloaders')));
+}
+
+function projectTrainerArguments(call: CallSite): [Node, LoaderUseKind][] {
+  const out: [Node, LoaderUseKind][] = [[call.args[1], 'framework-train']];
+  const val = call.keywords.get('val_dataloaders') ?? call.args[2];
+  if (val) out.push([val, 'framework-eval']);
+  return out;
+}
+
+function isLoaderCallNode(m: PythonModel, n: Node): boolean {
+  const c = m.callAt(n);
+  return !!c && isDataLoaderCall(c);
 }
 
 const LIGHTNING_CLASS = /^pytorch_lightning\.(LightningDataModule|LightningModule|core\.(datamodule\.)?LightningDataModule|core\.(module\.)?LightningModule)$/;

@@ -13,15 +13,14 @@
 import type { Node } from './parser';
 import type { Binding, CallSite, PythonModel } from './model';
 import { isWithin, stringTemplate, stringValue } from './model';
-import { scriptConstant } from './config-values';
+import { pathTemplates, scriptConstant } from './config-values';
 import { nodesOfType, once } from './memo';
 import { isSubmissionPath } from './submissions';
 import { firstStartingAt } from './sorted';
 
-const MAX_DEPTH = 10;
 const MAX_VALUES = 16;
 
-/** The strings a path expression may evaluate to (f-string interpolations kept as `{...}`); `unknown` when some part cannot be read. */
+/** The strings a path expression may evaluate to (unknown parts written `*`); `unknown` when some part cannot be read. */
 export interface PathValues {
   values: string[];
   unknown: boolean;
@@ -29,82 +28,17 @@ export interface PathValues {
 
 const UNKNOWN: PathValues = { values: [], unknown: true };
 
-export function pathValues(m: PythonModel, node: Node | null, depth = 0, seen = new Set<number>()): PathValues {
-  if (!node || depth > MAX_DEPTH || seen.has(node.id)) return UNKNOWN;
-  seen.add(node.id);
-  const next = (n: Node | null) => pathValues(m, n, depth + 1, seen);
-  switch (node.type) {
-    case 'string': {
-      const v = stringValue(node) ?? stringTemplate(node);
-      return v === null ? UNKNOWN : { values: [v], unknown: false };
-    }
-    case 'concatenated_string':
-      return concat(node.namedChildren.map(next), '');
-    case 'parenthesized_expression':
-      return next(node.namedChildren[0] ?? null);
-    case 'conditional_expression':
-      return union(node.namedChildren.filter((_, i) => i !== 1).map(next));
-    case 'binary_operator': {
-      const op = node.childForFieldName('operator')?.text;
-      const parts = [next(node.childForFieldName('left')), next(node.childForFieldName('right'))];
-      if (op === '/') return concat(parts, '/');
-      if (op === '+') return concat(parts, '');
-      return UNKNOWN;
-    }
-    case 'identifier': {
-      const bs = m.bindingsIn(node.text, m.functionAt(node));
-      if (!bs.length) return UNKNOWN;
-      const parts: PathValues[] = [];
-      for (const b of bs) {
-        if (b.kind === 'assign') parts.push(next(b.value));
-        else if (b.kind === 'param' && b.fn) {
-          const args = m.argumentsFor(b.fn, b.name);
-          if (!args.length || args.length < m.callersOf(b.fn).length) parts.push(next(defaultOf(b.node)));
-          for (const a of args) parts.push(next(a));
-        } else parts.push(UNKNOWN);
-      }
-      return union(parts);
-    }
-    case 'attribute':
-    case 'subscript': {
-      const v = scriptConstant(m, node);
-      return typeof v === 'string' ? { values: [v], unknown: false } : UNKNOWN;
-    }
-    case 'call': {
-      const call = m.callAt(node);
-      if (!call) return UNKNOWN;
-      const q = call.qualified ?? (call.callee.type === 'identifier' && !m.bindingsIn(call.callee.text, call.fn).length ? call.callee.text : '');
-      if (q === 'os.path.join' || q === 'posixpath.join' || /^pathlib\.(Pure)?(Posix|Windows)?Path$/.test(q)) return concat(call.args.map(next), '/');
-      if (q === 'str' || q === 'os.fspath' || q === 'os.path.expanduser' || q === 'os.path.abspath' || q === 'os.path.normpath') return next(call.args[0] ?? null);
-      if (call.method === 'joinpath' && call.receiver) return concat([next(call.receiver), ...call.args.map(next)], '/');
-      if (call.method === 'format' && call.receiver?.type === 'string') return next(call.receiver);
-      return UNKNOWN;
-    }
-    default:
-      return UNKNOWN;
-  }
-}
-
-function defaultOf(paramName: Node): Node | null {
-  const p = paramName.parent;
-  return p && (p.type === 'default_parameter' || p.type === 'typed_default_parameter') ? p.childForFieldName('value') : null;
-}
-
-function concat(parts: PathValues[], sep: string): PathValues {
-  if (!parts.length || parts.some((p) => !p.values.length)) return UNKNOWN;
-  const join = (a: string, b: string) => (sep ? `${a.replace(/[\\/]+$/, '')}${sep}${b.replace(/^[\\/]+/, '')}` : a + b);
-  let acc = parts[0].values.slice(0, MAX_VALUES);
-  for (const p of parts.slice(1)) {
-    const out: string[] = [];
-    for (const a of acc) for (const v of p.values) if (out.length < MAX_VALUES) out.push(join(a, v));
-    acc = out;
-  }
-  return { values: acc, unknown: parts.some((p) => p.unknown) };
-}
-
-function union(parts: PathValues[]): PathValues {
-  const values = [...new Set(parts.flatMap((p) => p.values))].slice(0, MAX_VALUES);
-  return { values, unknown: parts.some((p) => p.unknown) };
+/**
+ * The paths an expression may be, by the one constant resolver (`pathTemplates` of config-values:
+ * constants, config classes and dicts, argparse defaults, f-strings, `%`, `.format()`,
+ * `os.path.join`, `Path /`), unknown parts written `*`: `os.path.join(out_dir, "submission.csv")`
+ * with `out_dir` unknown still names submission.csv (`*` then `/submission.csv`).
+ */
+export function pathValues(m: PythonModel, node: Node | null): PathValues {
+  const t = pathTemplates(m, node);
+  if (!t) return UNKNOWN;
+  const values = t.slice(0, MAX_VALUES);
+  return { values, unknown: values.some((v) => v.includes('*')) };
 }
 
 /** The last path segment of a path string. */

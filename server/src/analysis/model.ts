@@ -9,6 +9,7 @@ import { firstAtOrAfter } from './sorted';
 import { SyntaxTree } from './syntax';
 import { SourceText } from './source';
 import * as K from './knowledge';
+import { identifiersNamed } from './node-index';
 
 export interface ClassInfo {
   name: string;
@@ -277,7 +278,15 @@ export class PythonModel {
       }
       const imported = this.imports.get(name);
       if (imported) return imported;
-      if (this.starImports.length && !BUILTINS.has(name)) return normalize(`${this.starImports[this.starImports.length - 1]}.${name}`);
+      if (this.starImports.length && !BUILTINS.has(name)) {
+        const last = this.starImports[this.starImports.length - 1];
+        // `from utils import *` of a project module that cannot be read: the name's conventional binding
+        if (this.starImports.some((mod) => !isLibraryModule(mod))) {
+          const conventional = STAR_CONVENTIONAL.get(name);
+          if (conventional) return normalize(conventional);
+        }
+        return normalize(`${last}.${name}`);
+      }
       return null;
     }
   }
@@ -870,7 +879,14 @@ export class PythonModel {
   importsModule(prefix: string): boolean {
     const p = normalize(prefix);
     for (const q of this.imports.values()) if (q === p || q.startsWith(p + '.')) return true;
-    return this.starImports.some((m) => m === p || m.startsWith(p + '.'));
+    if (this.starImports.some((m) => m === p || m.startsWith(p + '.'))) return true;
+    // a project module's `*`: the conventional names the file reads (and does not bind) under `prefix`
+    if (!this.starImports.some((s) => !isLibraryModule(s))) return false;
+    for (const [name, q] of STAR_CONVENTIONAL) {
+      if (!(q === p || q.startsWith(p + '.')) || this.bindings.has(name)) continue;
+      if (identifiersNamed(this, name).length) return true;
+    }
+    return false;
   }
 
   /** Is `node` inside an autocast `with` block (of its own function)? Returns the innermost such block. */
@@ -1079,6 +1095,47 @@ export function stringTemplate(node: Node | null): string | null {
   }
   return out;
 }
+
+/** Top-level modules that are libraries (their `*` exports their own names), not a project's re-exports. */
+const LIBRARY_MODULES: ReadonlySet<string> = new Set([
+  'torch', 'torchvision', 'torchaudio', 'torchtext', 'timm', 'transformers', 'keras', 'tensorflow', 'tf_keras', 'sklearn', 'numpy', 'pandas',
+  'scipy', 'pytorch_lightning', 'lightning', 'fastai', 'accelerate', 'albumentations', 'cv2', 'PIL', 'matplotlib', 'seaborn', 'xgboost',
+  'lightgbm', 'catboost', 'apex', 'deepspeed', 'safetensors', 'joblib', 'wandb', 'mlflow', 'neptune', 'comet_ml', 'tensorboardX', 'tqdm',
+  'segmentation_models_pytorch', 'monai', 'kornia', 'datasets', 'tokenizers', 'sentence_transformers', 'peft', 'diffusers', 'jax', 'flax', 'optax',
+  // the standard library
+  'os', 'sys', 'math', 'random', 'typing', 'pathlib', 'collections', 'itertools', 'functools', 'glob', 'json', 're', 'time', 'copy', 'pickle',
+  'shutil', 'io', 'gzip', 'datetime', 'logging', 'warnings', 'gc', 'operator', 'dataclasses', 'contextlib', 'threading', 'multiprocessing',
+  'subprocess', 'tempfile', 'zipfile', 'tarfile', 'hashlib', 'argparse', 'inspect', 'types', 'builtins', 'queue', 'csv', 'struct', 'string',
+]);
+
+export function isLibraryModule(mod: string): boolean {
+  return LIBRARY_MODULES.has(mod.split('.')[0]);
+}
+
+/**
+ * The names a project's `from utils import *` conventionally brings (utils.py re-exporting the usual
+ * imports): used only when the module cannot be read and the file does not bind the name itself.
+ */
+const STAR_CONVENTIONAL: ReadonlyMap<string, string> = new Map([
+  ['torch', 'torch'], ['nn', 'torch.nn'], ['F', 'torch.nn.functional'], ['optim', 'torch.optim'], ['np', 'numpy'], ['pd', 'pandas'],
+  ['tf', 'tensorflow'], ['keras', 'keras'], ['DataLoader', 'torch.utils.data.DataLoader'], ['Dataset', 'torch.utils.data.Dataset'],
+  ['TensorDataset', 'torch.utils.data.TensorDataset'],
+  // sklearn
+  ['LabelEncoder', 'sklearn.preprocessing.LabelEncoder'], ['OneHotEncoder', 'sklearn.preprocessing.OneHotEncoder'],
+  ['OrdinalEncoder', 'sklearn.preprocessing.OrdinalEncoder'], ['StandardScaler', 'sklearn.preprocessing.StandardScaler'],
+  ['MinMaxScaler', 'sklearn.preprocessing.MinMaxScaler'], ['RobustScaler', 'sklearn.preprocessing.RobustScaler'],
+  ['train_test_split', 'sklearn.model_selection.train_test_split'], ['KFold', 'sklearn.model_selection.KFold'],
+  ['StratifiedKFold', 'sklearn.model_selection.StratifiedKFold'], ['GroupKFold', 'sklearn.model_selection.GroupKFold'],
+  ['CountVectorizer', 'sklearn.feature_extraction.text.CountVectorizer'], ['TfidfVectorizer', 'sklearn.feature_extraction.text.TfidfVectorizer'],
+  ['LogisticRegression', 'sklearn.linear_model.LogisticRegression'], ['RandomForestClassifier', 'sklearn.ensemble.RandomForestClassifier'],
+  // keras
+  ['Input', 'keras.layers.Input'], ['Dense', 'keras.layers.Dense'], ['Dropout', 'keras.layers.Dropout'], ['Flatten', 'keras.layers.Flatten'],
+  ['Conv2D', 'keras.layers.Conv2D'], ['MaxPooling2D', 'keras.layers.MaxPooling2D'], ['BatchNormalization', 'keras.layers.BatchNormalization'],
+  ['GlobalAveragePooling2D', 'keras.layers.GlobalAveragePooling2D'], ['Embedding', 'keras.layers.Embedding'], ['LSTM', 'keras.layers.LSTM'],
+  ['Activation', 'keras.layers.Activation'], ['Model', 'keras.models.Model'], ['Sequential', 'keras.models.Sequential'],
+  ['EarlyStopping', 'keras.callbacks.EarlyStopping'], ['ModelCheckpoint', 'keras.callbacks.ModelCheckpoint'],
+  ['ReduceLROnPlateau', 'keras.callbacks.ReduceLROnPlateau'], ['ImageDataGenerator', 'keras.preprocessing.image.ImageDataGenerator'],
+]);
 
 const BUILTINS = new Set(
   'print len range enumerate zip map filter sum min max abs int float str list dict set tuple open isinstance super object type iter next sorted reversed any all round getattr setattr hasattr vars dir id repr format bool bytes Exception ValueError RuntimeError AssertionError KeyError input exit quit'.split(

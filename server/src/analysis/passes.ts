@@ -10,6 +10,7 @@ import type { Node } from './parser';
 import type { CallSite, FunctionInfo, LoopInfo, PythonModel, WithInfo } from './model';
 import { isWithin } from './model';
 import { peelIterable } from './training';
+import { derivesFrom } from './derived';
 import * as K from './knowledge';
 
 export interface ModelPass {
@@ -33,10 +34,16 @@ export function modelPasses(m: PythonModel): ModelPass[] {
   for (const loop of m.loops) {
     if (loop.kind !== 'for' || training.has(loop) || inFrameworkClass(m, loop.fn)) continue;
     const peeled = peelIterable(m, loop);
-    if (!peeled || !isDataIterable(m, peeled.loader)) continue;
-    const modelCalls = m.reachableFromLoop(loop).filter((c) => m.isModelCall(c));
-    if (!modelCalls.length) continue;
-    candidates.push({ loop, data: peeled.loader, modelCalls, trainingLoops: [] });
+    if (!peeled) continue;
+    if (isDataIterable(m, peeled.loader)) {
+      const modelCalls = m.reachableFromLoop(loop).filter((c) => m.isModelCall(c));
+      if (!modelCalls.length) continue;
+      candidates.push({ loop, data: peeled.loader, modelCalls, trainingLoops: [] });
+    } else {
+      // `for s in range(0, len(X), BS): model(X[s:s + BS])`: a pass over index ranges of tensors
+      const modelCalls = indexRangeModelCalls(m, loop);
+      if (modelCalls.length) candidates.push({ loop, data: peeled.loader, modelCalls, trainingLoops: [] });
+    }
   }
   // keep the innermost loop of nested passes (`for x in loader` inside `for batch in loader`)
   const candidateLoops = new Set(candidates.map((c) => c.loop));
@@ -47,6 +54,25 @@ export function modelPasses(m: PythonModel): ModelPass[] {
   }
   passCache.set(m, passes);
   return passes;
+}
+
+/**
+ * The model calls of a `for i in range(...)` loop that run on slices taken at the loop index
+ * (`X[i:i + bs]`, `X[i * bs:(i + 1) * bs]`), directly or through names bound in the loop.
+ */
+function indexRangeModelCalls(m: PythonModel, loop: LoopInfo): CallSite[] {
+  const it = loop.node.childForFieldName('right');
+  const target = loop.targetNode;
+  if (it?.type !== 'call' || target?.type !== 'identifier') return [];
+  const rangeCall = m.callAt(it);
+  if (!rangeCall || rangeCall.callee.type !== 'identifier' || rangeCall.callee.text !== 'range' || m.bindingsIn('range', loop.fn).length) return [];
+  const body = loop.node.childForFieldName('body');
+  if (!body) return [];
+  const isIndexSlice = (n: Node) =>
+    n.type === 'subscript' &&
+    isWithin(n, body) &&
+    n.namedChildren.slice(1).some((k) => k.type === 'slice' && m.identifiersIn(k).includes(target.text));
+  return m.callsWithin(loop.fn, body.startIndex, body.endIndex).filter((c) => m.isModelCall(c) && c.args.some((a) => derivesFrom(m, a, isIndexSlice)));
 }
 
 const FRAMEWORK_BASES = /^(pytorch_lightning\.(LightningModule|core\.LightningModule|core\.module\.LightningModule)|transformers\.\w*Trainer|trl\.\w*Trainer|keras\.(Model|models\.Model)|pytorch_accelerated\.\w*Trainer)$/;

@@ -72,7 +72,7 @@ export interface CatalogEntry {
 }
 
 const FAMILIES: [family: string, members: [name: string, label: string, aliases: string[]][]][] = [
-  ['EfficientNet', [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [`efficientnet_b${i}`, `EfficientNet-B${i}`, [`efficientnet-b${i}`, `b${i}`, `effnet b${i}`, `effnet-b${i}`]])],
+  ['EfficientNet', [0, 1, 2, 3, 4, 5, 6, 7].map((i) => [`efficientnet_b${i}`, `EfficientNet-B${i}`, [`efficientnet-b${i}`, `b${i}`, `effnet b${i}`, `effnet-b${i}`, `EfficientNetB${i}`]])],
   [
     'ResNet',
     [

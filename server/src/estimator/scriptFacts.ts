@@ -31,7 +31,7 @@ export interface Fact<T> {
 export interface ModelFact extends Fact<string> {
   /** The call that creates the model. */
   call: Node;
-  library: 'timm' | 'torchvision' | 'huggingface' | 'efficientnet_pytorch';
+  library: 'timm' | 'torchvision' | 'huggingface' | 'efficientnet_pytorch' | 'keras';
   /** The timm table name the model maps to, or null when the tables do not know it. */
   resolved: string | null;
 }
@@ -100,6 +100,8 @@ function intFact(m: PythonModel, expr: Node | null, min = 0): Fact<number> | nul
 // The model
 
 const TORCHVISION_FACTORY = /^torchvision\.models\.([a-z][a-z0-9_]*)$/;
+/** `tf.keras.applications.EfficientNetB3`, `keras.applications.efficientnet.EfficientNetB3`, `efficientnet.tfkeras.EfficientNetB3` (qualified names normalised to `keras.`). */
+const KERAS_EFFICIENTNET = /^(?:keras\.applications\.(?:efficientnet\.)?|efficientnet\.(?:tfkeras|keras)\.)EfficientNetB([0-7])$/;
 const HF_FROM_PRETRAINED = /^transformers\.\w+\.from_pretrained$/;
 
 function modelFacts(m: PythonModel): { model: ModelFact | null; others: string[] } {
@@ -121,6 +123,12 @@ function modelFacts(m: PythonModel): { model: ModelFact | null; others: string[]
     } else if (/^efficientnet_pytorch\.EfficientNet\.from_(pretrained|name)$/.test(q)) {
       nameExpr = c.keywords.get('model_name') ?? c.args[0] ?? null;
       library = 'efficientnet_pytorch';
+    } else if (KERAS_EFFICIENTNET.test(q)) {
+      // Keras EfficientNets have no measured figure of their own: the architecture-equivalent timm
+      // entry (`EfficientNetB3` -> `efficientnet_b3`, the same B3 network) stands for them
+      const b = KERAS_EFFICIENTNET.exec(q)![1];
+      found.push({ value: `EfficientNetB${b}`, literal: null, source: `${c.callee.text}(...) (line ${lineOf(c.node)}), estimated as timm efficientnet_b${b}`, call: c.node, library: 'keras', resolved: resolveModelName(`efficientnet_b${b}`).name });
+      continue;
     } else {
       const tv = TORCHVISION_FACTORY.exec(q);
       if (tv && !/^(get_model|get_weight|list_models|get_model_weights)$/.test(tv[1]) && !/_weights$/i.test(tv[1])) {

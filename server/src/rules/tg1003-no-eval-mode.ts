@@ -2,8 +2,8 @@
  * TG1003 no-eval-mode
  *
  * What it does: finds a validation or prediction pass — a loop that runs a model forward over a
- * DataLoader / Dataset without any training step reachable (decided by what the loop does, not by
- * names) — that starts while the model is not in eval mode: no `model.eval()` / `model.train(False)`
+ * DataLoader / Dataset, or over index ranges of tensors (`model(X[s:s + bs])` in a `range` loop),
+ * without any training step reachable (decided by what the loop does, not by names) — that starts while the model is not in eval mode: no `model.eval()` / `model.train(False)`
  * before it on every way it is reached (in its function, in the callers of that function, in
  * helpers called before it), or a `model.train()` after the last `eval()`.
  * Why it is bad: in train mode dropout stays active and BatchNorm normalises with the statistics of

@@ -6,7 +6,8 @@
  * (or any weights enum, or the old `pretrained=True`), `X.from_pretrained("org/name")` with a Hub
  * id (transformers, diffusers, sentence-transformers, peft, efficientnet_pytorch), `torch.hub.load`
  * from GitHub, `load_state_dict_from_url`, Keras applications with `weights="imagenet"` (their
- * default), smp `encoder_weights="imagenet"`. Names are resolved through imports and aliases; Hub
+ * default), smp `encoder_weights="imagenet"`, and `pretrained=True` given to any other factory (a
+ * project's model class, `models.__dict__[arch](pretrained=True)`). Names are resolved through imports and aliases; Hub
  * ids are read through the variables they are bound to.
  * Why it is bad: offline (Kaggle kernels with the internet off, air-gapped runners) the download
  * hangs or fails at model init, before a single batch: the hints' section 2A case, six launches
@@ -24,7 +25,7 @@ import type { Node } from '../analysis/parser';
 import type { CallSite, PythonModel } from '../analysis/model';
 import { stringValue } from '../analysis/model';
 import { nodesOfType, once } from '../analysis/memo';
-import { scriptConstant } from '../analysis/config-values';
+import { scalarConstant } from '../analysis/config-values';
 import type { Rule } from './types';
 
 export const rule: Rule = {
@@ -82,26 +83,26 @@ function download(m: PythonModel, c: CallSite): Download | null {
   const q = c.qualified ?? '';
   if (q === 'timm.create_model' || q === 'timm.models.create_model') {
     const pre = c.keywords.get('pretrained');
-    if (!pre || scriptConstant(m, pre) !== true || hasFileOverlay(c)) return null;
+    if (!pre || scalarConstant(m, pre) !== true || hasFileOverlay(c)) return null;
     return { node: pre.parent ?? pre, what: 'timm.create_model(pretrained=True)', advice: TIMM_ADVICE };
   }
   if (/^torchvision\.models\.([a-z_0-9.]+|get_model)$/.test(q) && !/_Weights\b/.test(q)) {
     const pre = c.keywords.get('pretrained');
-    if (pre && scriptConstant(m, pre) === true) return { node: pre.parent ?? pre, what: `${c.callee.text}(pretrained=True)`, advice: TORCH_ADVICE };
+    if (pre && scalarConstant(m, pre) === true) return { node: pre.parent ?? pre, what: `${c.callee.text}(pretrained=True)`, advice: TORCH_ADVICE };
     const w = c.keywords.get('weights');
     if (w && isTorchvisionWeights(m, w)) return { node: w.parent ?? w, what: `${c.callee.text}(weights=${w.text})`, advice: TORCH_ADVICE };
     return null;
   }
   if (c.method === 'from_pretrained' && /^(transformers|diffusers|sentence_transformers|peft|efficientnet_pytorch|open_clip)\./.test(q)) {
-    if (scriptConstant(m, c.keywords.get('local_files_only') ?? null) === true || c.keywords.has('cache_dir')) return null;
+    if (scalarConstant(m, c.keywords.get('local_files_only') ?? null) === true || c.keywords.has('cache_dir')) return null;
     const src = c.args[0] ?? c.keywords.get('pretrained_model_name_or_path') ?? c.keywords.get('model_name') ?? null;
-    const id = src ? scriptConstant(m, src) : undefined;
+    const id = src ? scalarConstant(m, src) : undefined;
     if (typeof id !== 'string' || !isHubId(m, id)) return null;
     return { node: c.callee, what: `${c.callee.text}("${id}")`, advice: HF_ADVICE };
   }
   if (q === 'sentence_transformers.SentenceTransformer') {
     const src = c.args[0] ?? c.keywords.get('model_name_or_path') ?? null;
-    const id = src ? scriptConstant(m, src) : undefined;
+    const id = src ? scalarConstant(m, src) : undefined;
     if (typeof id !== 'string' || !isHubId(m, id) || c.keywords.has('cache_folder')) return null;
     return { node: c.callee, what: `SentenceTransformer("${id}")`, advice: HF_ADVICE };
   }
@@ -110,18 +111,36 @@ function download(m: PythonModel, c: CallSite): Download | null {
     if (source && stringValue(source) === 'local') return null;
     return { node: c.node, what: 'torch.hub.load', advice: TORCH_ADVICE };
   }
-  if (q === 'torch.hub.load_state_dict_from_url' || q === 'torch.utils.model_zoo.load_url') return { node: c.node, what: q, advice: TORCH_ADVICE };
+  if (q === 'torch.hub.load_state_dict_from_url' || q === 'torch.utils.model_zoo.load_url') {
+    // the URL given on the command line (`args.resume`, default ''): the default run downloads nothing
+    const url = scalarConstant(m, c.args[0] ?? c.keywords.get('url') ?? null);
+    if (url === null || (typeof url === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url))) return null;
+    return { node: c.node, what: q, advice: TORCH_ADVICE };
+  }
   if (/^keras\.applications\.([A-Z]\w*|\w+\.[A-Z]\w*)$/.test(q)) {
     const w = c.keywords.get('weights');
-    if (w && (scriptConstant(m, w) !== 'imagenet')) return null;
+    if (w && (scalarConstant(m, w) !== 'imagenet')) return null;
     return { node: w?.parent ?? c.node, what: `${c.callee.text}(weights="imagenet")`, advice: 'Pass weights="/kaggle/input/.../weights.h5" (a local file), or ship ~/.keras/models with the inputs.' };
   }
   if (/^segmentation_models_pytorch\.[A-Z]\w*$/.test(q)) {
     const w = c.keywords.get('encoder_weights');
-    if (!w || scriptConstant(m, w) !== 'imagenet') return null;
+    if (!w || scalarConstant(m, w) !== 'imagenet') return null;
     return { node: w.parent ?? w, what: `${c.callee.text}(encoder_weights="imagenet")`, advice: 'Pass encoder_weights=None and load a local state dict, or set TORCH_HOME to a cache shipped with the inputs.' };
   }
+  // any other factory given `pretrained=True` (`models.__dict__[arch](pretrained=True)`, a project's
+  // model class): the flag asks for the published weights. The file's own functions and classes are
+  // judged by what their bodies call instead.
+  const pre = c.keywords.get('pretrained');
+  if (pre && scalarConstant(m, pre) === true && !hasFileOverlay(c) && !ownCode(m, c)) {
+    return { node: pre.parent ?? pre, what: `${c.callee.text}(pretrained=True)`, advice: TORCH_ADVICE };
+  }
   return null;
+}
+
+/** A call of the file's own function or class (its body is visible and judged where the download is). */
+function ownCode(m: PythonModel, c: CallSite): boolean {
+  const q = m.qualify(c.callee) ?? '';
+  return q.startsWith('<local>.') || q.startsWith('<local-fn>.') || m.calleesOf(c).length > 0;
 }
 
 /** `pretrained_cfg_overlay=dict(file=...)` or `{"file": ...}`: timm loads a local file. */
@@ -137,7 +156,7 @@ function hasFileOverlay(c: CallSite): boolean {
 
 /** `ResNet50_Weights.DEFAULT`, `models.ResNet50_Weights.IMAGENET1K_V2`, `"DEFAULT"`, `"IMAGENET1K_V1"`. */
 function isTorchvisionWeights(m: PythonModel, w: Node): boolean {
-  const v = scriptConstant(m, w);
+  const v = scalarConstant(m, w);
   if (v === null) return false;
   if (typeof v === 'string') return /^[A-Z0-9_]+$/.test(v) || /_Weights\./.test(v);
   const q = m.qualify(w);
@@ -174,7 +193,7 @@ function savedTo(m: PythonModel, s: string): boolean {
   const st = once(SAVED_TO, m, () => ({ calls: m.callsByMethods(['save_pretrained', 'save_model', 'save']).filter((c) => !!c.args[0]), next: 0, values: new Set<unknown>() }));
   if (st.values.has(s)) return true;
   while (st.next < st.calls.length) {
-    const v = scriptConstant(m, st.calls[st.next++].args[0]);
+    const v = scalarConstant(m, st.calls[st.next++].args[0]);
     st.values.add(v);
     if (v === s) return true;
   }

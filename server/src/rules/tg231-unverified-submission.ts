@@ -42,13 +42,13 @@ export const rule: Rule = {
     const byFn = new Map<unknown, { w: FileWrite; key: string }[]>();
     for (const w of writes) {
       const list = byFn.get(w.call.fn);
-      const entry = { w, key: w.paths.values.join('\n') };
+      const entry = { w, key: writeKey(w) };
       if (list) list.push(entry);
       else byFn.set(w.call.fn, [entry]);
     }
     for (const w of writes) {
       // a later write of the same file supersedes this one: verify the last
-      const key = w.paths.values.join('\n');
+      const key = writeKey(w);
       if (byFn.get(w.call.fn)!.some((o) => o.w !== w && o.w.call.node.startIndex > w.call.node.startIndex && o.key === key)) continue;
       if (isVerified(m, w)) continue;
       ctx.report({
@@ -59,6 +59,15 @@ export const rule: Rule = {
     }
   },
 };
+
+/**
+ * A write repeated: the same path expression with the same values (`sub.to_csv(SUB)` again after a
+ * repair). Two spellings that happen to resolve to the same default (`out + "/submission.csv"`,
+ * `os.path.join(out, "submission.csv")`) are two writes, each checked.
+ */
+function writeKey(w: FileWrite): string {
+  return `${w.path.text}\n${w.paths.values.join('\n')}`;
+}
 
 /** The statement after which the file is complete: the write itself, or the `with open(...)` block. */
 function anchorOf(m: PythonModel, w: FileWrite): Node | null {

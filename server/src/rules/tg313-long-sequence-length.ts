@@ -18,7 +18,7 @@
  */
 import type { Node } from '../analysis/parser';
 import type { CallSite, PythonModel } from '../analysis/model';
-import { scriptConstant } from '../analysis/config-values';
+import { scalarConstant } from '../analysis/config-values';
 import type { Rule } from './types';
 
 export const rule: Rule = {
@@ -36,7 +36,7 @@ export const rule: Rule = {
       const kw = lengthKeyword(m, c);
       if (!kw) continue;
       const value = c.keywords.get(kw)!;
-      const n = scriptConstant(m, value);
+      const n = scalarConstant(m, value);
       if (typeof n !== 'number' || n <= 256) continue;
       ctx.report({
         node: value.parent?.type === 'keyword_argument' ? value.parent : value,

@@ -7,7 +7,10 @@
  * output is then split: given to `train_test_split`, to a CV splitter's `.split(...)`, to
  * `cross_val_score` / `cross_validate` / `cross_val_predict`, or indexed with a fold's indices
  * (`X_scaled[tr_idx]`). The output is followed through names, DataFrame column writes
- * (`df[cols] = scaler.fit_transform(df[cols])`) and `transform` calls of the fitted object.
+ * (`df[cols] = scaler.fit_transform(df[cols])`) and `transform` calls of the fitted object (also
+ * chained: `StandardScaler().fit(X).transform(X)`, `fit` returns the estimator). Also: fitted on
+ * all rows that a later `train_test_split` splits, then applied to the parts
+ * (`bow.fit(df.text)`, split, `bow.transform(txt_tr)`).
  * Why it is bad: the validation rows' statistics (means, vocabularies, categories, components)
  * leak into what the model trains on: the CV score is optimistic and the leaderboard score lower
  * than expected ("CV looks good, LB much worse"). Hints, section 6.
@@ -69,13 +72,19 @@ export const rule: Rule = {
         for (const c of transformsOf.get(t.node.id) ?? []) {
           if (c.args[0] && !fromSplit(m, c.args[0])) outputs.add(c.node.id);
         }
-        if (!outputs.size) continue;
-        const sink = sinks.find((s) => s.inputs.some((i) => [...reachedBy(i)].some((id) => outputs.has(id))));
+        let sink = outputs.size ? sinks.find((s) => s.inputs.some((i) => [...reachedBy(i)].some((id) => outputs.has(id)))) : undefined;
+        // fitted on all rows, then applied to the parts a later split makes of those same rows
+        // (`bow.fit(df.text)`, `train_test_split(df.text, ...)`, `bow.transform(part)`)
+        const outputSplit = !!sink;
+        if (!sink) sink = splitOfFittedRows(m, fit, data, sinks, transformsOf.get(t.node.id) ?? []);
         if (!sink) continue;
         const what = t.qualified!.replace(/^.*\./, '');
+        const shape = outputSplit
+          ? `is fitted on data that is not split yet, and its output is split at line ${sink.node.startPosition.row + 1} (${sink.kind})`
+          : `is fitted on all rows, which are split at line ${sink.node.startPosition.row + 1} (${sink.kind}) and then transformed part by part`;
         ctx.report({
           node: fit.node,
-          message: `${what} is fitted on data that is not split yet, and its output is split at line ${sink.node.startPosition.row + 1} (${sink.kind}): validation rows leak into the fitted statistics and the CV score is optimistic. Fit it on the training part only (inside the fold, after the split) and transform the validation part`,
+          message: `${what} ${shape}: validation rows leak into the fitted statistics and the CV score is optimistic. Fit it on the training part only (inside the fold, after the split) and transform the validation part`,
           related: [{ range: nodeRange(sink.node), message: `the ${what} output is split here` }],
         });
         break;
@@ -101,14 +110,61 @@ function isLeakyTransformer(q: string | null): boolean {
 }
 
 /**
+ * The split (after the fit) of the very rows the fit saw, when the fitted object then transforms a
+ * part that split made: the statistics were learnt on rows that became validation.
+ */
+function splitOfFittedRows(m: PythonModel, fit: CallSite, data: Node, sinks: Sink[], transforms: CallSite[]): Sink | undefined {
+  const root = rootOf(data);
+  if (!root) return undefined;
+  const origin = new Set([root.id, ...sources(m, root).map((s) => s.node.id)]);
+  const appliedToParts = transforms.filter((c) => c.node.startIndex > fit.node.endIndex && !!c.args[0] && fromSplit(m, c.args[0]));
+  if (!appliedToParts.length) return undefined;
+  return sinks.find(
+    (s) =>
+      s.node.startIndex > fit.node.endIndex &&
+      s.kind === 'train_test_split' &&
+      appliedToParts.some((c) => c.node.startIndex > s.node.endIndex) &&
+      s.inputs.some((i) => {
+        const r = rootOf(i);
+        return !!r && (origin.has(r.id) || sources(m, r).some((x) => origin.has(x.node.id)));
+      }),
+  );
+}
+
+/** The variable an expression reads rows of (`df` of `df["text"]`, `df.text`, `df.iloc[:, 1]`). */
+function rootOf(n: Node): Node | null {
+  let x: Node | null = n;
+  while (x && (x.type === 'subscript' || x.type === 'attribute')) x = x.childForFieldName('value') ?? x.childForFieldName('object');
+  return x?.type === 'identifier' ? x : null;
+}
+
+/**
+ * The receiver with `.fit(...)` peeled: sklearn's `fit` returns the estimator itself, so
+ * `StandardScaler().fit(X).transform(X)` transforms with that scaler.
+ */
+function peelFit(m: PythonModel, n: Node): Node {
+  let x = n;
+  for (let i = 0; i < 4 && x.type === 'call'; i++) {
+    const c = m.callAt(x);
+    if (!c || c.method !== 'fit' || !c.receiver) break;
+    x = c.receiver;
+  }
+  return x;
+}
+
+/**
  * Transformer id -> the calls `x.method(...)` (for the given methods) whose receiver is that
- * transformer or a value coming from it, in source order.
+ * transformer or a value coming from it (also through `.fit(...)`, which returns it), in source order.
  */
 function instanceCalls(m: PythonModel, methods: string[], transformers: ReadonlySet<number>): Map<number, CallSite[]> {
   const out = new Map<number, CallSite[]>();
   for (const c of m.calls) {
     if (!c.method || !methods.includes(c.method) || !c.receiver) continue;
-    const ids = new Set([c.receiver.id, ...sources(m, c.receiver).map((s) => s.node.id)]);
+    const receiver = peelFit(m, c.receiver);
+    const ids = new Set([receiver.id, ...sources(m, receiver).flatMap((s) => {
+      const peeled = peelFit(m, s.node);
+      return peeled.id === s.node.id ? [s.node.id] : [s.node.id, peeled.id, ...sources(m, peeled).map((p) => p.node.id)];
+    })]);
     for (const id of ids) {
       if (!transformers.has(id)) continue;
       const list = out.get(id);

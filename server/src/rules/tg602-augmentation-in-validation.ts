@@ -29,12 +29,13 @@ import { pipelinesOf, type RandomTransform, type TransformPipeline } from '../an
 import { builtFromTestData, dataLoaders, datasetSources, loaderInstances, useWritesOut, type LoaderContextUses } from '../analysis/dataloaders';
 import { reachingBindings, returnReachable } from '../analysis/flow';
 import { identifiersNamedInScopeOf } from '../analysis/node-index';
-import { decideCondition } from '../analysis/config-values';
+import { constantValue, decideCondition, sources, truthy } from '../analysis/config-values';
 import type { TextEdit } from '../analysis/source';
-import { replaceNode } from '../fixes/edits';
+import { freshName, indentOfNode, insertLinesAfter, replaceNode } from '../fixes/edits';
+import { applyEdits } from '../analysis/source';
 import { ensureFromImport } from '../fixes/imports';
 import { removeListElements } from '../fixes/lists';
-import { nodeRange, type Fix, type Rule } from './types';
+import { nodeRange, type Fix, type Rule, type RuleContext } from './types';
 
 export const rule: Rule = {
   meta: {
@@ -47,6 +48,7 @@ export const rule: Rule = {
   },
   check(ctx) {
     const m = ctx.model;
+    checkKerasGenerators(ctx);
     const uses = pipelineUses(m);
     for (const entry of uses.values()) {
       const { pipeline } = entry;
@@ -62,12 +64,86 @@ export const rule: Rule = {
         message: `Random augmentation (${names.join(', ')}) in a transform used for ${test ? 'test predictions' : 'validation'}: ${
           test ? 'predictions are made on randomly altered images and change from run to run' : 'the CV score is computed on randomly altered images, so it is noisy and biased, and early stopping / best-checkpoint choice follow the noise'
         }. Keep augmentation for training only (or make it explicit test-time augmentation, averaged)`,
-        fix: certain ? removalFix(m, pipeline) : null,
+        fix: certain ? removalFix(m, pipeline) : separateEvalFix(m, entry),
         related: reported.slice(0, 3).map((u) => ({ range: nodeRange(u.at), message: test ? 'used for prediction here' : 'used for validation here' })),
       });
     }
   },
 };
+
+/** `ImageDataGenerator` keywords that alter images at random (a truthy flag, a non-zero range, a brightness range). */
+const KERAS_RANDOM_FLAGS = new Set(['horizontal_flip', 'vertical_flip']);
+const KERAS_RANDOM_RANGES = new Set(['rotation_range', 'width_shift_range', 'height_shift_range', 'zoom_range', 'shear_range', 'channel_shift_range']);
+const KERAS_FLOWS = new Set(['flow', 'flow_from_directory', 'flow_from_dataframe']);
+
+/** The random keywords of an `ImageDataGenerator(...)` call (those whose value is known to alter images). */
+function kerasRandomKeywords(m: PythonModel, gen: CallSite): Node[] {
+  const out: Node[] = [];
+  for (const [k, v] of gen.keywords) {
+    const val = constantValue(m, v);
+    if (KERAS_RANDOM_FLAGS.has(k) && val !== undefined && truthy(val)) out.push(v.parent ?? v);
+    else if (KERAS_RANDOM_RANGES.has(k) && val !== undefined && (typeof val === 'number' ? val !== 0 : Array.isArray(val) ? val.length > 0 : false)) out.push(v.parent ?? v);
+    else if (k === 'brightness_range' && val !== undefined && val !== null) out.push(v.parent ?? v);
+  }
+  return out;
+}
+
+/**
+ * Keras: the generator given as `validation_data` to `fit` comes from `gen.flow*(...)` of an
+ * `ImageDataGenerator` with random augmentation (`horizontal_flip=True`, `rotation_range=20`...).
+ */
+function checkKerasGenerators(ctx: RuleContext): void {
+  const m = ctx.model;
+  const reported = new Set<number>();
+  for (const fw of m.frameworkLoops()) {
+    if (fw.framework !== 'keras') continue;
+    const val = fw.call.keywords.get('validation_data');
+    if (!val) continue;
+    for (const src of sources(m, val)) {
+      const flow = src.node.type === 'call' ? m.callAt(src.node) : undefined;
+      if (!flow || !flow.method || !KERAS_FLOWS.has(flow.method) || !flow.receiver) continue;
+      for (const g of sources(m, flow.receiver)) {
+        const gen = g.node.type === 'call' ? m.callAt(g.node) : undefined;
+        if (!gen || !/^keras\.(preprocessing\.image\.|src\.legacy\.preprocessing\.image\.)?ImageDataGenerator$/.test(gen.qualified ?? '') || reported.has(gen.node.id)) continue;
+        const random = kerasRandomKeywords(m, gen);
+        if (!random.length) continue;
+        reported.add(gen.node.id);
+        const names = random.map((r) => r.childForFieldName('name')?.text ?? r.text);
+        ctx.report({
+          node: random[0],
+          message: `Random augmentation (${names.join(', ')}) in the ImageDataGenerator used for validation_data: the validation score is computed on randomly altered images, so it is noisy and biased, and early stopping / best-checkpoint choice follow the noise. Give validation a generator without augmentation`,
+          fix: kerasEvalGeneratorFix(m, gen, random, flow),
+          related: [{ range: nodeRange(flow.node), message: 'used for validation here' }],
+        });
+      }
+    }
+  }
+}
+
+/**
+ * Validation's own generator: `gen_eval = ImageDataGenerator(<the other keywords>)` after the
+ * shared one, and the validation `flow*` call made on it (training keeps the augmentation).
+ */
+function kerasEvalGeneratorFix(m: PythonModel, gen: CallSite, random: Node[], flow: CallSite): Fix | null {
+  const assign = gen.node.parent;
+  const left = assign?.type === 'assignment' && assign.childForFieldName('right')?.id === gen.node.id ? assign.childForFieldName('left') : null;
+  const stmt = assign?.parent;
+  if (!left || left.type !== 'identifier' || stmt?.type !== 'expression_statement' || flow.receiver?.type !== 'identifier' || flow.receiver.text !== left.text) return null;
+  const binding = m.bindingAt(left.text, left);
+  const reaching = reachingBindings(m, flow.receiver);
+  if (!binding || reaching.length !== 1 || reaching[0] !== binding) return null;
+  const args = gen.node.childForFieldName('arguments');
+  if (!args || args.namedChildren.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat' || a.type === 'comment')) return null;
+  const drop = new Set(random.map((r) => r.id));
+  const kept = args.namedChildren.filter((a) => !drop.has(a.id)).map((a) => a.text);
+  const name = freshName(m, `${left.text}_eval`);
+  const src = m.source;
+  return {
+    title: 'Give validation its own generator without the random augmentations',
+    applicability: 'safe',
+    edits: [insertLinesAfter(src, stmt, [`${indentOfNode(src, stmt)}${name} = ${gen.callee.text}(${kept.join(', ')})`]), replaceNode(flow.receiver, name)],
+  };
+}
 
 interface PipelineUse {
   evaluation: boolean;
@@ -81,6 +157,8 @@ interface PipelineEntry {
   uses: PipelineUse[];
   /** Dataset construction calls the pipeline is given to. */
   datasets: Set<number>;
+  /** The dataset arguments through which the pipeline reaches loaders, with what those loaders do. */
+  args: { arg: Node; dataset: number; training: boolean; evaluation: boolean }[];
 }
 
 /** Every transform pipeline reaching a DataLoader's dataset, with how those loaders are used. */
@@ -99,8 +177,9 @@ function pipelineUses(m: PythonModel): Map<number, PipelineEntry> {
         for (const arg of [...call.args, ...call.keywords.values()]) {
           for (const { pipeline } of pipelinesOf(m, arg, ds.context)) {
             let e = out.get(pipeline.call.node.id);
-            if (!e) out.set(pipeline.call.node.id, (e = { pipeline, uses: [], datasets: new Set() }));
+            if (!e) out.set(pipeline.call.node.id, (e = { pipeline, uses: [], datasets: new Set(), args: [] }));
             e.datasets.add(call.node.id);
+            e.args.push({ arg, dataset: call.node.id, training: g.training, evaluation: g.evaluation && !tta });
             e.uses.push({ evaluation: g.evaluation, tta, test, at: g.uses[0]?.node ?? info.call.node });
           }
         }
@@ -210,6 +289,63 @@ function replacementFor(m: PythonModel, r: RandomTransform): { text: string; edi
   }
   if (/^(RandomSizedCrop|RandomResizedCrop|RandomScale|RandomIoUCrop|RandomZoomOut|ScaleJitter|RandomShortestSize|RandomResize|CropAndPad|RandomSizedBBoxSafeCrop)$/.test(r.name)) return null;
   return undefined; // no counterpart needed: remove the entry
+}
+
+/**
+ * The augmented pipeline is shared with training (`aug = T.Compose([...])` given to both datasets):
+ * validation gets its own plain copy (`aug_eval = T.Compose([...])`, the random entries removed or
+ * made deterministic as `removalFix` would) right after it, and the validation datasets' argument
+ * names the copy. The shared pipeline itself is never edited: training keeps its augmentation.
+ */
+function separateEvalFix(m: PythonModel, entry: PipelineEntry): Fix | null {
+  const p = entry.pipeline;
+  const assign = p.call.node.parent;
+  const left = assign?.type === 'assignment' && assign.childForFieldName('right')?.id === p.call.node.id ? assign.childForFieldName('left') : null;
+  const stmt = assign?.parent;
+  if (!left || left.type !== 'identifier' || stmt?.type !== 'expression_statement') return null;
+  const binding = m.bindingAt(left.text, left);
+  if (!binding) return null;
+  const evalArgs = entry.args.filter((a) => a.evaluation && !a.training);
+  const trainDatasets = new Set(entry.args.filter((a) => a.training).map((a) => a.dataset));
+  if (!evalArgs.length || !trainDatasets.size) return null;
+  // each validation dataset names the shared pipeline directly, and is not also a training dataset
+  for (const a of evalArgs) {
+    if (trainDatasets.has(a.dataset) || a.arg.type !== 'identifier' || a.arg.text !== left.text) return null;
+    const reaching = reachingBindings(m, a.arg);
+    if (reaching.length !== 1 || reaching[0] !== binding) return null;
+  }
+  const stripped = removalFix(m, p);
+  if (!stripped) return null;
+  const src = m.source;
+  const start = src.offsetAt({ line: p.call.node.startPosition.row, character: p.call.node.startPosition.column });
+  const end = src.offsetAt({ line: p.call.node.endPosition.row, character: p.call.node.endPosition.column });
+  const inside = (e: TextEdit) => src.offsetAt(e.range.start) >= start && src.offsetAt(e.range.end) <= end;
+  const inner = stripped.edits.filter(inside);
+  const outer = stripped.edits.filter((e) => !inside(e));
+  // the list's rewrite first (it may contain the replaced entries), then each replacement by its text
+  const size = (e: TextEdit) => src.offsetAt(e.range.end) - src.offsetAt(e.range.start);
+  const ordered = [...inner].sort((a, b) => size(b) - size(a));
+  let text = src.text.slice(start, end);
+  for (const e of ordered) {
+    const from = src.offsetAt(e.range.start);
+    const to = src.offsetAt(e.range.end);
+    const original = src.text.slice(from, to);
+    if (e === ordered[0]) text = applyEdits(src.text, [e]).slice(start, end + e.newText.length - original.length);
+    else {
+      const i = text.indexOf(original);
+      if (!original || i < 0 || text.indexOf(original, i + 1) >= 0) return null;
+      text = text.slice(0, i) + e.newText + text.slice(i + original.length);
+    }
+  }
+  const name = freshName(m, `${left.text}_eval`);
+  const indent = indentOfNode(src, stmt);
+  const seen = new Set<number>();
+  const renames = evalArgs.filter((a) => !seen.has(a.arg.id) && seen.add(a.arg.id)).map((a) => replaceNode(a.arg, name));
+  return {
+    title: 'Give validation its own transform without the random augmentations',
+    applicability: stripped.applicability,
+    edits: [insertLinesAfter(src, stmt, [`${indent}${name} = ${text}`]), ...renames, ...outer],
+  };
 }
 
 function removalFix(m: PythonModel, p: TransformPipeline): Fix | null {

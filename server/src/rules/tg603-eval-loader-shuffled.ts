@@ -23,6 +23,7 @@ import { truthy, resolveValues } from '../analysis/config-values';
 import { builtFromTestData, dataLoaders, loaderArg, loaderInstances, useWritesOut, type LoaderContextUses, type LoaderInfo } from '../analysis/dataloaders';
 import { argumentAt, type Context } from '../analysis/flow';
 import type { PythonModel } from '../analysis/model';
+import { isWithin } from '../analysis/model';
 import { replaceNode } from '../fixes/edits';
 import type { Fix, Rule } from './types';
 
@@ -49,7 +50,8 @@ export const rule: Rule = {
         const vals = resolveValues(m, shuffle, g.context);
         if (!vals || !vals.length || !vals.every((v) => truthy(v.value))) continue;
         const site = decidingSite(m, info, shuffle, g.context);
-        const at = site?.node ?? shuffle;
+        // a value set outside the call (a kwargs dict splatted into it) is reported at the DataLoader
+        const at = site && (site.followed || isWithin(site.node, info.call.node)) ? site.node : info.call.node;
         if (reported.has(at.id)) continue;
         reported.add(at.id);
         const written = fromTest || g.uses.some((u) => u.kind === 'framework-predict' || useWritesOut(m, u, info));
@@ -72,7 +74,7 @@ export const rule: Rule = {
  * (through a factory parameter) the argument its caller passes. Editable when no training instance
  * shares that expression.
  */
-function decidingSite(m: PythonModel, info: LoaderInfo, shuffle: Node, ctx: Context): { node: Node; editable: boolean } | null {
+function decidingSite(m: PythonModel, info: LoaderInfo, shuffle: Node, ctx: Context): { node: Node; editable: boolean; followed: boolean } | null {
   const training = loaderInstances(info).filter((g) => g.training);
   let node = shuffle;
   let context = ctx;
@@ -92,7 +94,9 @@ function decidingSite(m: PythonModel, info: LoaderInfo, shuffle: Node, ctx: Cont
   const followed = context.length < ctx.length;
   const path = ctx.slice(0, context.length + 1);
   const shared = followed ? training.some((g) => isPrefix(path, g.context)) : training.length > 0;
-  return { node, editable: !shared };
+  // the same expression decides another DataLoader too (a kwargs dict given to both)
+  const elsewhere = dataLoaders(m).some((o) => o !== info && [...o.args.values()].some((v) => v.id === node.id));
+  return { node, editable: !shared && !elsewhere, followed };
 }
 
 function isPrefix(a: Context, b: Context): boolean {

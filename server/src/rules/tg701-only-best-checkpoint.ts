@@ -14,7 +14,7 @@
  */
 import type { Node } from '../analysis/parser';
 import type { CallSite, LoopInfo, PythonModel } from '../analysis/model';
-import { isWithin, stringValue } from '../analysis/model';
+import { isLibraryModule, isWithin, stringValue } from '../analysis/model';
 import { insertLinesAfter, rowsInsideStrings } from '../fixes/edits';
 import type { Fix, Rule, RuleContext } from './types';
 
@@ -40,12 +40,43 @@ export function isCheckpointSave(m: PythonModel, call: CallSite): boolean {
   const q = call.qualified;
   if (q === 'torch.save' || q === 'safetensors.torch.save_file' || q === 'safetensors.torch.save_model') return true;
   if (q === 'joblib.dump' || q === 'pickle.dump') return call.args.length > 0 && m.hasRole(call.args[0], 'model');
+  if (savesThroughHelper(m, call)) return true;
   if (!call.method || !call.receiver) return false;
   if (SAVE_METHODS.has(call.method)) return !m.calleesOf(call).length;
   if (call.method === 'save') {
     // accelerator.save(state, path), keras model.save(path)
     const roles = m.originsOf(call.receiver).map((o) => o.base ?? '');
     return roles.some((b) => b === 'accelerate.Accelerator' || /^keras\./.test(b)) || m.hasRole(call.receiver, 'model');
+  }
+  return false;
+}
+
+/**
+ * `save_checkpoint({"model": net.state_dict()}, path)`: a model's state handed to a function of the
+ * project that the file cannot read (imported from a module that is not a library). A model's
+ * `state_dict()` has one use outside the file's own code: to be written. The file's own functions are
+ * read instead (their saves count where they are), and a library call (`copy.deepcopy`,
+ * `load_state_dict`) is not a save.
+ */
+function savesThroughHelper(m: PythonModel, call: CallSite): boolean {
+  if (m.calleesOf(call).length) return false;
+  const q = m.qualify(call.callee);
+  if (!q || q.startsWith('<local') || isLibraryModule(q)) return false;
+  const args = [...call.args, ...call.keywords.values()];
+  return args.some((a) => carriesModelState(m, a, 0));
+}
+
+function carriesModelState(m: PythonModel, n: Node, depth: number): boolean {
+  if (depth > 3) return false;
+  if (n.type === 'call') {
+    const c = m.callAt(n);
+    return !!c && c.method === 'state_dict' && !!c.receiver && m.hasRole(c.receiver, 'model');
+  }
+  if (n.type === 'dictionary') return n.namedChildren.some((p) => p.type === 'pair' && !!p.childForFieldName('value') && carriesModelState(m, p.childForFieldName('value')!, depth + 1));
+  if (n.type === 'list' || n.type === 'tuple') return n.namedChildren.some((e) => carriesModelState(m, e, depth + 1));
+  if (n.type === 'identifier') {
+    const bs = m.bindingsIn(n.text, m.functionAt(n));
+    return bs.length > 0 && bs.every((b) => b.kind === 'assign' && !!b.value && carriesModelState(m, b.value, depth + 1));
   }
   return false;
 }

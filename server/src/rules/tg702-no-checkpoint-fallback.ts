@@ -94,11 +94,17 @@ function saysBest(m: PythonModel, n: Node | null, fn: FunctionInfo | null, depth
       return n.namedChildren.some((c) => saysBest(m, c, fn, depth + 1));
     case 'parenthesized_expression':
       return saysBest(m, n.namedChildren[0] ?? null, fn, depth + 1);
-    case 'binary_operator':
-      return /^[+/]$/.test(n.childForFieldName('operator')?.type ?? '') && (saysBest(m, n.childForFieldName('left'), fn, depth + 1) || saysBest(m, n.childForFieldName('right'), fn, depth + 1));
+    case 'binary_operator': {
+      const op = n.childForFieldName('operator')?.type ?? '';
+      // `"fold%d_best.pth" % k`: the template's text
+      if (op === '%') return saysBest(m, n.childForFieldName('left'), fn, depth + 1);
+      return /^[+/]$/.test(op) && (saysBest(m, n.childForFieldName('left'), fn, depth + 1) || saysBest(m, n.childForFieldName('right'), fn, depth + 1));
+    }
     case 'call': {
       const call = m.callAt(n);
       if (!call) return false;
+      // `"fold{}_best.pth".format(k)`: the template's text
+      if (call.method === 'format' && call.receiver && (call.receiver.type === 'string' || call.receiver.type === 'concatenated_string' || call.receiver.type === 'identifier')) return saysBest(m, call.receiver, fn, depth + 1);
       const builtinStr = call.callee.type === 'identifier' && call.callee.text === 'str' && !m.qualify(call.callee);
       if (!builtinStr && !PATH_CALLS.test(call.qualified ?? '')) return false;
       return call.args.some((a) => saysBest(m, a, fn, depth + 1));

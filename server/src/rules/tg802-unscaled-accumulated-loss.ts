@@ -4,7 +4,8 @@
  * What it does: finds gradient accumulation (the optimizer step gated by `(i + 1) % accum == 0` on
  * the batch index or a step counter) whose backward runs on the loss as is: not divided by the
  * accumulation steps where it is computed, re-bound (`loss = loss / accum`, `loss /= accum`), passed
- * (`(loss / accum).backward()`, `scaler.scale(loss / accum)`) or returned by a helper.
+ * (`(loss / accum).backward()`, `scaler.scale(loss / accum)`, apex `amp.scale_loss(loss / accum, opt)`)
+ * or returned by a helper.
  * Why it is bad: the gradients of `accum` micro-batches are summed, so each step is `accum` times
  * larger than the large-batch step the accumulation imitates: the same as multiplying the learning
  * rate by `accum`. Training diverges or lands on a worse optimum, and gradient clipping thresholds
@@ -88,6 +89,11 @@ function isDivided(m: PythonModel, expr: Node | null, fn: FunctionInfo | null, a
           if (op === '/=' && compatibleDivisor(m, b.value, acc)) return true;
           if (op === '*=' && isReciprocal(m, b.value, acc)) return true;
         } else if (b.kind === 'assign' && isDivided(m, b.value, b.fn, acc, depth + 1, seen)) return true;
+        else if (b.kind === 'with' && b.value) {
+          // apex `with amp.scale_loss(loss, opt) as scaled:` passes on the loss it was given (scaled for fp16 only)
+          const cm = b.value.type === 'call' ? m.callAt(b.value) : undefined;
+          if (cm && LOSS_PASSING_CONTEXTS.has(cm.qualified ?? '') && isDivided(m, cm.args[0] ?? cm.keywords.get('loss') ?? null, b.fn, acc, depth + 1, seen)) return true;
+        }
         else if (b.kind === 'param' && b.fn) {
           for (const site of m.callersOf(b.fn)) {
             const arg = argumentAt(b.fn, b.name, site);
@@ -108,6 +114,9 @@ function isDivided(m: PythonModel, expr: Node | null, fn: FunctionInfo | null, a
       return false;
   }
 }
+
+/** Context managers whose `as` target is the loss they were given (scaled for mixed precision only). */
+const LOSS_PASSING_CONTEXTS: ReadonlySet<string> = new Set(['apex.amp.scale_loss', 'apex.amp.handle.scale_loss']);
 
 /** A divisor that may be the accumulation steps: the same value when both are known, anything when one is unknown. */
 function compatibleDivisor(m: PythonModel, d: Node | null, acc: Accumulation): boolean {
