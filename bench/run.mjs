@@ -7,7 +7,8 @@
 //     the same process, interleaved run by run, so the ratios hold on a noisy machine;
 //   - the tree-sitter parse alone (the floor) and analysis-after-parse / parse;
 //   - linearity: the cost per 1000 lines at 1k, 10k and 100k lines;
-//   - CLI cold start; extension activation (bench/activate.cjs);
+//   - CLI cold start (a first run with an empty cache folder, later runs with the code cache it
+//     wrote) and extension activation (bench/activate.cjs, first and later), wall and CPU time;
 //   - the language server over stdio with its default settings (debounce included): keystroke ->
 //     publishDiagnostics for a one-character edit in the middle of a loop of a 1k- and a 10k-line
 //     file, typed at a human pace; a typing burst (a word typed one key every KEY_INTERVAL_MS):
