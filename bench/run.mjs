@@ -7,7 +7,8 @@
 //     the same process, interleaved run by run, so the ratios hold on a noisy machine;
 //   - the tree-sitter parse alone (the floor) and analysis-after-parse / parse;
 //   - linearity: the cost per 1000 lines at 1k, 10k and 100k lines;
-//   - CLI cold start; extension activation (bench/activate.cjs);
+//   - CLI cold start (a first run with an empty cache folder, later runs with the code cache it
+//     wrote) and extension activation (bench/activate.cjs, first and later), wall and CPU time;
 //   - the language server over stdio with its default settings (debounce included): keystroke ->
 //     publishDiagnostics for a one-character edit in the middle of a loop of a 1k- and a 10k-line
 //     file, typed at a human pace; a typing burst (a word typed one key every KEY_INTERVAL_MS):
@@ -206,37 +207,70 @@ if (ONLY.has('throughput')) {
 // ---------------------------------------------------------------------------------------------
 // CLI cold start, extension activation
 
-const cold = [];
+// The CLI on one file, `trainguard check examples/train.py`, as a new process each time: "first" with an
+// empty cache folder (the first run after an install or update: it compiles everything and writes the
+// code cache of dist/cli/check.js at its end), "later" with the cache the first run wrote (every later
+// run), and an empty Node process for scale, interleaved. Wall time from spawn to exit, and the
+// process's own CPU time (bench/cpu-at-exit.cjs: user + system of every thread), which depends less on
+// the machine's load than wall time (server/src/cli/codeCache.ts, bench/NOTES.md).
+const cold = { first: [], later: [], node: [], firstCpu: [], laterCpu: [], nodeCpu: [] };
 const activation = [];
+const activationCpu = [];
 if (ONLY.has('cli')) {
-  for (let i = 0; i < (QUICK ? 3 : 10); i++) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-bench-cli-'));
+  const cpuFile = path.join(dir, 'cpu');
+  const timed = (args, env) => {
+    fs.rmSync(cpuFile, { force: true });
     const t0 = process.hrtime.bigint();
-    spawnSync(process.execPath, [path.join(ROOT, 'bin', 'trainguard.js'), 'check', path.join(ROOT, 'examples', 'train.py')]);
-    cold.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const r = spawnSync(process.execPath, ['--require', path.join(ROOT, 'bench', 'cpu-at-exit.cjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env, TG_BENCH_CPU_FILE: cpuFile }, encoding: 'utf8' });
+    const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0 && r.status !== 1) throw new Error(`CLI measure failed (${r.status}): ${r.stderr}`);
+    return { wall, cpu: Number(fs.readFileSync(cpuFile, 'utf8')), stderr: r.stderr };
+  };
+  const check = (env) => timed([path.join(ROOT, 'bin', 'trainguard.js'), 'check', path.join(ROOT, 'examples', 'train.py')], { TRAINGUARD_CACHE_TRACE: '1', TRAINGUARD_NO_CACHE: '', ...env });
+  try {
+    const warm = path.join(dir, 'warm');
+    const prepared = check({ TRAINGUARD_CACHE_DIR: warm });
+    if (!/check\.js absent, written/.test(prepared.stderr)) throw new Error(`the CLI wrote no code cache: ${prepared.stderr}`);
+    for (let i = 0; i < (QUICK ? 3 : 10); i++) {
+      const first = check({ TRAINGUARD_CACHE_DIR: path.join(dir, `cold-${i}`) });
+      const later = check({ TRAINGUARD_CACHE_DIR: warm });
+      if (!/check\.js accepted/.test(later.stderr)) throw new Error(`the CLI's code cache was not accepted: ${later.stderr}`);
+      const node = timed(['-e', '0'], {});
+      cold.first.push(first.wall), cold.firstCpu.push(first.cpu);
+      cold.later.push(later.wall), cold.laterCpu.push(later.cpu);
+      cold.node.push(node.wall), cold.nodeCpu.push(node.cpu);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  log(`CLI cold start: ${fmt(median(cold))} ms`);
+  log(`CLI cold start: first ${fmt(median(cold.first))} ms (CPU ${fmt(median(cold.firstCpu))} ms), later ${fmt(median(cold.later))} ms (CPU ${fmt(median(cold.laterCpu))} ms); node -e 0 ${fmt(median(cold.node))} ms (CPU ${fmt(median(cold.nodeCpu))} ms)`);
 }
 // Activation with an empty global storage (a first activation: no V8 code cache yet, as after an install
 // or update) and with the code cache the first activation wrote (every later one), interleaved
 // (client/src/loader.ts, bench/NOTES.md).
 const activationWarm = [];
+const activationWarmCpu = [];
 if (ONLY.has('activation')) {
   const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'tg-bench-activation-'));
+  // [wall, CPU] of require + activate() (bench/activate.cjs --cpu: process.cpuUsage over the same span)
   const activate = (args) => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'activate.cjs'), ...args], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bench', 'activate.cjs'), '--cpu', ...args], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`activation measure failed: ${r.stderr}`);
-    return Number(r.stdout.trim());
+    return r.stdout.trim().split(/\s+/).map(Number);
   };
   try {
     activate([`--storage=${path.join(storage, 'warm')}`, '--save']);
     for (let i = 0; i < (QUICK ? 3 : 10); i++) {
-      activation.push(activate([`--storage=${path.join(storage, `cold-${i}`)}`]));
-      activationWarm.push(activate([`--storage=${path.join(storage, 'warm')}`]));
+      const [first, firstCpu] = activate([`--storage=${path.join(storage, `cold-${i}`)}`]);
+      const [later, laterCpu] = activate([`--storage=${path.join(storage, 'warm')}`]);
+      activation.push(first), activationCpu.push(firstCpu);
+      activationWarm.push(later), activationWarmCpu.push(laterCpu);
     }
   } finally {
     fs.rmSync(storage, { recursive: true, force: true });
   }
-  log(`activation: first ${fmt(median(activation))} ms, later (code cache) ${fmt(median(activationWarm))} ms`);
+  log(`activation: first ${fmt(median(activation))} ms (CPU ${fmt(median(activationCpu))} ms), later (code cache) ${fmt(median(activationWarm))} ms (CPU ${fmt(median(activationWarmCpu))} ms)`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -534,9 +568,20 @@ edit of the 10k-line file, in the middle of its check: latency = hover sent -> a
 | hover sent in the middle of a 10k-line check (answered before its diagnostics: ${server.hover10.answeredFirst} of ${server.hover10.lat.length}) | ${server.hover10.lat.length} | ${fmt(median(server.hover10.lat))} ms | ${fmt(percentile(server.hover10.lat, 95))} ms | ${fmt(Math.max(...server.hover10.lat))} ms |
 | code actions on a finding, as the lightbulb asks (examples/train.py) | ${server.ca.length} | ${fmt(median(server.ca))} ms | ${fmt(percentile(server.ca, 95))} ms | ${fmt(Math.max(...server.ca))} ms |
 | code actions on a finding, as the lightbulb asks (10k-line file) | ${server.ca10.length} | ${fmt(median(server.ca10))} ms | ${fmt(percentile(server.ca10, 95))} ms | ${fmt(Math.max(...server.ca10))} ms |
-| CLI cold start (\`trainguard check examples/train.py\`) | ${cold.length} | ${fmt(median(cold))} ms | ${fmt(percentile(cold, 95))} ms | ${fmt(Math.max(...cold))} ms |
+| CLI cold start, first run after an install (\`trainguard check examples/train.py\`, empty cache folder: writes the code cache) | ${cold.first.length} | ${fmt(median(cold.first))} ms | ${fmt(percentile(cold.first, 95))} ms | ${fmt(Math.max(...cold.first))} ms |
+| CLI cold start, later runs (the same with the code cache the first run wrote) | ${cold.later.length} | ${fmt(median(cold.later))} ms | ${fmt(percentile(cold.later, 95))} ms | ${fmt(Math.max(...cold.later))} ms |
+| for scale: an empty Node process (\`node -e 0\`) | ${cold.node.length} | ${fmt(median(cold.node))} ms | ${fmt(percentile(cold.node, 95))} ms | ${fmt(Math.max(...cold.node))} ms |
 | extension activation, first (bench/activate.cjs: require dist/client.js + activate(), VS Code API stubbed, no code cache yet) | ${activation.length} | ${fmt(act)} ms | ${fmt(percentile(activation, 95))} ms | ${fmt(Math.max(...activation))} ms |
 | extension activation, later (the same with the V8 code cache the first one wrote) | ${activationWarm.length} | ${fmt(actWarm)} ms | ${fmt(percentile(activationWarm, 95))} ms | ${fmt(Math.max(...activationWarm))} ms |
+
+CPU time of the same runs (user + system, every thread; medians), which depends less on the machine's
+load than the wall times above: the CLI process from start to exit (bench/cpu-at-exit.cjs), activation
+over require + activate() (bench/activate.cjs --cpu).
+
+| measure | first | later (with the code cache) | empty Node process |
+|---|---:|---:|---:|
+| CLI cold start, CPU | ${fmt(median(cold.firstCpu))} ms | ${fmt(median(cold.laterCpu))} ms | ${fmt(median(cold.nodeCpu))} ms |
+| extension activation, CPU | ${fmt(median(activationCpu))} ms | ${fmt(median(activationWarmCpu))} ms | |
 
 Where a keystroke's time goes, measured without the server in a process started with the server's
 Node flags (\`${SERVER_EXEC_ARGV.join(' ')}\`; bench/keystroke-phases.mjs): the same edits applied
@@ -566,6 +611,7 @@ Server memory (a fresh server, ${SERVER_EXEC_ARGV.join(' ')} as VS Code starts i
 | analysis costs no more than the parse (analysis / parse <= 1) | ${analysisOverParse.map((x) => x.toFixed(2)).join(' / ')} (corpus / 1k / 10k / 100k) | ${check(analysisOverParse.every((x) => x <= 1))} |
 | keystroke p95 < 15 ms on 1k lines | ${fmt(k1p95)} ms | ${check(k1p95 < 15)} |
 | keystroke p95 < 60 ms on 10k lines | ${fmt(k10p95)} ms | ${check(k10p95 < 60)} |
+| CLI cold start < 300 ms (first run / later runs, with the code cache) | ${fmt(median(cold.first))} / ${fmt(median(cold.later))} ms | ${check(median(cold.later) < 300)} (later) ${check(median(cold.first) < 300)} (first) |
 | extension activation < 100 ms (first / later, with the code cache) | ${fmt(act)} / ${fmt(actWarm)} ms | ${check(actWarm < 100)} (later) ${check(act < 100)} (first) |
 | server RSS < 80 MB with 50 files open | ${server.rss.rssMB.toFixed(0)} MB | ${check(server.rss.rssMB < 80)} |
 | linear growth (ours per 1000 lines at 100k within 2x of 1k) | ${fmt(perK(lin[0], 'ours'))} -> ${fmt(perK(lin[1], 'ours'))} -> ${fmt(perK(lin[2], 'ours'))} ms | ${check(perK(lin[2], 'ours') <= perK(lin[0], 'ours') * 2)} |

@@ -81,11 +81,73 @@ const withLoader = {
   },
 };
 
+// The CLI (bin/trainguard.js -> dist/cli.js): the entry holds the argument parser, the command table
+// and --help; each command is its own bundle, dist/cli/NAME.js, loaded by the entry when that command
+// runs, compiled with a V8 code cache (server/src/cli/codeCache.ts). The entry is built after the
+// command bundles with their sha256 and length (TRAINGUARD_CLI_BUNDLES), which name and check their
+// caches.
+const CLI_COMMANDS = ['check', 'rules', 'estimate', 'lsp', 'verify-submission', 'run'];
+// A command bundle is compiled by vm.Script, which has no loader for a dynamic import():
+// web-tree-sitter's ES module build (what esbuild picks for an `import`) gets Node's `module`
+// and `fs/promises` that way; they are given the bundle's own `require` instead. The build fails if
+// the text is no longer there (a new web-tree-sitter), so nothing is left to fail at run time.
+const noDynamicImport = {
+  name: 'no-dynamic-import',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]web-tree-sitter[\\/]web-tree-sitter\.js$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      for (const mod of ['module', 'fs/promises']) {
+        const call = `await import("${mod}")`;
+        if (!text.includes(call)) throw new Error(`${args.path}: no ${call} to replace (scripts/build.mjs, no-dynamic-import)`);
+        text = text.split(call).join(`__tgRequire(${JSON.stringify(mod)})`);
+      }
+      if (/\bimport\(/.test(text.replace(/\/\/.*$/gm, ''))) throw new Error(`${args.path}: a dynamic import() is left (scripts/build.mjs, no-dynamic-import)`);
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+// `trainguard lsp` requires dist/server.js (server/src/lsp/main.ts exports startServer) instead of
+// bundling a second copy of the language server
+const lspFromServerBundle = {
+  name: 'lsp-from-server-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/\.\.\/lsp\/server$/ }, () => ({ path: '../server.js', external: true }));
+  },
+};
+const cliCommandBundles = {
+  ...common,
+  entryPoints: CLI_COMMANDS.map((name) => ({ in: `server/src/cli/commands/${name}.ts`, out: name })),
+  outdir: 'dist/cli',
+  banner: { js: `${common.banner.js} const __tgRequire = require;` },
+  plugins: [noDynamicImport, lspFromServerBundle],
+};
+const cliEntry = () => {
+  const bundles = {};
+  for (const name of CLI_COMMANDS) {
+    const text = readFileSync(`dist/cli/${name}.js`, 'utf8');
+    bundles[name] = { hash: createHash('sha256').update(text).digest('hex'), length: text.length };
+  }
+  return {
+    ...common,
+    entryPoints: ['server/src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    define: { ...common.define, TRAINGUARD_CLI_BUNDLES: JSON.stringify(bundles) },
+  };
+};
+const withCliEntry = {
+  name: 'cli-entry',
+  setup(build) {
+    build.onEnd(async (result) => {
+      if (result.errors.length === 0) await esbuild.build(cliEntry());
+    });
+  },
+};
+
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client-bundle.js', external: ['vscode'], plugins: [withLoader] },
   { ...common, entryPoints: lazyFeatures, outdir: 'dist/lazy', external: ['vscode'], plugins: [onlyTypesFromLanguageClient] },
   { ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [refuseChildProcess] },
-  { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
+  { ...cliCommandBundles, plugins: [...cliCommandBundles.plugins, withCliEntry] },
   // The budget panel's page: runs in the webview (a browser), with the estimator core bundled in.
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none', entryPoints: ['client/src/panel/main.ts'], outfile: 'dist/panel.js' },
   // the CLI's worker threads (check on all cores): loaded by dist/cli.js from its own folder

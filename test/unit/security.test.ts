@@ -89,7 +89,7 @@ describe('security: which code may start a process', () => {
     assert.doesNotMatch(bundle, /["'](?:spawn_sync|process_wrap)["']/);
     assert.match(bundle, /the Train Guard language server starts no process/);
     assert.doesNotMatch(bundle, /GuardedRun|SIGKILL to process group/);
-    // the CLI bundle does run scripts (trainguard run)
-    assert.match(fs.readFileSync(path.join(ROOT, 'dist', 'cli.js'), 'utf8'), /require\(["']child_process["']\)/);
+    // the CLI's `run` command bundle does run scripts (trainguard run)
+    assert.match(fs.readFileSync(path.join(ROOT, 'dist', 'cli', 'run.js'), 'utf8'), /require\(["']child_process["']\)/);
   });
 });

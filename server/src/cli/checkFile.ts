@@ -22,6 +22,9 @@ import { decodeUtf8 } from './files';
 import type { Finding, Rule } from '../rules/types';
 import { unifiedDiff } from '../fixes/diff';
 import type { FileReport } from './format';
+import { describeInternalError } from './describeError';
+
+export { describeInternalError };
 
 export interface CheckOptions {
   select: string[];
@@ -71,13 +74,6 @@ export function failure(file: string, message: string, detail = ''): FileOutcome
 export function internalError(file: string, e: unknown, verbose = false): FileOutcome {
   const { message, stack } = describeInternalError(e, verbose);
   return failure(file, message, stack);
-}
-
-/** `internal error: WHAT (a bug ...)`, one line, and the indented stack trace below it only when verbose. */
-export function describeInternalError(e: unknown, verbose: boolean): { message: string; stack: string } {
-  const what = (e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e)).split(/\r?\n/)[0].slice(0, 300) || 'unknown error';
-  const stack = verbose && e instanceof Error && e.stack ? `${e.stack.replace(/^/gm, '    ')}\n` : '';
-  return { message: `internal error: ${what} (a bug in Train Guard: please report it${verbose ? '' : '; --verbose shows the stack trace'})`, stack };
 }
 
 /** `check()`, or the internal error it threw as that file's outcome. */

@@ -16,9 +16,10 @@ export const PARALLEL_THRESHOLD = 16;
 /** Files per worker at least: no worker is started for fewer. */
 const FILES_PER_WORKER = 4;
 
+/** dist/cli-worker.js, in the folder above dist/cli/check.js (the bundle that starts it: scripts/build.mjs). */
 export function workerScript(): string | null {
-  const p = path.join(__dirname, 'cli-worker.js');
-  return fs.existsSync(p) ? p : null;
+  for (const p of [path.join(__dirname, '..', 'cli-worker.js'), path.join(__dirname, 'cli-worker.js')]) if (fs.existsSync(p)) return p;
+  return null;
 }
 
 /** How many workers for `files` files: `jobs` when given (1 = none), else one per core for a large input. */

@@ -14,10 +14,37 @@
  * guess); no epoch count or epoch size can be read and the model is not in the hints' table; the
  * estimate fits.
  */
-import { estimate, formatMinutes, formatRange, plansThatFit, type KnownEstimate, type Plan } from '../estimator/estimate';
-import { inputFromScript } from '../estimator/fromScript';
-import { editsForPlan, scriptFacts, type ScriptFacts } from '../estimator/scriptFacts';
+import type * as EstimateModule from '../estimator/estimate';
+import type { KnownEstimate, Plan } from '../estimator/estimate';
+import type * as FromScriptModule from '../estimator/fromScript';
+import type * as ScriptFactsModule from '../estimator/scriptFacts';
+import type { ScriptFacts } from '../estimator/scriptFacts';
 import type { Fix, Rule } from './types';
+
+/**
+ * The estimator (its measured-throughput tables are the largest module of the checker), loaded the
+ * first time a file has a budget: most files have none, and `trainguard check` then never
+ * initialises it (issue 19; test/unit/cli-startup.test.ts).
+ */
+interface Estimator {
+  estimate: typeof EstimateModule.estimate;
+  formatMinutes: typeof EstimateModule.formatMinutes;
+  formatRange: typeof EstimateModule.formatRange;
+  plansThatFit: typeof EstimateModule.plansThatFit;
+  inputFromScript: typeof FromScriptModule.inputFromScript;
+  editsForPlan: typeof ScriptFactsModule.editsForPlan;
+  scriptFacts: typeof ScriptFactsModule.scriptFacts;
+}
+let estimator: Estimator | undefined;
+function loadEstimator(): Estimator {
+  if (!estimator) {
+    const e = require('../estimator/estimate') as typeof EstimateModule;
+    const f = require('../estimator/fromScript') as typeof FromScriptModule;
+    const s = require('../estimator/scriptFacts') as typeof ScriptFactsModule;
+    estimator = { estimate: e.estimate, formatMinutes: e.formatMinutes, formatRange: e.formatRange, plansThatFit: e.plansThatFit, inputFromScript: f.inputFromScript, editsForPlan: s.editsForPlan, scriptFacts: s.scriptFacts };
+  }
+  return estimator;
+}
 
 export const rule: Rule = {
   meta: {
@@ -30,6 +57,7 @@ export const rule: Rule = {
   },
   check(ctx) {
     if (ctx.settings.budgetMinutes === null) return;
+    const { scriptFacts, inputFromScript, estimate, plansThatFit } = loadEstimator();
     const facts = scriptFacts(ctx.model);
     if (!facts.model) return;
     const { input, assumptions } = inputFromScript(facts, ctx.settings);
@@ -48,6 +76,7 @@ export const rule: Rule = {
 };
 
 function message(e: KnownEstimate, plans: Plan[], assumptions: string[]): string {
+  const { formatMinutes, formatRange } = loadEstimator();
   const p = e.parts;
   const how =
     e.method === 'seed-table'
@@ -67,6 +96,7 @@ function runs(e: KnownEstimate): string {
 }
 
 function planFix(facts: ScriptFacts, e: KnownEstimate, plan: Plan): Fix | null {
+  const { editsForPlan, formatMinutes } = loadEstimator();
   if (plan.kind === 'model' && plan.model === e.model.name) return null;
   if (plan.kind === 'epochs' && plan.epochs >= e.epochs) return null;
   if (plan.kind === 'folds' && plan.folds >= e.folds) return null;
