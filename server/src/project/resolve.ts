@@ -9,9 +9,11 @@
  *   3. the project root's `src/` (a src layout, installed in development mode), then the project root
  *      itself: the workspace root when it holds the script, else the nearest folder with
  *      `pyproject.toml`, `setup.py`, `setup.cfg` or `.git`.
- * In each root a module `a.b` is `a/b.py` or the package `a/b/__init__.py`; a folder without
- * `__init__.py` is a namespace package, used only when no root has a regular module or package of
- * that name (as Python does). Relative imports (`from .x import y`, `from .. import y`) are read from
+ * In each root a module `a.b` is `a/b.py` or the package `a/b/__init__.py`. The first root with a
+ * regular module or package `a` owns `a.b` (a `b` not in it is missing, as Python would say); a folder
+ * without `__init__.py` is a namespace package, used only when no root has a regular `a` (as Python
+ * does), and a bare one with nothing of it to read is not taken as the project's (an installed
+ * package of that name would win). Relative imports (`from .x import y`, `from .. import y`) are read from
  * the importing file's own folder. A name that no root holds is `external` (the standard library or an
  * installed package): not the project's, nothing to read.
  */
@@ -98,10 +100,9 @@ function child(view: ProjectView, dir: string, name: string): { kind: 'module' |
  * `parts` walked down from `dir`: the target and the files run on the way (each package's
  * `__init__.py`), or null when a part is not there (or a module is not a package and has no children).
  */
-function walk(view: ProjectView, dir: string, parts: readonly string[], name: string): { target: ModuleTarget; files: string[]; regular: boolean } | null {
+function walk(view: ProjectView, dir: string, parts: readonly string[], name: string): { target: ModuleTarget; files: string[] } | null {
   const files: string[] = [];
   let here = dir;
-  let regular = true;
   for (let i = 0; i < parts.length; i++) {
     const c = child(view, here, parts[i]);
     if (!c) return null;
@@ -109,16 +110,15 @@ function walk(view: ProjectView, dir: string, parts: readonly string[], name: st
     if (c.kind === 'module') {
       if (!last) return null;
       files.push(c.file);
-      return { target: { name, file: c.file, packageDir: null }, files, regular };
+      return { target: { name, file: c.file, packageDir: null }, files };
     }
     if (c.kind === 'namespace') {
-      if (i === 0) regular = false;
       here = c.dir;
     } else {
       files.push(c.file);
       here = path.dirname(c.file);
     }
-    if (last) return { target: { name, file: c.kind === 'package' ? c.file : null, packageDir: here }, files, regular };
+    if (last) return { target: { name, file: c.kind === 'package' ? c.file : null, packageDir: here }, files };
   }
   return null;
 }
@@ -160,34 +160,36 @@ export function resolveImport(view: ProjectView, file: string, ref: ImportRef, r
       const target: ModuleTarget = { name: spelled, file: view.isFile(init) ? init : null, packageDir: base };
       const files = target.file ? [target.file] : [];
       const submodules = submodulesOf(view, target, names, files);
-      if (!target.file && !submodules.size) return { status: 'missing', reason: `no module ${names.join(', ')} in ${base}` };
+      if (!target.file && !submodules.size) return { status: 'missing', reason: `no module or package ${names.join(', ')} there (a relative import)` };
       return { status: 'project', target, files, submodules };
     }
     const found = walk(view, base, ref.module.split('.'), spelled);
-    if (!found) return { status: 'missing', reason: `no module ${spelled} from ${path.dirname(path.resolve(file))}` };
+    if (!found) return { status: 'missing', reason: `no module or package ${spelled} there (a relative import)` };
     const files = [...found.files];
     return { status: 'project', target: found.target, files, submodules: ref.kind === 'from' ? submodulesOf(view, found.target, names, files) : new Map() };
   }
   if (!ref.module) return { status: 'external' };
   const parts = ref.module.split('.');
-  let namespace: { target: ModuleTarget; files: string[] } | null = null;
+  const found = (f: { target: ModuleTarget; files: string[] }): ImportResolution => {
+    const files = [...f.files];
+    return { status: 'project', target: f.target, files, submodules: ref.kind === 'from' ? submodulesOf(view, f.target, names, files) : new Map() };
+  };
+  // the first root with a regular module or package of the first name owns the whole dotted name
   for (const root of roots) {
-    const found = walk(view, root, parts, ref.module);
-    if (!found) continue;
-    if (!found.regular) {
-      // a namespace portion: only when no root has a regular package of that name
-      namespace ??= found;
-      continue;
-    }
-    const files = [...found.files];
-    return { status: 'project', target: found.target, files, submodules: ref.kind === 'from' ? submodulesOf(view, found.target, names, files) : new Map() };
+    const top = child(view, root, parts[0]);
+    if (!top || top.kind === 'namespace') continue;
+    const f = walk(view, root, parts, ref.module);
+    return f ? found(f) : { status: 'missing', reason: `the project's ${parts[0]} has no module ${parts.slice(1).join('.')}` };
   }
-  if (namespace) {
-    const files = [...namespace.files];
-    const submodules = ref.kind === 'from' ? submodulesOf(view, namespace.target, names, files) : new Map<string, ModuleTarget>();
+  // else the namespace portions (folders without __init__.py), in root order
+  const portions = roots.filter((r) => child(view, r, parts[0])?.kind === 'namespace');
+  if (!portions.length) return { status: 'external' };
+  for (const root of portions) {
+    const f = walk(view, root, parts, ref.module);
     // a bare folder with nothing of it read is no evidence the import is the project's (an installed
     // package of that name would win over it): only a module file found in it makes it the project's
-    if (files.length || namespace.target.file) return { status: 'project', target: namespace.target, files, submodules };
+    if (f && (f.files.length || f.target.file || (ref.kind === 'from' && names.some((n) => child(view, f.target.packageDir ?? '', n))))) return found(f);
   }
-  return { status: 'external' };
+  if (parts.length === 1) return { status: 'external' };
+  return { status: 'missing', reason: `the project's ${parts[0]}/ (a folder without __init__.py) has no module ${parts.slice(1).join('.')}` };
 }
