@@ -186,9 +186,9 @@ export function resolveImport(view: ProjectView, file: string, ref: ImportRef, r
   if (!portions.length) return { status: 'external' };
   for (const root of portions) {
     const f = walk(view, root, parts, ref.module);
-    // a bare folder with nothing of it read is no evidence the import is the project's (an installed
-    // package of that name would win over it): only a module file found in it makes it the project's
-    if (f && (f.files.length || f.target.file || (ref.kind === 'from' && names.some((n) => child(view, f.target.packageDir ?? '', n))))) return found(f);
+    // a bare folder `a` is no evidence that `import a` is the project's (an installed package of
+    // that name would win over it); `a/b` found in it, or a module named by `from a import b`, is
+    if (f && (parts.length > 1 || f.files.length || (ref.kind === 'from' && names.some((n) => child(view, f.target.packageDir ?? '', n))))) return found(f);
   }
   if (parts.length === 1) return { status: 'external' };
   return { status: 'missing', reason: `the project's ${parts[0]}/ (a folder without __init__.py) has no module ${parts.slice(1).join('.')}` };
