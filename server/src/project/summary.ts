@@ -15,7 +15,7 @@ import { createHash } from 'crypto';
 import type { Node } from '../analysis/parser';
 import { parsePython } from '../analysis/parser';
 import { limitExceeded } from '../analysis/limits';
-import { PythonModel, stringValue, type CallSite, type FunctionInfo, type LoopInfo, type Role } from '../analysis/model';
+import { PythonModel, stringValue, type CallSite, type FunctionInfo, type LoopInfo, type Role, type WithInfo } from '../analysis/model';
 import * as K from '../analysis/knowledge';
 import { isNoGradDecorated, isNoGradExpression, isNoGradWith, modeSetBy } from '../analysis/passes';
 import { importsOf, type ImportRef } from './imports';
@@ -127,24 +127,103 @@ function firstError(n: RawLike): number | null {
 
 /** The summary of a parsed module (read-only use of the model). */
 export function summarizeModel(m: PythonModel, hash: string): ModuleSummary {
+  const facts = new ScopeFactsOf(m);
   const functions: FunctionSummary[] = [];
   for (const fn of m.functions) {
     if (functions.length >= MAX_FUNCTIONS) break;
     // functions and methods not nested in a def: what another module can name
     if (fn.parent) continue;
-    functions.push(summarizeFunction(m, fn));
+    const roles = facts.roles(fn);
+    functions.push({
+      name: fn.cls ? `${fn.cls.name}.${fn.name}` : fn.name,
+      line: fn.node.startPosition.row,
+      params: [...fn.params],
+      ...facts.reaching(fn, fn.calls),
+      paramRoles: Object.fromEntries([...roles].map(([p, r]) => [p, [...r].sort()])),
+      returns: returnKinds(m, fn, roles),
+    });
   }
-  const moduleFns = reachedFunctions(m, m.moduleCalls);
   const star = exportsOf(m);
   return {
     hash,
     imports: importsOf(m),
     functions,
-    moduleLevel: scopeFacts(m, null, m.moduleCalls, moduleFns),
+    moduleLevel: facts.reaching(null, m.moduleCalls),
     exports: star.names,
     exportsFromAll: star.fromAll,
     starReexports: [...m.starImports],
   };
+}
+
+/** The methods of a GradScaler (a receiver's role is only asked for these). */
+const SCALER_METHODS: ReadonlySet<string> = new Set(['scale', 'unscale_', 'step', 'update', 'get_scale', 'state_dict', 'load_state_dict']);
+
+const FACT_KEYS = ['trainingStep', 'trainingLoop', 'autocast', 'gradScaler', 'gpuMemoryReport', 'noGrad', 'evalMode', 'saves', 'prints'] as const;
+
+/**
+ * Facts per scope: each function's own facts (its own calls, loops and with-blocks) are computed
+ * once; a scope's facts are its own or'ed with those of every function of the module it reaches.
+ */
+class ScopeFactsOf {
+  private readonly own = new Map<FunctionInfo | null, ScopeFacts>();
+  private readonly roleMemo = new Map<FunctionInfo, Map<string, Set<ParamRole>>>();
+  private readonly withsByFn = new Map<FunctionInfo | null, WithInfo[]>();
+  private readonly training: ReadonlyMap<LoopInfo, unknown>;
+
+  constructor(private readonly m: PythonModel) {
+    for (const w of m.withBlocks) {
+      const list = this.withsByFn.get(w.fn);
+      if (list) list.push(w);
+      else this.withsByFn.set(w.fn, [w]);
+    }
+    this.training = m.trainingLoops();
+  }
+
+  roles(fn: FunctionInfo): Map<string, Set<ParamRole>> {
+    let r = this.roleMemo.get(fn);
+    if (!r) this.roleMemo.set(fn, (r = paramRoles(this.m, fn)));
+    return r;
+  }
+
+  /** The facts of scope `fn` (null: module level, whose calls are `calls`) and of every function it reaches. */
+  reaching(fn: FunctionInfo | null, calls: readonly CallSite[]): ScopeFacts {
+    const out = { ...this.ownFacts(fn) };
+    for (const g of reachedFunctions(this.m, calls)) {
+      if (g === fn) continue;
+      const f = this.ownFacts(g);
+      for (const k of FACT_KEYS) if (f[k]) out[k] = true;
+    }
+    return out;
+  }
+
+  private ownFacts(fn: FunctionInfo | null): ScopeFacts {
+    const known = this.own.get(fn);
+    if (known) return known;
+    const m = this.m;
+    const calls = fn ? fn.calls : m.moduleCalls;
+    const loops = fn ? fn.loops : m.moduleLoops;
+    const withs = this.withsByFn.get(fn) ?? [];
+    const roles = fn ? this.roles(fn) : null;
+    const paramHas = (node: Node | null, role: ParamRole): boolean => {
+      const p = fn && roles ? paramOf(m, fn, node) : null;
+      return p !== null && !!roles!.get(p)?.has(role);
+    };
+    // a step on an optimizer or scaler the body shows as one (a parameter the model cannot follow)
+    const paramStep = (c: CallSite) => c.method === 'step' && !!c.receiver && (paramHas(c.receiver, 'optimizer') || paramHas(c.receiver, 'scaler'));
+    const facts: ScopeFacts = {
+      trainingStep: calls.some((c) => m.isTrainingStep(c) || paramStep(c)),
+      trainingLoop: loops.some((l) => this.training.has(l) || m.reachableFromLoop(l).some(paramStep)),
+      autocast: withs.some((w) => m.isAutocast(w)),
+      gradScaler: calls.some((c) => (c.qualified !== null && K.GRAD_SCALER.has(c.qualified)) || (!!c.receiver && SCALER_METHODS.has(c.method ?? '') && (paramHas(c.receiver, 'scaler') || m.hasRole(c.receiver, 'scaler')))),
+      gpuMemoryReport: calls.some((c) => c.qualified !== null && K.GPU_MEMORY_REPORTS.has(c.qualified)),
+      noGrad: withs.some((w) => isNoGradWith(m, w)) || (fn !== null && isNoGradDecorated(m, fn)) || calls.some((c) => c.node.parent?.type === 'expression_statement' && isNoGradExpression(m, c.node)),
+      evalMode: calls.some((c) => modeSetBy(m, c) === 'eval'),
+      saves: calls.some((c) => c.qualified !== null && K.CHECKPOINT_SAVES.has(c.qualified)),
+      prints: calls.some((c) => c.callee.type === 'identifier' && c.callee.text === 'print' && m.bindingsIn('print', c.fn).length === 0 && !m.imports.has('print')),
+    };
+    this.own.set(fn, facts);
+    return facts;
+  }
 }
 
 /** The module's own functions `calls` enter, transitively. */
@@ -157,49 +236,6 @@ function reachedFunctions(m: PythonModel, calls: readonly CallSite[]): Set<Funct
     for (const c of f.calls) for (const g of m.calleesOf(c)) if (!out.has(g)) out.add(g), stack.push(g);
   }
   return out;
-}
-
-function summarizeFunction(m: PythonModel, fn: FunctionInfo): FunctionSummary {
-  const reached = reachedFunctions(m, fn.calls);
-  reached.add(fn);
-  const roles = paramRoles(m, fn);
-  const facts = scopeFacts(m, fn, fn.calls, reached, roles);
-  return {
-    name: fn.cls ? `${fn.cls.name}.${fn.name}` : fn.name,
-    line: fn.node.startPosition.row,
-    params: [...fn.params],
-    ...facts,
-    paramRoles: Object.fromEntries([...roles].map(([p, r]) => [p, [...r].sort()])),
-    returns: returnKinds(m, fn, roles),
-  };
-}
-
-function scopeFacts(m: PythonModel, fn: FunctionInfo | null, own: readonly CallSite[], reached: ReadonlySet<FunctionInfo>, roles?: Map<string, Set<ParamRole>>): ScopeFacts {
-  const calls: CallSite[] = [...own];
-  for (const f of reached) if (f !== fn) calls.push(...f.calls);
-  const inScope = (owner: FunctionInfo | null) => owner === fn || (owner !== null && reached.has(owner));
-  const paramHas = (node: Node | null, role: ParamRole): boolean => {
-    if (!fn || !roles || node?.type !== 'identifier') return false;
-    const b = m.bindingsIn(node.text, fn);
-    return b.length === 1 && b[0].kind === 'param' && b[0].fn === fn && !!roles.get(node.text)?.has(role);
-  };
-  const trainingStep = (c: CallSite) =>
-    m.isTrainingStep(c) || (c.method === 'step' && !!c.receiver && (paramHas(c.receiver, 'optimizer') || paramHas(c.receiver, 'scaler')));
-  const loops: LoopInfo[] = [];
-  for (const f of reached) loops.push(...f.loops);
-  if (!fn) loops.push(...m.moduleLoops);
-  const withs = m.withBlocks.filter((w) => inScope(w.fn));
-  return {
-    trainingStep: calls.some(trainingStep),
-    trainingLoop: loops.some((l) => m.reachableFromLoop(l).some(trainingStep)),
-    autocast: withs.some((w) => m.isAutocast(w)),
-    gradScaler: calls.some((c) => (c.qualified !== null && K.GRAD_SCALER.has(c.qualified)) || (!!c.receiver && (m.hasRole(c.receiver, 'scaler') || paramHas(c.receiver, 'scaler')))),
-    gpuMemoryReport: calls.some((c) => c.qualified !== null && K.GPU_MEMORY_REPORTS.has(c.qualified)),
-    noGrad: withs.some((w) => isNoGradWith(m, w)) || [...reached].some((f) => isNoGradDecorated(m, f)) || calls.some((c) => c.node.parent?.type === 'expression_statement' && isNoGradExpression(m, c.node)),
-    evalMode: calls.some((c) => modeSetBy(m, c) === 'eval'),
-    saves: calls.some((c) => c.qualified !== null && K.CHECKPOINT_SAVES.has(c.qualified)),
-    prints: calls.some((c) => c.callee.type === 'identifier' && c.callee.text === 'print' && m.bindingsIn('print', c.fn).length === 0 && !m.imports.has('print')),
-  };
 }
 
 /** The parameter a node reads, when it is a bare name bound (only) as a parameter of `fn`. */
@@ -275,7 +311,7 @@ function paramRoles(m: PythonModel, fn: FunctionInfo): Map<string, Set<ParamRole
   }
   // p.param_groups
   for (const n of attributesOf(fn.body)) {
-    if (n.childForFieldName('attribute')?.text === 'param_groups') add(paramOf(m, fn, n.childForFieldName('object')), 'optimizer');
+    if (n.childForFieldName('attribute')?.text === 'param_groups' && m.functionAt(n) === fn) add(paramOf(m, fn, n.childForFieldName('object')), 'optimizer');
   }
   // criterion: its result is what backward() is called on
   const backwardReceivers = fn.calls.filter((c) => c.method === 'backward' && c.receiver).map((c) => c.receiver!);
@@ -288,13 +324,19 @@ function paramRoles(m: PythonModel, fn: FunctionInfo): Map<string, Set<ParamRole
     if (direct || viaName) add(p, 'loss');
   }
   // model: called, and what it gives goes into the loss (`loss = crit(p(x), y)`, `out = p(x); crit(out, y)`)
-  const lossCalls = fn.calls.filter((c) => {
-    const cp = paramOf(m, fn, c.callee);
-    return (cp !== null && !!out.get(cp)?.has('loss')) || m.isLossCall(c);
-  });
-  for (const c of fn.calls) {
+  const called = fn.calls.filter((c) => {
     const p = paramOf(m, fn, c.callee);
-    if (!p || out.get(p)?.has('loss')) continue;
+    return p !== null && !out.get(p)?.has('loss');
+  });
+  // (the loss calls are only looked for when a parameter is called)
+  const lossCalls = called.length
+    ? fn.calls.filter((c) => {
+        const cp = paramOf(m, fn, c.callee);
+        return (cp !== null && !!out.get(cp)?.has('loss')) || (c.args.length > 0 && m.isLossCall(c));
+      })
+    : [];
+  for (const c of called) {
+    const p = paramOf(m, fn, c.callee)!;
     const name = assignedName(c.node);
     const fedToLoss = lossCalls.some((l) =>
       l.args.some((a) => {
@@ -320,20 +362,15 @@ function paramRoles(m: PythonModel, fn: FunctionInfo): Map<string, Set<ParamRole
     if (trains || callsModel) add(p, 'loader');
   }
   // what the model already knows (parameter defaults, the module's own call sites)
-  for (const p of fn.params) {
-    const reads = m.identifiersIn(fn.body).includes(p) ? identifierNodes(fn.body, p) : [];
-    const first = reads.find((n) => paramOf(m, fn, n) === p);
-    if (first) for (const r of m.rolesOf(first)) add(p, r);
-  }
+  const params = new Set(fn.params);
+  const firstRead = new Map<string, Node>();
+  for (const n of fn.body.descendantsOfType('identifier')) if (params.has(n.text) && !firstRead.has(n.text) && m.functionAt(n) === fn && paramOf(m, fn, n) === n.text) firstRead.set(n.text, n);
+  for (const [p, n] of firstRead) for (const r of m.rolesOf(n)) add(p, r);
   return out;
 }
 
 function attributesOf(n: Node): Node[] {
   return n.descendantsOfType('attribute');
-}
-
-function identifierNodes(n: Node, name: string): Node[] {
-  return n.descendantsOfType('identifier').filter((x) => x.text === name);
 }
 
 const WRAPPERS = /^(enumerate|zip|iter|tqdm\.(auto\.|notebook\.)?tqdm|tqdm\.auto\.tqdm)$/;
