@@ -20,7 +20,6 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { initParser } = require(path.join(ROOT, 'out/server/src/analysis/parser.js'));
-const { FileCache } = require(path.join(ROOT, 'out/server/src/config/files.js'));
 const { DiskView } = require(path.join(ROOT, 'out/server/src/project/fsview.js'));
 const { WorkspaceIndex, DEFAULT_INDEX_MAX_FILES, DEFAULT_SLICE_MS } = require(path.join(ROOT, 'out/server/src/project/index.js'));
 const { SummaryCache, DEFAULT_SUMMARY_BYTES, DEFAULT_SUMMARY_CAPACITY } = require(path.join(ROOT, 'out/server/src/project/cache.js'));
@@ -86,7 +85,7 @@ try {
   if (!global.gc) console.log('(run with node --expose-gc for the heap figures)');
   const heap0 = heap();
   const rss0 = process.memoryUsage().rss;
-  const view = new DiskView(new FileCache(true));
+  const view = new DiskView();
   const cache = new SummaryCache();
   let sliceStart = performance.now();
   const slices = [];
@@ -113,6 +112,20 @@ try {
   const p = index.progress();
   console.log(`indexing: ${ms(indexMs)} for ${p.indexed} files (${(indexMs / p.indexed).toFixed(2)} ms a file), ${slices.length} slices of ${DEFAULT_SLICE_MS} ms nominal: median ${slices[slices.length >> 1].toFixed(1)} ms, p99 ${slices[Math.floor(slices.length * 0.99)].toFixed(1)} ms, longest ${slices.at(-1).toFixed(1)} ms`);
   console.log(`memory: heap ${mb(heap0)} -> ${mb(heap1)} (+${mb(heap1 - heap0)}), rss +${mb(rss1 - rss0)}; summary cache ${cache.size} summaries, ${mb(cache.bytes)} estimated (bound ${DEFAULT_SUMMARY_CAPACITY} / ${mb(DEFAULT_SUMMARY_BYTES)}; files bound ${DEFAULT_INDEX_MAX_FILES})`);
+  {
+    // what the summaries take: the heap with and without them (the index's entries and the view's
+    // file tests stay); the cache's estimate is compared with it
+    const saved = [...files].map((f) => index.summaryOf(f));
+    const withSummaries = heap();
+    const estimate = cache.bytes;
+    cache.clear();
+    saved.length = 0;
+    const without = heap();
+    console.log(`summaries in the heap: ${mb(withSummaries - without)} for ${index.progress().indexed} files; the cache's estimate ${mb(estimate)}; the rest (index entries, the view's file tests) ${mb(without - heap0)}`);
+    index.setFiles([]);
+    index.setFiles(files);
+    await index.run();
+  }
   const statuses = {};
   for (const f of files) {
     const s = index.statusOf(f)?.status ?? 'none';
@@ -124,14 +137,13 @@ try {
   const deps = index.dependentsOf(target);
   console.log(`dependentsOf(p00/m03.py): ${deps.length} files in ${(performance.now() - t).toFixed(2)} ms; importersOf: ${index.importersOf(target).length}`);
   fs.appendFileSync(target, '\ndef added():\n    return 1\n');
-  view.cache.invalidate(target);
   index.invalidate(target);
   t = performance.now();
   await index.run();
   console.log(`re-index one changed file: ${(performance.now() - t).toFixed(1)} ms`);
   const entry = path.join(root, 'train.py');
   t = performance.now();
-  const cold = loadProgram(new DiskView(new FileCache(true)), entry, { workspaceRoot: root, cache: new SummaryCache() });
+  const cold = loadProgram(new DiskView(), entry, { workspaceRoot: root, cache: new SummaryCache() });
   const coldMs = performance.now() - t;
   t = performance.now();
   const warm = loadProgram(view, entry, { workspaceRoot: root, cache });

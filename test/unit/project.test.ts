@@ -137,6 +137,29 @@ describe('project analysis (issue 18)', () => {
     });
   });
 
+  describe('the disk view', () => {
+    it('answers from folder listings, case-sensitively, until invalidated; reads texts each time', () => {
+      const root = tempTree({ 'a/Engine.py': 'x = 1\n', 'a/pkg/__init__.py': '' });
+      try {
+        const view = new DiskView();
+        assert.strictEqual(view.isFile(path.join(root, 'a', 'Engine.py')), true);
+        assert.strictEqual(view.isFile(path.join(root, 'a', 'engine.py')), false, 'Python matches module names case-sensitively');
+        assert.strictEqual(view.isDir(path.join(root, 'a', 'pkg')), true);
+        assert.strictEqual(view.isFile(path.join(root, 'nothere', 'x.py')), false);
+        fs.writeFileSync(path.join(root, 'a', 'utils.py'), 'y = 2\n');
+        assert.strictEqual(view.isFile(path.join(root, 'a', 'utils.py')), false, 'the listing is kept until a file event');
+        view.invalidate();
+        assert.strictEqual(view.isFile(path.join(root, 'a', 'utils.py')), true);
+        fs.writeFileSync(path.join(root, 'a', 'utils.py'), 'y = 3\n');
+        assert.strictEqual(view.read(path.join(root, 'a', 'utils.py')).text, 'y = 3\n');
+        assert.deepStrictEqual(view.read(path.join(root, 'a', 'gone.py')), { text: null, error: null, missing: true });
+        assert.strictEqual(new DiskView(false).isFile(path.join(root, 'a', 'utils.py')), true);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('summaries', () => {
     it('AMP engine: the step under autocast with a GradScaler, a GPU-memory report, roles, returns', () => {
       const s = summaryOf(P('amp', 'engine.py'));

@@ -152,7 +152,7 @@ export class Checker {
   private readonly explicit: PyprojectConfig | null;
   private readonly flagsLayer: SettingsLayer;
   /** Project modules read for `--verbose`, shared by every file this checker checks (one program's modules are read once). */
-  private readonly view = new DiskView(this.cache);
+  private readonly view = new DiskView();
   private readonly summaries = new SummaryCache();
 
   constructor(private readonly opts: CheckOptions) {

@@ -1,13 +1,13 @@
 /**
  * What the project analysis may read of the workspace: a view of files and folders that never throws
- * and never executes anything. The CLI reads the disk through the shared `FileCache`
- * (config/files.ts); the language server layers its open buffers over it (`OverlayView`), so an
+ * and never executes anything. The CLI reads the disk (`DiskView`, with the never-throwing reads
+ * of config/files.ts); the language server layers its open buffers over it (`OverlayView`), so an
  * edited, unsaved `engine.py` is what `train.py` sees, and a module deleted while open reads as missing
  * once its buffer closes.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FileCache, type TextRead } from '../config/files';
+import { readTextFile, type TextRead } from '../config/files';
 
 /** Python modules larger than this are not read for summaries (the CLI's own limit is larger; these are dependencies). */
 export const MAX_MODULE_BYTES = 2 * 1024 * 1024;
@@ -21,27 +21,70 @@ export interface ProjectView {
   isDir(dir: string): boolean;
 }
 
-/** The disk, through a `FileCache` (cached until invalidated when the cache trusts file events, re-validated otherwise). */
+/** Folders with more entries than this are not kept in memory (a data folder): their tests go to the disk. */
+export const MAX_LISTING = 10_000;
+
+type Kind = 'file' | 'dir' | 'other';
+
+/**
+ * The disk. File and folder tests are answered from folder listings, one `readdir` per folder kept
+ * until `invalidate` (a file created or deleted) when `trustCache` (the editor has file events; the
+ * CLI's run is short), and read again each time otherwise: memory grows with the folders the
+ * imports look into, not with the paths tried. Names match case-sensitively, as Python's imports do.
+ * Texts are read each time and not kept (a summary is kept by its hash instead; see cache.ts).
+ */
 export class DiskView implements ProjectView {
-  constructor(readonly cache: FileCache = new FileCache(true)) {}
+  private readonly listings = new Map<string, Map<string, Kind> | null>();
+
+  constructor(readonly trustCache = true) {}
 
   read(file: string): TextRead {
-    return this.cache.readText(file, MAX_MODULE_BYTES);
+    return readTextFile(file, MAX_MODULE_BYTES);
   }
 
   isFile(file: string): boolean {
-    return this.cache.memo('isFile', file, () => statKind(file) === 'file');
+    return this.kind(path.resolve(file)) === 'file';
   }
 
   isDir(dir: string): boolean {
-    return this.cache.memo('isDir', dir, () => statKind(dir) === 'dir');
+    return this.kind(path.resolve(dir)) === 'dir';
+  }
+
+  /** A file was created or deleted (or anything: without an argument): listings are read again. */
+  invalidate(): void {
+    this.listings.clear();
+  }
+
+  private kind(p: string): Kind | null {
+    const dir = path.dirname(p);
+    if (dir === p) return 'dir';
+    const listing = this.listing(dir);
+    if (listing === undefined) return statKind(p);
+    const k = listing?.get(path.basename(p));
+    if (k === undefined) return null;
+    // a symbolic link is followed (its target's kind)
+    return k === 'other' ? statKind(p) : k;
+  }
+
+  /** The names in `dir` (null: no such folder); undefined when it is too large to keep. */
+  private listing(dir: string): Map<string, Kind> | null | undefined {
+    if (this.trustCache && this.listings.has(dir)) return this.listings.get(dir) ?? null;
+    let out: Map<string, Kind> | null | undefined;
+    try {
+      const entries = fs.readdirSync(dir, { withFileTypes: true });
+      out = entries.length > MAX_LISTING ? undefined : new Map(entries.map((e) => [e.name, e.isFile() ? 'file' : e.isDirectory() ? 'dir' : 'other'] as [string, Kind]));
+    } catch {
+      out = null;
+    }
+    if (this.trustCache && out !== undefined) this.listings.set(dir, out);
+    return out;
   }
 }
 
-function statKind(p: string): 'file' | 'dir' | null {
+function statKind(p: string): Kind | null {
   try {
     const st = fs.statSync(p);
-    return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : null;
+    return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
   } catch {
     return null;
   }
