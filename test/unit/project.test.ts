@@ -445,6 +445,9 @@ describe('project analysis (issue 18)', () => {
         ].join('\n'),
       );
     });
+    it('a file that imports nothing of the project lists nothing', async () => {
+      assert.strictEqual((await check('--verbose', 'proj/dataset.py', 'proj/helpers.py')).stderr, '');
+    });
     it('findings are the same with and without following imports; --no-follow-imports and follow-imports = false turn it off', async () => {
       const on = await check('proj/train.py');
       const off = await check('--no-follow-imports', 'proj/train.py');

@@ -323,12 +323,14 @@ export class Checker {
 
 /**
  * `--verbose`'s lines for one checked file: the project modules its imports reach (transitively),
- * each with the import that first reached it, or why it was not read.
+ * each with the import that first reached it, or why it was not read. Nothing for a file whose
+ * imports reach none (or that does not parse: its own note says so), so that --verbose stays quiet
+ * on single-file scripts.
  */
 export function moduleListing(name: string, program: Program): string[] {
   const rel = (f: string) => path.relative(process.cwd(), f) || f;
   const { imports, project, external, missing } = program.stats;
-  if (!program.entrySummary) return [`${name}: project modules: none read (the file itself does not parse)\n`];
+  if (!program.entrySummary || !program.modules.length) return [];
   const read = program.modules.filter((m) => m.status === 'read').length;
   const head = `${name}: project modules: ${read} read` + (program.modules.length > read ? `, ${program.modules.length - read} not` : '') + ` (${imports} import${imports === 1 ? '' : 's'}: ${project} of the project, ${external} outside it${missing ? `, ${missing} not found` : ''})${program.truncated ? '; stopped at the bound' : ''}\n`;
   const lines = [head];
