@@ -7,6 +7,10 @@
  * Never in the way of diagnostics: it works in slices of `sliceMs` (one file at least), yields to
  * the event loop between slices, and waits while `busy()` says a check is running.
  *
+ * Each file's imports are resolved as if it were the script run (its own folder first, then its
+ * package's root, `src/`, the workspace root): who imports whom, for re-checking; a program's own
+ * resolution, from its entry, is `loadProgram`'s.
+ *
  * Memory bound (stated, and measured by `node bench/project-index.mjs`): at most `maxFiles` file
  * entries (default 5,000; a file entry is its path, a content hash and the paths it imports), and the
  * summary cache's bound (default 4,096 summaries and 32 MiB estimated, least recently used dropped
@@ -57,6 +61,7 @@ export class WorkspaceIndex {
   private readonly entries = new Map<string, FileEntry>();
   private readonly importers = new Map<string, Set<string>>();
   private files: string[] = [];
+  private fileSet = new Set<string>();
   private skipped = 0;
   private pending: string[] = [];
   private running: Promise<void> | null = null;
@@ -81,9 +86,9 @@ export class WorkspaceIndex {
   setFiles(files: readonly string[]): void {
     const unique = [...new Set(files.map((f) => path.resolve(f)))].sort();
     this.files = unique.slice(0, this.maxFiles);
+    this.fileSet = new Set(this.files);
     this.skipped = unique.length - this.files.length;
-    const keep = new Set(this.files);
-    for (const f of [...this.entries.keys()]) if (!keep.has(f)) this.forget(f);
+    for (const f of [...this.entries.keys()]) if (!this.fileSet.has(f)) this.forget(f);
     this.pending = this.files.filter((f) => !this.entries.has(f));
   }
 
@@ -91,7 +96,7 @@ export class WorkspaceIndex {
   invalidate(file: string): void {
     const abs = path.resolve(file);
     if (this.entries.has(abs)) this.forget(abs);
-    if (this.files.includes(abs) && !this.pending.includes(abs)) this.pending.push(abs);
+    if (this.fileSet.has(abs) && !this.pending.includes(abs)) this.pending.push(abs);
   }
 
   /** Indexes what is pending, in slices; resolves when nothing is left (or `stop` was called). */
