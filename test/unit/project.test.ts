@@ -471,6 +471,43 @@ describe('project analysis (issue 18)', () => {
       const p = loadProgram(view, path.join(CORPUS, repo, entry), { workspaceRoot: path.join(CORPUS, repo) });
       return p.modules.map((m) => `${path.relative(path.join(CORPUS, repo), m.file).split(path.sep).join('/')}:${m.status}`);
     };
+    it('no import of a labelled script is taken as outside the project while the copy holds a module of that name', () => {
+      const labels = JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'realworld', 'labels.json'), 'utf8')) as { files: Record<string, unknown> };
+      const names = new Map<string, Set<string>>();
+      const namesIn = (repo: string) => {
+        let set = names.get(repo);
+        if (set) return set;
+        set = new Set<string>();
+        const walk = (d: string) => {
+          for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            if (e.isDirectory()) {
+              set!.add(e.name);
+              walk(path.join(d, e.name));
+            } else if (e.name.endsWith('.py')) set!.add(e.name.slice(0, -3));
+          }
+        };
+        walk(path.join(CORPUS, repo));
+        names.set(repo, set);
+        return set;
+      };
+      const counts = { imports: 0, project: 0, external: 0, missing: 0 };
+      const wrong: string[] = [];
+      for (const rel of Object.keys(labels.files).filter((f) => f.endsWith('.py'))) {
+        const repo = rel.split('/')[0];
+        const file = path.join(CORPUS, rel);
+        const roots = searchRoots(view, file, path.join(CORPUS, repo));
+        for (const ref of refsOf(fs.readFileSync(file, 'utf8'))) {
+          const r = resolveImport(view, file, ref, roots);
+          counts.imports++;
+          counts[r.status]++;
+          if (r.status === 'external' && namesIn(repo).has(ref.module.split('.')[0])) wrong.push(`${rel}: ${importText(ref)}`);
+        }
+      }
+      assert.deepStrictEqual(wrong, []);
+      // 96 labelled .py files: 81 imports resolve to files of their project, 25 name modules of the
+      // project that the corpus did not copy, the rest are torch, numpy, the standard library...
+      assert.deepStrictEqual(counts, { imports: 868, project: 81, external: 762, missing: 25 });
+    });
     it('deit main.py -> engine.py, losses.py, utils.py', () => {
       assert.deepStrictEqual(modulesOf('facebookresearch__deit', 'main.py'), ['engine.py:read', 'losses.py:read', 'utils.py:read']);
     });
