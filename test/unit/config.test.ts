@@ -149,11 +149,11 @@ describe('settings', () => {
       const cfg = parsePyproject(text, FILE, KNOWN);
       const got = cfg.problems.map((p) => `${p.line! + 1}: ${p.message}`);
       assert.deepStrictEqual(got, [
-        '2: unknown key "slect" in [tool.trainguard]: ignored (did you mean "select"? known keys: select, ignore, severity, budget-minutes, gpu)',
+        '2: unknown key "slect" in [tool.trainguard]: ignored (did you mean "select"? known keys: select, ignore, severity, budget-minutes, gpu, follow-imports)',
         '3: [tool.trainguard] ignore names "TG999", which is not a Train Guard rule code or prefix (see `trainguard rules`)',
         '4: [tool.trainguard] severity names "TG998", which is not a Train Guard rule code (severities are set per code, e.g. TG303)',
         '4: [tool.trainguard] severity of TG303 must be one of "error", "warning", "information", "off", not the string "loud": ignored',
-        '5: unknown key "colour" in [tool.trainguard]: ignored (known keys: select, ignore, severity, budget-minutes, gpu)',
+        '5: unknown key "colour" in [tool.trainguard]: ignored (known keys: select, ignore, severity, budget-minutes, gpu, follow-imports)',
       ]);
       assert.deepStrictEqual(cfg.layer, { ignore: ['TG999', 'TG701'], severity: { TG998: 'off' } });
     });

@@ -23,6 +23,9 @@ import type { Finding, Rule } from '../rules/types';
 import { unifiedDiff } from '../fixes/diff';
 import type { FileReport } from './format';
 import { describeInternalError } from './describeError';
+import { DiskView } from '../project/fsview';
+import { SummaryCache } from '../project/cache';
+import { loadProgram, type Program } from '../project/loader';
 
 export { describeInternalError };
 
@@ -38,8 +41,10 @@ export interface CheckOptions {
   announceFixes: boolean;
   /** The rules (the registry's when absent; tests pass their own). */
   rules?: readonly Rule[];
-  /** `--verbose`: an internal error prints its stack trace. */
+  /** `--verbose`: an internal error prints its stack trace, and each file's project modules are listed. */
   verbose?: boolean;
+  /** `--no-follow-imports` gives false (over pyproject.toml's `follow-imports`); undefined = no opinion. */
+  followImports?: boolean;
 }
 
 export interface FileOutcome {
@@ -142,10 +147,13 @@ export class Checker {
   private readonly cache = new FileCache(true);
   private readonly explicit: PyprojectConfig | null;
   private readonly flagsLayer: SettingsLayer;
+  /** Project modules read for `--verbose`, shared by every file this checker checks (one program's modules are read once). */
+  private readonly view = new DiskView();
+  private readonly summaries = new SummaryCache();
 
   constructor(private readonly opts: CheckOptions) {
     this.explicit = opts.configPath ? readPyproject(this.cache, opts.configPath, KNOWN_CODES) : null;
-    this.flagsLayer = { select: opts.select, ignore: opts.ignore };
+    this.flagsLayer = { select: opts.select, ignore: opts.ignore, ...(opts.followImports === false ? { followImports: false } : {}) };
   }
 
   private problems(list: readonly ConfigProblem[], out: string[]): void {
@@ -164,6 +172,22 @@ export class Checker {
     const { facts, problems } = workspaceFactsFor(this.cache, abs, root, KNOWN_CODES);
     this.problems(problems, out);
     return { settings: mergeSettings(cfg?.layer, this.flagsLayer), workspace: facts };
+  }
+
+  /**
+   * With --verbose, the project modules `file` imports, as stderr lines: each module read, or why it
+   * could not be (missing, unreadable, a syntax error, an import cycle). They are resolved and
+   * summarised (server/src/project/); no rule reads them yet, so findings are the same either way.
+   */
+  private listModules(file: string, text: string, settings: ResolvedSettings, out: string[]): void {
+    if (!this.opts.verbose) return;
+    const name = path.relative(process.cwd(), path.resolve(file)) || file;
+    if (!settings.followImports) {
+      out.push(`${name}: project modules: not followed (follow-imports is off)\n`);
+      return;
+    }
+    const program = loadProgram(this.view, path.resolve(file), { cache: this.summaries, entryText: text });
+    out.push(...moduleListing(name, program));
   }
 
   /** Checks a file on disk (and writes its fixes with --fix). Never throws: an exception is that file's error. */
@@ -237,6 +261,7 @@ export class Checker {
       let program = NotebookProgram.fromCells(nb.cells);
       if (skip(program.text)) return outcome;
       const { settings, workspace } = this.context(file, stderr);
+      this.listModules(file, program.text, settings, stderr);
       if (mode !== 'check') {
         const fixed = fixNotebook(nb.cells, { settings, workspace, unsafe, rules });
         const left = count(fixed.skipped);
@@ -265,6 +290,7 @@ export class Checker {
     let text = decoded.text;
     if (skip(text)) return outcome;
     const { settings, workspace } = this.context(file, stderr);
+    this.listModules(file, text, settings, stderr);
     if (mode !== 'check' && !decoded.replaced) {
       const fixed = fixAll(text, { settings, workspace, unsafe, rules });
       for (const [code, n] of fixed.rejected) stderr.push(`trainguard: ${file}: ${n} ${code} fix${n === 1 ? '' : 'es'} left out (malformed edits, or the result would not parse); please report this\n`);
@@ -289,4 +315,24 @@ export class Checker {
     if (result.syntaxError) report.notes.push('the file has syntax errors: findings may be incomplete and no fixes are offered');
     return outcome;
   }
+}
+
+/**
+ * `--verbose`'s lines for one checked file: the project modules its imports reach (transitively),
+ * each with the import that first reached it, or why it was not read. Nothing for a file whose
+ * imports reach none (or that does not parse: its own note says so), so that --verbose stays quiet
+ * on single-file scripts.
+ */
+export function moduleListing(name: string, program: Program): string[] {
+  const rel = (f: string) => path.relative(process.cwd(), f) || f;
+  const { imports, project, external, missing } = program.stats;
+  if (!program.entrySummary || !program.modules.length) return [];
+  const read = program.modules.filter((m) => m.status === 'read').length;
+  const head = `${name}: project modules: ${read} read` + (program.modules.length > read ? `, ${program.modules.length - read} not` : '') + ` (${imports} import${imports === 1 ? '' : 's'}: ${project} of the project, ${external} outside it${missing ? `, ${missing} not found` : ''})${program.truncated ? '; stopped at the bound' : ''}\n`;
+  const lines = [head];
+  for (const m of program.modules) {
+    const via = `${m.via.statement}, ${rel(m.via.file)}:${m.via.line + 1}`;
+    lines.push(m.status === 'read' ? `  ${rel(m.file)}  (${via})\n` : `  ${rel(m.file)}  not read: ${m.reason}  (${via})\n`);
+  }
+  return lines;
 }

@@ -7,6 +7,7 @@
  *   severity = { TG701 = "error", TG221 = "off" }
  *   budget-minutes = 30               # or "1.5h"
  *   gpu = "T4"
+ *   follow-imports = false            # do not read the project modules a file imports (default true)
  *
  * The nearest pyproject.toml that has a `[tool.trainguard]` table (or that cannot be read, so we
  * cannot tell) is the file's configuration: walking up from the file's folder to the workspace root
@@ -27,7 +28,7 @@ import { parseDuration } from '../analysis/directives';
 const { parse: parseToml } = require('smol-toml') as { parse: (text: string) => unknown };
 
 export const CONFIG_FILE = 'pyproject.toml';
-export const CONFIG_KEYS = ['select', 'ignore', 'severity', 'budget-minutes', 'gpu'] as const;
+export const CONFIG_KEYS = ['select', 'ignore', 'severity', 'budget-minutes', 'gpu', 'follow-imports'] as const;
 
 /** A problem with a configuration file, for a diagnostic on it (editor) or a line on stderr (CLI). */
 export interface ConfigProblem {
@@ -171,6 +172,14 @@ export function parsePyproject(text: string, file: string, knownCodes: ReadonlyS
           break;
         }
         layer.gpu = value.trim();
+        break;
+      }
+      case 'follow-imports': {
+        if (typeof value !== 'boolean') {
+          problem(key, true, `[tool.trainguard] follow-imports must be true or false, not ${describe(value)}: ignored`);
+          break;
+        }
+        layer.followImports = value;
         break;
       }
       default: {

@@ -26,6 +26,7 @@ export function mergeSettings(...layers: (SettingsLayer | null | undefined)[]): 
     if (l.severity) out.severity = { ...out.severity, ...l.severity };
     if (l.budgetMinutes !== undefined && l.budgetMinutes !== null) out.budgetMinutes = l.budgetMinutes;
     if (l.gpu !== undefined && l.gpu !== null && l.gpu !== '') out.gpu = l.gpu;
+    if (typeof l.followImports === 'boolean') out.followImports = l.followImports;
   }
   if (laterIgnore.length) out.laterIgnore = laterIgnore;
   return out;
@@ -38,6 +39,7 @@ export interface RawSettings {
   severity?: unknown;
   budgetMinutes?: unknown;
   gpu?: unknown;
+  followImports?: unknown;
 }
 
 /**
@@ -79,6 +81,10 @@ export function layerFromSettings(raw: RawSettings, knownCodes: ReadonlySet<stri
   if (raw.gpu !== undefined && raw.gpu !== null && raw.gpu !== '') {
     if (typeof raw.gpu === 'string') layer.gpu = raw.gpu.trim();
     else problems.push(`${prefix}.gpu must be a GPU name like "T4": ignored`);
+  }
+  if (raw.followImports !== undefined && raw.followImports !== null) {
+    if (typeof raw.followImports === 'boolean') layer.followImports = raw.followImports;
+    else problems.push(`${prefix}.followImports must be true or false: ignored`);
   }
   return { layer, problems };
 }

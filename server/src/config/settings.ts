@@ -32,6 +32,11 @@ export interface ResolvedSettings {
   budgetMinutes: number | null;
   /** GPU the budget is estimated for (`A10`, `T4`, ...). */
   gpu: string | null;
+  /**
+   * Read the project modules a file imports (issue 18): `follow-imports` in pyproject.toml,
+   * `trainguard.followImports`, `--no-follow-imports`. Findings do not depend on it yet.
+   */
+  followImports: boolean;
 }
 
 /** Facts read from the workspace by an adapter and handed to the rules (rules never read files). */
@@ -51,7 +56,7 @@ export interface WorkspaceFacts {
 }
 
 export function defaultSettings(): ResolvedSettings {
-  return { select: [], ignore: [], severity: {}, budgetMinutes: null, gpu: null };
+  return { select: [], ignore: [], severity: {}, budgetMinutes: null, gpu: null, followImports: true };
 }
 
 /** Specificity of the most specific pattern matching `code` (`ALL` = 0), or -1 when none matches. */

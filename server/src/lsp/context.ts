@@ -20,6 +20,8 @@ export interface ClientSettings {
   severity?: Record<string, SeverityOverride>;
   budgetMinutes?: number | null;
   gpu?: string | null;
+  /** Read the project modules a file imports (issue 18). */
+  followImports?: boolean;
   debounceMs?: number;
   showSuppressionActions?: boolean;
   maxFileSize?: number;

@@ -50,7 +50,11 @@ Options:
   --jobs N                    check with N worker threads (default: one per core for 16 files or
                               more; 1 = all in this thread)
   --no-color                  plain text output
-  --verbose                   with an internal error (a bug in Train Guard), print its stack trace
+  --verbose                   list, for each checked file, the project modules its imports reach
+                              (or why one cannot be read); with an internal error (a bug in Train
+                              Guard), print its stack trace
+  --no-follow-imports         do not read the project modules a file imports (as
+                              \`follow-imports = false\` in [tool.trainguard])
 
 Notebooks (.ipynb, nbformat 4): the Python cells are checked as one program, in cell order; findings
 name the cell and the line in it (file.ipynb:cell 3:2:5); --fix rewrites only the changed cells'
@@ -66,6 +70,11 @@ of its repository, the folder holding .git, or to the filesystem root outside on
 --select / --ignore, which win. Problems in pyproject.toml are reported on stderr and the defaults
 are used. Workspace facts, found the same way: the nearest sample_submission.csv and the
 requirements*.txt / pyproject.toml pins.
+
+Project modules: the modules of the project a file imports (\`from engine import train_one_epoch\`,
+\`from .utils import *\`) are found the way Python would find them (the file's folder, its package,
+a src/ layout, the project root) and read, never run; --verbose lists them. Findings do not depend on
+them yet.
 
 Exit codes: 0 no findings, 1 findings, 2 usage or I/O error
 (with --diff: 0 nothing to fix, 1 some file would change, 2 usage or I/O error).
@@ -86,6 +95,7 @@ Exit codes: 0 no findings, 1 findings, 2 usage or I/O error
     '--jobs': 'value',
     '--no-color': 'boolean',
     '--verbose': 'boolean',
+    '--no-follow-imports': 'boolean',
   },
   run: (args, out) => runCheck(args, out),
 };
@@ -133,6 +143,7 @@ export async function runCheck(args: ParsedArgs, out: Out, rules: readonly Rule[
     announceFixes: format === 'text' && !quiet,
     rules: rules === ALL_RULES ? undefined : rules,
     verbose: args.flags.has('--verbose'),
+    ...(args.flags.has('--no-follow-imports') ? { followImports: false } : {}),
   };
 
   const reports: FileReport[] = [];

@@ -1,0 +1,195 @@
+/**
+ * A program: the entry script and the project modules it reaches through its imports, transitively,
+ * breadth first, each file once (cycle-safe), at most `maxModules` files and `maxDepth` imports
+ * deep. Each module is read through the view and summarised through the cache; one that is missing,
+ * unreadable, too large, fails to parse or imports its importer back (a cycle) gets no summary and
+ * says why. Nothing is executed.
+ */
+import * as path from 'path';
+import type { ProjectView } from './fsview';
+import { importsOf, importText, type ImportRef } from './imports';
+import { resolveImport, searchRoots } from './resolve';
+import { SummaryCache } from './cache';
+import type { ModuleSummary } from './summary';
+
+export const DEFAULT_MAX_MODULES = 200;
+export const DEFAULT_MAX_DEPTH = 16;
+
+export type ModuleStatus = 'read' | 'missing' | 'unreadable' | 'too-large' | 'syntax-error' | 'circular' | 'not-followed';
+
+export interface ProgramModule {
+  /** Absolute path (for a missing relative import: where it was looked for). */
+  file: string;
+  /** The import that first reached it, as written, and the file it is in. */
+  via: { file: string; line: number; statement: string };
+  /** Imports between the entry and this module (1 = imported by the entry). */
+  depth: number;
+  status: ModuleStatus;
+  /** Why it has no summary (null when read). */
+  reason: string | null;
+  summary: ModuleSummary | null;
+}
+
+export interface Program {
+  entry: string;
+  roots: string[];
+  /** The entry's own summary (null when the entry cannot be read or parsed). */
+  entrySummary: ModuleSummary | null;
+  /** Modules in the order they were reached (breadth first). */
+  modules: ProgramModule[];
+  /** How many imports of each file led to project files, and how many not (external or missing). */
+  stats: { imports: number; project: number; external: number; missing: number };
+  /** Some modules were not followed: the bounds were reached. */
+  truncated: boolean;
+}
+
+export interface LoadOptions {
+  workspaceRoot?: string | null;
+  maxModules?: number;
+  maxDepth?: number;
+  cache?: SummaryCache;
+  /** The entry's text when it is not the view's (stdin, an unsaved buffer not in the view). */
+  entryText?: string;
+}
+
+/** Loads the program started from `entry`. Never throws. */
+export function loadProgram(view: ProjectView, entry: string, opts: LoadOptions = {}): Program {
+  const cache = opts.cache ?? new SummaryCache();
+  const maxModules = opts.maxModules ?? DEFAULT_MAX_MODULES;
+  const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const abs = path.resolve(entry);
+  const roots = searchRoots(view, abs, opts.workspaceRoot ?? null);
+  const program: Program = { entry: abs, roots, entrySummary: null, modules: [], stats: { imports: 0, project: 0, external: 0, missing: 0 }, truncated: false };
+  const entryText = opts.entryText ?? view.read(abs).text;
+  if (entryText === null) return program;
+  const entryResult = cache.summarize(entryText);
+  if (entryResult.status !== 'ok') return program;
+  program.entrySummary = entryResult.summary;
+
+  const byFile = new Map<string, ProgramModule>();
+  /** Imports of each read module, to find cycles once all are read. */
+  const edges = new Map<string, Set<string>>();
+  const queue: { file: string; imports: ImportRef[]; depth: number }[] = [{ file: abs, imports: entryResult.summary.imports, depth: 0 }];
+  edges.set(abs, new Set());
+  while (queue.length) {
+    const { file, imports, depth } = queue.shift()!;
+    for (const ref of imports) {
+      program.stats.imports++;
+      const r = resolveImport(view, file, ref, roots);
+      if (r.status === 'external') {
+        program.stats.external++;
+        continue;
+      }
+      const via = { file, line: ref.line, statement: importText(ref) };
+      if (r.status === 'missing') {
+        program.stats.missing++;
+        const where = expectedFile(file, ref);
+        if (!byFile.has(where)) {
+          const m: ProgramModule = { file: where, via, depth: depth + 1, status: 'missing', reason: r.reason, summary: null };
+          byFile.set(where, m);
+          program.modules.push(m);
+        }
+        continue;
+      }
+      program.stats.project++;
+      for (const target of r.files) {
+        // an import inside a function runs when it is called, after both modules are loaded: no cycle
+        if (!ref.inFunction) edges.get(file)?.add(target);
+        if (target === abs || byFile.has(target)) continue;
+        if (program.modules.length >= maxModules || depth + 1 > maxDepth) {
+          program.truncated = true;
+          const m: ProgramModule = { file: target, via, depth: depth + 1, status: 'not-followed', reason: `not followed: more than ${program.modules.length >= maxModules ? `${maxModules} modules` : `${maxDepth} imports deep`}`, summary: null };
+          byFile.set(target, m);
+          program.modules.push(m);
+          continue;
+        }
+        const m = readModule(view, cache, target, via, depth + 1);
+        byFile.set(target, m);
+        program.modules.push(m);
+        if (m.summary) {
+          edges.set(target, new Set());
+          queue.push({ file: target, imports: m.summary.imports, depth: depth + 1 });
+        }
+      }
+    }
+  }
+  // a module on an import cycle (it imports, directly or not, a module that imports it) runs half
+  // initialised in Python: what it binds depends on who was imported first, so it gets no summary
+  for (const file of onCycles(edges)) {
+    const m = byFile.get(file);
+    if (!m || !m.summary) continue;
+    m.status = 'circular';
+    m.reason = 'it is part of an import cycle';
+    m.summary = null;
+  }
+  return program;
+}
+
+/** Where a relative import that is not there was looked for: `from .x.y import z` in `pkg/a.py` -> `pkg/x/y.py`. */
+function expectedFile(file: string, ref: ImportRef): string {
+  let base = path.dirname(file);
+  for (let i = 1; i < ref.level; i++) base = path.dirname(base);
+  const parts = ref.module ? ref.module.split('.') : ref.names.length ? [ref.names[0].name] : [];
+  return parts.length ? path.join(base, ...parts) + '.py' : path.join(base, '__init__.py');
+}
+
+function readModule(view: ProjectView, cache: SummaryCache, file: string, via: ProgramModule['via'], depth: number): ProgramModule {
+  const read = view.read(file);
+  if (read.text === null) {
+    if (read.missing) return { file, via, depth, status: 'missing', reason: 'the file is missing', summary: null };
+    const tooLarge = /too large/.test(read.error ?? '');
+    return { file, via, depth, status: tooLarge ? 'too-large' : 'unreadable', reason: read.error ?? 'cannot read it', summary: null };
+  }
+  const r = cache.summarize(read.text);
+  if (r.status === 'ok') return { file, via, depth, status: 'read', reason: null, summary: r.summary };
+  return { file, via, depth, status: r.status, reason: r.reason, summary: null };
+}
+
+/** Files on a cycle of the import graph (Tarjan's strongly connected components, iterative). */
+export function onCycles(edges: ReadonlyMap<string, ReadonlySet<string>>): Set<string> {
+  const out = new Set<string>();
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  let next = 0;
+  for (const start of edges.keys()) {
+    if (index.has(start)) continue;
+    const work: { v: string; it: Iterator<string> }[] = [];
+    const open = (v: string) => {
+      index.set(v, next);
+      low.set(v, next++);
+      stack.push(v);
+      onStack.add(v);
+      work.push({ v, it: (edges.get(v) ?? new Set<string>()).values() });
+    };
+    open(start);
+    while (work.length) {
+      const top = work[work.length - 1];
+      const n = top.it.next();
+      if (!n.done) {
+        const w = n.value;
+        if (!edges.has(w)) continue;
+        if (!index.has(w)) open(w);
+        else if (onStack.has(w)) low.set(top.v, Math.min(low.get(top.v)!, index.get(w)!));
+        continue;
+      }
+      work.pop();
+      if (work.length) {
+        const parent = work[work.length - 1].v;
+        low.set(parent, Math.min(low.get(parent)!, low.get(top.v)!));
+      }
+      if (low.get(top.v) === index.get(top.v)) {
+        const comp: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          comp.push(w);
+        } while (w !== top.v);
+        if (comp.length > 1 || edges.get(top.v)?.has(top.v)) for (const c of comp) out.add(c);
+      }
+    }
+  }
+  return out;
+}
