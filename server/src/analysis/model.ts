@@ -9,6 +9,7 @@ import { firstAtOrAfter } from './sorted';
 import { SyntaxTree } from './syntax';
 import { SourceText } from './source';
 import * as K from './knowledge';
+import { resolveValues, sources } from './config-values';
 
 export interface ClassInfo {
   name: string;
@@ -187,6 +188,7 @@ export class PythonModel {
   private readonly callByNode = new Map<number, CallSite>();
   private readonly fnByNode = new Map<number, FunctionInfo>();
   private readonly reachCache = new Map<FunctionInfo, CallSite[]>();
+  private readonly defaultsCache = new Map<FunctionInfo, Map<string, Node>>();
   private callerIndex?: Map<FunctionInfo, CallSite[]>;
   private readonly fnAtCache = new Map<number, FunctionInfo | null>();
   private buildingCallerIndex = false;
@@ -477,17 +479,44 @@ export class PythonModel {
     return fn.returns.flatMap((r) => this.originsIn(r, depth + 1, seen));
   }
 
-  /** Expressions passed for parameter `param` of `fn` at the file's own call sites. */
+  /**
+   * Expressions `param` of `fn` may hold: the argument of each of the file's own call sites, plus the
+   * parameter's default when a call site omits it (or when the file never calls `fn`, so the default
+   * is all it shows): `def run(net, dev=torch.device("cuda"))` called as `run(net)` runs on `cuda`.
+   */
   argumentsFor(fn: FunctionInfo, param: string): Node[] {
     const index = fn.params.indexOf(param);
     const offset = fn.cls && fn.params[0] === 'self' ? 1 : 0;
     const out: Node[] = [];
-    for (const call of this.callersOf(fn)) {
+    let omitted = false;
+    const callers = this.callersOf(fn);
+    for (const call of callers) {
       const kw = call.keywords.get(param);
       if (kw) out.push(kw);
       else if (index - offset >= 0 && index - offset < call.args.length) out.push(call.args[index - offset]);
+      else if (!call.args.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') && !call.node.childForFieldName('arguments')?.namedChildren.some((a) => a.type === 'dictionary_splat')) omitted = true;
+    }
+    if (omitted || !callers.length) {
+      const def = this.parameterDefault(fn, param);
+      if (def) out.push(def);
     }
     return out;
+  }
+
+  /** The default of `param` in `fn`'s signature (`crit=nn.CrossEntropyLoss()`), or null. */
+  parameterDefault(fn: FunctionInfo, param: string): Node | null {
+    let defaults = this.defaultsCache.get(fn);
+    if (!defaults) {
+      defaults = new Map();
+      for (const p of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
+        if (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter') continue;
+        const name = p.childForFieldName('name')?.text;
+        const value = p.childForFieldName('value');
+        if (name && value) defaults.set(name, value);
+      }
+      this.defaultsCache.set(fn, defaults);
+    }
+    return defaults.get(param) ?? null;
   }
 
   /** The file's own call sites that call `fn`. */
@@ -670,17 +699,21 @@ export class PythonModel {
     return false;
   }
 
-  /** Where the device of `expr` (an argument of `.to()`, a `device=` value) points. */
+  /**
+   * Where the device of `expr` (an argument of `.to()`, a `device=` value) points. The one device
+   * inference every rule shares: literals, `torch.device(...)`, `torch.accelerator`, names (every
+   * binding, parameters through the file's call sites and their defaults), the file's own functions
+   * that return a device (`get_device()`), and configuration read from attributes and subscripts
+   * (`cfg.device`, `CFG["device"]`, `self.device`, `args.device` with an argparse default) through
+   * the shared value resolver. `cuda` and `cpu` on different paths: `maybe-cuda`.
+   */
   deviceOf(expr: Node | null, depth = 0, seen = new Set<number>()): DeviceKind {
     if (!expr || depth > MAX_DEPTH || seen.has(expr.id)) return 'unknown';
     seen.add(expr.id);
     switch (expr.type) {
       case 'string': {
         const s = stringValue(expr);
-        if (s === null) return 'unknown';
-        if (/^cuda(:\d+)?$/.test(s)) return 'cuda';
-        if (s === 'cpu') return 'cpu';
-        return 'unknown';
+        return s === null ? 'unknown' : deviceOfString(s);
       }
       case 'conditional_expression': {
         const kinds = expr.namedChildren.filter((_, i) => i !== 1).map((c) => this.deviceOf(c, depth + 1, seen));
@@ -691,20 +724,31 @@ export class PythonModel {
         const q = this.qualify(expr.childForFieldName('function'));
         if (q === 'torch.device') {
           const args = expr.childForFieldName('arguments')?.namedChildren ?? [];
-          return this.deviceOf(args[0] ?? null, depth + 1, seen);
+          const first = args[0]?.type === 'keyword_argument' ? args[0].childForFieldName('value') : args[0] ?? null;
+          return this.deviceOf(first, depth + 1, seen);
         }
         if (q === 'torch.cuda.current_device') return 'cuda';
+        // torch.accelerator.current_accelerator(): CUDA on a GPU machine, the CPU without one
+        if (q && /^torch\.accelerator\./.test(q)) return 'maybe-cuda';
+        // a device returned by the file's own function (`get_device()`)
+        const call = this.callByNode.get(expr.id);
+        if (call && (!q || q.startsWith('<local'))) {
+          const kinds = this.calleesOf(call).flatMap((f) => (f.name === '__init__' ? [] : f.returns.map((r) => this.deviceOf(r, depth + 1, seen))));
+          return combineDevices(kinds);
+        }
         return 'unknown';
       }
       case 'attribute': {
         const attr = expr.childForFieldName('attribute')?.text;
+        const obj = expr.childForFieldName('object');
         if (attr === 'device') {
-          const obj = expr.childForFieldName('object');
           const roles = [...this.originsOf(obj)].map((o) => o.base ?? '');
           if (roles.some((b) => b === 'accelerate.Accelerator')) return 'maybe-cuda';
         }
-        return 'unknown';
+        return this.configuredDevice(expr, depth, seen);
       }
+      case 'subscript':
+        return this.configuredDevice(expr, depth, seen);
       case 'identifier': {
         const bs = this.bindingsIn(expr.text, this.functionAt(expr));
         const kinds: DeviceKind[] = [];
@@ -713,16 +757,33 @@ export class PythonModel {
           else if (b.kind === 'param') for (const a of this.argumentsFor(b.fn!, b.name)) kinds.push(this.deviceOf(a, depth + 1, seen));
           else kinds.push('unknown');
         }
-        if (kinds.includes('cuda')) return kinds.every((k) => k === 'cuda') ? 'cuda' : 'maybe-cuda';
-        if (kinds.includes('maybe-cuda')) return 'maybe-cuda';
-        if (kinds.length && kinds.every((k) => k === 'cpu')) return 'cpu';
-        return 'unknown';
+        return combineDevices(kinds);
       }
       case 'parenthesized_expression':
         return this.deviceOf(expr.namedChildren[0] ?? null, depth + 1, seen);
       default:
         return 'unknown';
     }
+  }
+
+  /** A device read from configuration (`cfg.device`, `CFG["device"]`, `self.device`, `args.device`): its sources, else its resolved strings. */
+  private configuredDevice(expr: Node, depth: number, seen: Set<number>): DeviceKind {
+    const kinds: DeviceKind[] = [];
+    for (const s of sources(this, expr)) {
+      if (s.node.id === expr.id) {
+        // not followed by value flow (a config class attribute, an argparse option): its constant values
+        const vals = resolveValues(this, expr);
+        if (!vals) kinds.push('unknown');
+        else for (const v of vals) kinds.push(typeof v.value === 'string' ? deviceOfString(v.value) : 'unknown');
+      } else if (s.node.type !== 'attribute' && s.node.type !== 'subscript') {
+        kinds.push(this.deviceOf(s.node, depth + 1, seen));
+      } else {
+        const vals = resolveValues(this, s.node);
+        if (!vals) kinds.push('unknown');
+        else for (const v of vals) kinds.push(typeof v.value === 'string' ? deviceOfString(v.value) : 'unknown');
+      }
+    }
+    return combineDevices(kinds);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1054,6 +1115,21 @@ function sortByStart<T extends { node: Node }>(items: T[]): T[] {
 }
 
 /** Is `inner` within `outer` (by byte range; a node is within itself)? */
+/** `"cuda"`, `"cuda:1"`: CUDA; `"cpu"`: the CPU; anything else (`"mps"`, a typo): unknown. */
+function deviceOfString(s: string): DeviceKind {
+  if (/^cuda(:\d+)?$/.test(s)) return 'cuda';
+  if (s === 'cpu') return 'cpu';
+  return 'unknown';
+}
+
+/** The devices of the paths a value may take: CUDA on some path makes it `maybe-cuda` (or `cuda` on all). */
+function combineDevices(kinds: readonly DeviceKind[]): DeviceKind {
+  if (kinds.includes('cuda')) return kinds.every((k) => k === 'cuda') ? 'cuda' : 'maybe-cuda';
+  if (kinds.includes('maybe-cuda')) return 'maybe-cuda';
+  if (kinds.length && kinds.every((k) => k === 'cpu')) return 'cpu';
+  return 'unknown';
+}
+
 export function isWithin(inner: Node, outer: Node): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 }

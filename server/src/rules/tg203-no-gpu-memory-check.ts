@@ -17,6 +17,7 @@ import type { LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin, stringValue } from '../analysis/model';
 import { GPU_MEMORY_REPORTS } from '../analysis/knowledge';
 import { peelIterable } from '../analysis/training';
+import { usesGpu } from '../analysis/devices';
 import { blockIndent, freshName, indentationIsUniform, indentTemplate, insertLinesAfter, replaceNode } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { headerRange } from './tg211-no-smoke-test';
@@ -59,20 +60,8 @@ export function reportsGpuMemory(m: PythonModel): boolean {
   return false;
 }
 
-/** Does anything move to a device that may be CUDA? */
-export function usesGpu(m: PythonModel): boolean {
-  for (const c of m.calls) {
-    if (c.method === 'cuda' && c.receiver) return true;
-    if (c.method === 'to') {
-      const dev = c.args[0] ?? c.keywords.get('device') ?? null;
-      const kind = m.deviceOf(dev);
-      if (kind === 'cuda' || kind === 'maybe-cuda') return true;
-    }
-    const dev = c.keywords.get('device');
-    if (dev && c.qualified?.startsWith('torch.') && ['cuda', 'maybe-cuda'].includes(m.deviceOf(dev))) return true;
-  }
-  return false;
-}
+/** Is this a GPU run? The shared inference of `analysis/devices.ts` (kept here for the rules that import it from TG203). */
+export { usesGpu };
 
 function gpuPrintFix(m: PythonModel, loop: LoopInfo): Fix | null {
   const src = m.source;
