@@ -10,6 +10,7 @@ import { SyntaxTree } from './syntax';
 import { SourceText } from './source';
 import * as K from './knowledge';
 import { resolveValues, sources } from './config-values';
+import { identifiersNamed } from './node-index';
 
 export interface ClassInfo {
   name: string;
@@ -189,6 +190,9 @@ export class PythonModel {
   private readonly fnByNode = new Map<number, FunctionInfo>();
   private readonly reachCache = new Map<FunctionInfo, CallSite[]>();
   private readonly defaultsCache = new Map<FunctionInfo, Map<string, Node>>();
+  private runCache?: ReadonlySet<FunctionInfo>;
+  private readonly usageCache = new Map<string, Set<Role>>();
+  private readonly lossModuleCache = new Map<string, boolean>();
   private callerIndex?: Map<FunctionInfo, CallSite[]>;
   private readonly fnAtCache = new Map<number, FunctionInfo | null>();
   private buildingCallerIndex = false;
@@ -603,7 +607,9 @@ export class PythonModel {
       const m = fn?.cls?.methods.get(method) ?? this.enclosingClass(fn)?.methods.get(method);
       return m ? [m] : [];
     }
-    if (obj.type !== 'identifier') return [];
+    // `obj.m()` on a name, or on an instance made in place (`Runner(net).epoch(loader)`)
+    // (asked while reading origins, an instance made in place is read there: not twice on one visited set)
+    if (obj.type !== 'identifier' && (obj.type !== 'call' || depth > 0)) return [];
     const out: FunctionInfo[] = [];
     if (!this.classes.size || depth > MAX_DEPTH) return [];
     for (const o of this.originsIn(obj, depth + 1, seen)) {
@@ -631,10 +637,134 @@ export class PythonModel {
         const r = this.roleOfOrigin(o);
         if (r) found.add(r);
       }
+      // a parameter nothing in the file passes (library code, a class never instantiated here):
+      // its role from what the code does with it
+      if (!found.size) for (const r of this.usageRoles(expr)) found.add(r);
       roles = found.size ? found : NO_ROLES;
       if (!this.buildingCallerIndex) this.roleCache.set(expr.id, roles);
     }
     return roles;
+  }
+
+  /**
+   * The roles of a value whose origin the file does not show (a parameter no call site passes, or
+   * `self.x = x` from such a constructor parameter), from what the code does with it: its
+   * `.parameters()` handed to an optimizer, `.train()` / `.eval()` called on it (a model); its
+   * result backpropagated (`crit(out, y).backward()`: a loss); `.step()` in a function that
+   * backpropagates (an optimizer). Never from its name.
+   */
+  private usageRoles(expr: Node): ReadonlySet<Role> {
+    const scopes = this.unknownParamScopes(expr);
+    if (!scopes.length) return NO_ROLES;
+    const out = new Set<Role>();
+    for (const { text, fns } of scopes) {
+      const key = `${text}@${fns.map((f) => f.span.start).join(',')}`;
+      let roles = this.usageCache.get(key);
+      if (!roles) {
+        roles = new Set();
+        for (const fn of fns) this.collectUsageRoles(text, fn, roles);
+        this.usageCache.set(key, roles);
+      }
+      for (const r of roles) out.add(r);
+    }
+    return out;
+  }
+
+  /** `expr` read as an unknown parameter: its spelling and the functions it is read in under that spelling. */
+  private unknownParamScopes(expr: Node): { text: string; fns: FunctionInfo[] }[] {
+    if (expr.type === 'identifier') {
+      const fn = this.functionAt(expr);
+      const bs = this.bindingsIn(expr.text, fn);
+      if (!bs.length || !bs.every((b) => b.kind === 'param' && b.fn && !this.argumentsFor(b.fn, b.name).length)) return [];
+      return [{ text: expr.text, fns: [bs[0].fn!] }];
+    }
+    if (expr.type === 'attribute') {
+      const obj = expr.childForFieldName('object');
+      const attr = expr.childForFieldName('attribute')?.text;
+      if (obj?.type !== 'identifier' || obj.text !== 'self' || !attr) return [];
+      const cls = this.enclosingClass(this.functionAt(expr));
+      if (!cls) return [];
+      const stores = (this.bindings.get(`self.${attr}`) ?? []).filter((b) => this.enclosingClass(b.fn) === cls);
+      if (!stores.length) return [];
+      const out: { text: string; fns: FunctionInfo[] }[] = [{ text: `self.${attr}`, fns: [...cls.methods.values()] }];
+      for (const b of stores) {
+        if (b.kind !== 'assign' || b.value?.type !== 'identifier') return [];
+        const inner = this.unknownParamScopes(b.value);
+        if (!inner.length) return [];
+        out.push(...inner);
+      }
+      return out;
+    }
+    return [];
+  }
+
+  private collectUsageRoles(text: string, fn: FunctionInfo, roles: Set<Role>): void {
+    let backprop: boolean | undefined;
+    for (const c of fn.calls) {
+      if (c.method && c.receiver && c.receiver.text === text) {
+        if (c.method === 'train' || c.method === 'eval') roles.add('model');
+        else if (c.method === 'parameters' && this.insideOptimizer(c.node)) roles.add('model');
+        else if (c.method === 'step' && (backprop ??= fn.calls.some((x) => x.method === 'backward'))) roles.add('optimizer');
+      }
+      if ((c.callee.type === 'identifier' || c.callee.type === 'attribute') && c.callee.text === text && this.isBackpropagated(c)) roles.add('loss');
+    }
+    // iterated by a loop that feeds what it yields to a model: the data a pass or a training loop reads
+    for (const loop of fn.loops) {
+      if (loop.kind !== 'for' || !loop.iter || !loop.targets.length || unwrapIterable(this, loop.iter)?.text !== text) continue;
+      const targets = new Set(loop.targets);
+      const feedsModel = loop.calls.some(
+        (c) =>
+          c.fn === fn &&
+          (c.callee.type === 'identifier' || c.callee.type === 'attribute') &&
+          c.callee.text !== text &&
+          [...c.args, ...c.keywords.values()].some((a) => this.identifiersIn(a).some((id) => targets.has(id))) &&
+          this.guardedRoles(c.callee).has('model'),
+      );
+      if (feedsModel) roles.add('loader');
+    }
+  }
+
+  private readonly usageActive = new Set<number>();
+
+  /** rolesOf, answering none for a value whose usage is being read already (two parameters read in terms of each other). */
+  private guardedRoles(expr: Node): ReadonlySet<Role> {
+    if (this.usageActive.has(expr.id)) return NO_ROLES;
+    this.usageActive.add(expr.id);
+    try {
+      return this.rolesOf(expr);
+    } finally {
+      this.usageActive.delete(expr.id);
+    }
+  }
+
+  /** Is `node` (a `.parameters()` call) inside the arguments of an optimizer constructor? */
+  private insideOptimizer(node: Node): boolean {
+    for (let n = node.parent, i = 0; n && i < 6; n = n.parent, i++) {
+      if (n.type === 'call') {
+        const q = this.callByNode.get(n.id)?.qualified;
+        if (q && K.isOptimizerConstructor(q)) return true;
+      }
+      if (n.type === 'block' || n.type === 'module') return false;
+    }
+    return false;
+  }
+
+  /** Is the value of `call` backpropagated: `call(...).backward()`, or bound to a name whose `.backward()` is called (or scaled and then backpropagated)? */
+  private isBackpropagated(call: CallSite): boolean {
+    const parent = call.node.parent;
+    if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'backward') return true;
+    if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== call.node.id) return false;
+    const left = parent.childForFieldName('left');
+    if (left?.type !== 'identifier') return false;
+    const name = left.text;
+    for (const c of call.fn ? call.fn.calls : this.calls.filter((x) => x.fn === null)) {
+      if (c.method === 'backward' && c.receiver) {
+        if (c.receiver.text === name) return true;
+        // scaler.scale(loss).backward(), (loss / accum).backward()
+        if (this.identifiersIn(c.receiver).includes(name)) return true;
+      }
+    }
+    return false;
   }
 
   hasRole(expr: Node | null, role: Role): boolean {
@@ -651,8 +781,56 @@ export class PythonModel {
     if (K.isOptimizerConstructor(b)) return 'optimizer';
     if (K.isSchedulerConstructor(b)) return 'scheduler';
     if (K.DATALOADER.has(b)) return 'loader';
+    if (this.isLocalLossModule(b)) return 'loss';
     if (K.isModelFactory(b) || this.isLocalTorchModule(b)) return 'model';
     return null;
+  }
+
+  /**
+   * `<local>.X` where `class X(nn.Module)` is a loss, not a model: it derives from torch's `_Loss`,
+   * or its `forward` returns what a loss computes (`F.binary_cross_entropy_with_logits(...)`, a
+   * criterion called, possibly reduced with `.mean()` / `.sum()` or scaled).
+   */
+  isLocalLossModule(q: string): boolean {
+    if (!q.startsWith('<local>.')) return false;
+    const hit = this.lossModuleCache.get(q);
+    if (hit !== undefined) return hit;
+    this.lossModuleCache.set(q, false);
+    let out = false;
+    const cls = this.classes.get(q.slice(8));
+    if (cls && this.isLocalTorchModule(q)) {
+      if (this.localClassDerives(q, (b) => /^torch\.nn\.(modules\.loss\.)?_(Weighted)?Loss$/.test(b))) out = true;
+      else {
+        const fwd = cls.methods.get('forward');
+        out = !!fwd && fwd.returns.length > 0 && fwd.returns.every((r) => this.computesLoss(r, fwd, 0));
+      }
+    }
+    this.lossModuleCache.set(q, out);
+    return out;
+  }
+
+  /** Does `expr` (returned by `fn`) hold the value of a loss call: directly, through a name bound in `fn`, reduced or scaled? */
+  private computesLoss(expr: Node, fn: FunctionInfo, depth: number): boolean {
+    if (depth > 6) return false;
+    switch (expr.type) {
+      case 'call': {
+        const call = this.callByNode.get(expr.id);
+        if (!call) return false;
+        if (this.isLossCall(call)) return true;
+        if (call.method && call.receiver && /^(mean|sum|squeeze|float)$/.test(call.method)) return this.computesLoss(call.receiver, fn, depth + 1);
+        return false;
+      }
+      case 'binary_operator':
+        return expr.namedChildren.some((c) => this.computesLoss(c, fn, depth + 1));
+      case 'parenthesized_expression':
+        return !!expr.namedChildren[0] && this.computesLoss(expr.namedChildren[0], fn, depth + 1);
+      case 'identifier': {
+        const bs = this.bindingsInScope(expr.text, fn).filter((b) => b.kind === 'assign' || b.kind === 'augassign');
+        return bs.length > 0 && bs.some((b) => !!b.value && this.computesLoss(b.value, fn, depth + 1));
+      }
+      default:
+        return false;
+    }
   }
 
   /** `<local>.Net` where `class Net(nn.Module)` (directly or through other local classes). */
@@ -676,6 +854,8 @@ export class PythonModel {
   isLossCall(call: CallSite): boolean {
     if (call.qualified && K.FUNCTIONAL_LOSSES.has(call.qualified)) return true;
     if (call.qualified && K.isLossConstructor(call.qualified)) return false;
+    // `WeightedBCE()` builds the criterion (a local loss module): calling the instance computes the loss
+    if (call.qualified?.startsWith('<local>.') && this.isLocalLossModule(call.qualified)) return false;
     if (call.callee.type === 'identifier' || call.callee.type === 'attribute' || call.callee.type === 'call') {
       if (call.callee.type !== 'call' && this.hasRole(call.callee, 'loss')) return true;
       if (call.callee.type === 'call') {
@@ -845,6 +1025,55 @@ export class PythonModel {
     for (const c of loop.calls) for (const g of this.calleesOf(c)) fns.add(g);
     for (const f of fns) for (const l of f.loops) out.add(l);
     return [...out];
+  }
+
+  /**
+   * The file's own functions that run when the file runs: called from module-level code (the
+   * `if __name__ == "__main__":` block included), or passed there as a callback (`mp.spawn(main)`),
+   * directly or through functions that run. A training function outside this set is library code:
+   * another script imports and calls it.
+   */
+  functionsRun(): ReadonlySet<FunctionInfo> {
+    if (this.runCache) return this.runCache;
+    const run = new Set<FunctionInfo>();
+    const stack: FunctionInfo[] = [];
+    const add = (f: FunctionInfo) => {
+      if (!run.has(f)) {
+        run.add(f);
+        stack.push(f);
+      }
+    };
+    const enter = (calls: readonly CallSite[]) => {
+      for (const c of calls) for (const g of this.calleesOf(c)) add(g);
+    };
+    enter(this.calls.filter((c) => c.fn === null));
+    const defs = this.functions.filter((f) => !f.cls && f.name);
+    for (;;) {
+      while (stack.length) enter(stack.pop()!.calls);
+      // a function read as a value (not called) by code that runs: a callback that runs too
+      const before = run.size;
+      for (const f of defs) {
+        if (run.has(f)) continue;
+        for (const id of identifiersNamed(this, f.name)) {
+          const parent = id.parent;
+          if (!parent || parent.type === 'function_definition' || (parent.type === 'call' && parent.childForFieldName('function')?.id === id.id)) continue;
+          if (parent.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id) continue;
+          const at = this.functionAt(id);
+          if ((at === null || run.has(at)) && this.bindingsIn(f.name, at).some((b) => b.kind === 'def' && b.node.parent?.id === f.node.id)) {
+            add(f);
+            break;
+          }
+        }
+      }
+      if (run.size === before) break;
+    }
+    this.runCache = run;
+    return run;
+  }
+
+  /** Does the loop run when the file runs (module level, or in a function that runs)? False in library code. */
+  runsInFile(loop: LoopInfo): boolean {
+    return loop.fn === null || this.functionsRun().has(loop.fn);
   }
 
   /** Is `call` a `.backward()` or an optimizer/scaler step (the marks of a hand-written training step)? */
@@ -1115,6 +1344,18 @@ function sortByStart<T extends { node: Node }>(items: T[]): T[] {
 }
 
 /** Is `inner` within `outer` (by byte range; a node is within itself)? */
+/** The data a `for` loop iterates, with `enumerate(...)` / `tqdm(...)` peeled off (by their qualified or builtin names). */
+function unwrapIterable(m: PythonModel, iter: Node): Node | null {
+  let it: Node | null = iter;
+  for (let i = 0; it && it.type === 'call' && i < 4; i++) {
+    const callee = it.childForFieldName('function');
+    const q = m.qualify(callee) ?? callee?.text ?? '';
+    if (!/^(enumerate|tqdm(\.\w+)*\.tqdm|tqdm)$/.test(q)) break;
+    it = it.childForFieldName('arguments')?.namedChildren.find((c) => c.type !== 'keyword_argument' && c.type !== 'comment') ?? null;
+  }
+  return it;
+}
+
 /** `"cuda"`, `"cuda:1"`: CUDA; `"cpu"`: the CPU; anything else (`"mps"`, a typo): unknown. */
 function deviceOfString(s: string): DeviceKind {
   if (/^cuda(:\d+)?$/.test(s)) return 'cuda';

@@ -40,14 +40,16 @@ export const rule: Rule = {
     for (const f of full) if (f.inner.length === 0) for (const c of m.reachableFromLoop(f.loop)) batchReach.add(c);
     const smoke = m.calls.some((c) => c.method === 'backward' && !batchReach.has(c));
     if (smoke) return;
-    const outermost = full.filter((f) => f.outer.every((o) => oneShot(o))).map((f) => f.loop);
-    const first = outermost.sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
-    if (!first) return;
-    ctx.report({
-      range: headerRange(first.node),
-      message: 'Full training starts with no smoke test: run one batch forward + backward first, so a hang, a loader error or an OOM shows in seconds, not minutes into the budget',
-      fix: smokeTestFix(m, first),
-    });
+    // each training run the file starts (an outermost loop that runs here: library code is judged
+    // in the script that calls it) needs its own smoke test
+    const outermost = full.filter((f) => f.outer.every((o) => oneShot(o)) && m.runsInFile(f.loop)).map((f) => f.loop);
+    for (const loop of outermost.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
+      ctx.report({
+        range: headerRange(loop.node),
+        message: 'Full training starts with no smoke test: run one batch forward + backward first, so a hang, a loader error or an OOM shows in seconds, not minutes into the budget',
+        fix: smokeTestFix(m, loop),
+      });
+    }
   },
 };
 

@@ -44,7 +44,8 @@ export const rule: Rule = {
     const m = ctx.model;
     if (!m.trainingLoops().size || savesModel(m)) return;
     for (const loop of m.outermostTrainingLoops()) {
-      if (isOneShot(loop)) continue;
+      // library code (never run in this file): saving belongs to the script that calls it
+      if (isOneShot(loop) || !m.runsInFile(loop)) continue;
       ctx.report({
         range: headerRange(loop.node),
         message: 'The model is never saved: when the run ends or is killed at the budget, the trained weights are lost and predict.py has nothing to load. Save the best and the last checkpoint every epoch',
