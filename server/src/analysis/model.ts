@@ -134,6 +134,12 @@ export interface TrainingLoopFacts {
   inner: LoopInfo[];
   /** Training loops that reach this one. */
   outer: LoopInfo[];
+  /**
+   * The loop's step is a call to a function the file cannot read (`train_one_epoch(model, loader,
+   * opt)` imported from the project): an epoch loop whose batch loop is not visible. Rules judge
+   * what the file shows and stay silent about what happens inside that function.
+   */
+  delegated?: boolean;
 }
 
 const NORMALIZE: [string, string][] = [
@@ -1092,7 +1098,9 @@ export class PythonModel {
     if (this.trainingCache) return this.trainingCache;
     const facts = new Map<LoopInfo, TrainingLoopFacts>();
     for (const loop of this.loops) {
-      if (this.reachableFromLoop(loop).some((c) => this.isTrainingStep(c))) facts.set(loop, { loop, inner: [], outer: [] });
+      const reach = this.reachableFromLoop(loop);
+      if (reach.some((c) => this.isTrainingStep(c))) facts.set(loop, { loop, inner: [], outer: [], delegated: false });
+      else if (reach.some((c) => this.isDelegatedStep(c))) facts.set(loop, { loop, inner: [], outer: [], delegated: false });
     }
     for (const f of facts.values()) {
       for (const l of this.loopsReachedFrom(f.loop)) {
@@ -1103,13 +1111,39 @@ export class PythonModel {
         }
       }
     }
+    // an epoch loop whose step is delegated to a function the file cannot read: its batch loop is unseen
+    for (const f of facts.values()) {
+      if (!f.inner.length && !this.reachableFromLoop(f.loop).some((c) => this.isTrainingStep(c))) f.delegated = true;
+    }
     this.trainingCache = facts;
     return facts;
   }
 
-  /** Training loops with no training loop inside: the loops over batches. */
+  /**
+   * A training step delegated to a function the file cannot read: a call to a function imported
+   * from the project (not one of the file's own functions, not a known library's) that is handed
+   * both a model and an optimizer (`train_one_epoch(model, loader, criterion, optimizer, device)`).
+   */
+  isDelegatedStep(call: CallSite): boolean {
+    const q = call.qualified;
+    if (!q || q.startsWith('<local') || !K.isProjectName(q) || this.calleesOf(call).length) return false;
+    const args = [...call.args, ...call.keywords.values()];
+    if (args.length < 2) return false;
+    let model = false;
+    let optimizer = false;
+    for (const a of args) {
+      if (a.type !== 'identifier' && a.type !== 'attribute') continue;
+      const roles = this.rolesOf(a);
+      if (roles.has('model')) model = true;
+      if (roles.has('optimizer')) optimizer = true;
+    }
+    return model && optimizer;
+  }
+
+
+  /** Training loops with no training loop inside: the loops over batches (not an epoch loop whose batch loop is in a function the file cannot read). */
   batchLoops(): LoopInfo[] {
-    return [...this.trainingLoops().values()].filter((f) => f.inner.length === 0).map((f) => f.loop);
+    return [...this.trainingLoops().values()].filter((f) => f.inner.length === 0 && !f.delegated).map((f) => f.loop);
   }
 
   /** Outermost training loops: not reached from any other training loop (fold loops, or epoch loops). */
@@ -1117,9 +1151,46 @@ export class PythonModel {
     return [...this.trainingLoops().values()].filter((f) => f.outer.length === 0).map((f) => f.loop);
   }
 
-  /** Training loops that reach another training loop (epoch and fold loops). */
+  /** Training loops that reach another training loop (epoch and fold loops), or delegate their step. */
   epochLoops(): LoopInfo[] {
-    return [...this.trainingLoops().values()].filter((f) => f.inner.length > 0).map((f) => f.loop);
+    return [...this.trainingLoops().values()].filter((f) => f.inner.length > 0 || f.delegated).map((f) => f.loop);
+  }
+
+  /**
+   * The epoch loops proper: a training loop whose inner training loops are all batch loops, one
+   * that delegates its step to an unreadable function, or a full-batch loop (no inner batch loop:
+   * `for it in range(300): opt.zero_grad(); loss = crit(net(X), y); ...`). A fold loop around
+   * epoch loops is not one.
+   */
+  epochLoopsProper(): LoopInfo[] {
+    const facts = this.trainingLoops();
+    const out: LoopInfo[] = [];
+    for (const f of facts.values()) {
+      if (f.delegated || this.isFullBatchLoop(f)) out.push(f.loop);
+      else if (f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length && !facts.get(l)!.delegated && !this.isFullBatchLoop(facts.get(l)!))) out.push(f.loop);
+    }
+    return out;
+  }
+
+  /**
+   * A full-batch training loop: no inner training loop, it counts iterations (`range(...)`, `trange`,
+   * `while`) rather than reading data, any training loop around it reads data (a fold split), not a
+   * count (around a counted loop it may be the batch-index loop of an epoch), and every iteration
+   * trains on the same tensors (a step loop drawing a batch each time is not an epoch loop).
+   */
+  isFullBatchLoop(f: TrainingLoopFacts): boolean {
+    if (f.inner.length || f.delegated || !countsIterations(this, f.loop)) return false;
+    if (!f.outer.every((o) => !countsIterations(this, o))) return false;
+    // each iteration feeds the model the same data: no forward pass (or call of the file's own
+    // step function) reads a value the iteration draws (`x, y = next(it)`, `X[idx]`, the counter)
+    const loop = f.loop;
+    const drawn = new Set(loop.targets);
+    for (const b of this.bindingsOf(loop.fn)) if (isWithin(b.node, loop.body)) drawn.add(b.name);
+    for (const c of loop.calls) {
+      if (c.fn !== loop.fn || (!this.isModelCall(c) && !this.calleesOf(c).length)) continue;
+      for (const a of [...c.args, ...c.keywords.values()]) if (this.identifiersIn(a).some((id) => drawn.has(id))) return false;
+    }
+    return true;
   }
 
   /** The framework calls that own a training loop: `model.fit`, `trainer.fit`, `learn.fine_tune`, `trainer.train()`. */
@@ -1344,6 +1415,16 @@ function sortByStart<T extends { node: Node }>(items: T[]): T[] {
 }
 
 /** Is `inner` within `outer` (by byte range; a node is within itself)? */
+/** A `while` loop, or a `for` over `range(...)` / `trange(...)` (enumerate / tqdm peeled): it counts, it reads no data. */
+function countsIterations(m: PythonModel, loop: LoopInfo): boolean {
+  if (loop.kind === 'while') return true;
+  const it = loop.iter ? unwrapIterable(m, loop.iter) : null;
+  if (!it || it.type !== 'call') return false;
+  const callee = it.childForFieldName('function');
+  if (callee?.type === 'identifier' && callee.text === 'range' && !m.bindingsIn('range', m.functionAt(it)).length && !m.imports.has('range')) return true;
+  return /^tqdm\.(auto\.|notebook\.|std\.)?trange$/.test(m.qualify(callee) ?? '');
+}
+
 /** The data a `for` loop iterates, with `enumerate(...)` / `tqdm(...)` peeled off (by their qualified or builtin names). */
 function unwrapIterable(m: PythonModel, iter: Node): Node | null {
   let it: Node | null = iter;
