@@ -1122,22 +1122,24 @@ export class PythonModel {
   /**
    * A training step delegated to a function the file cannot read: a call to a function imported
    * from the project (not one of the file's own functions, not a known library's) that is handed
-   * both a model and an optimizer (`train_one_epoch(model, loader, criterion, optimizer, device)`).
+   * an optimizer and the model or the training data (`train_one_epoch(model, loader, criterion,
+   * optimizer, device)`).
    */
   isDelegatedStep(call: CallSite): boolean {
     const q = call.qualified;
     if (!q || q.startsWith('<local') || !K.isProjectName(q) || this.calleesOf(call).length) return false;
     const args = [...call.args, ...call.keywords.values()];
     if (args.length < 2) return false;
-    let model = false;
+    let trained = false;
     let optimizer = false;
     for (const a of args) {
       if (a.type !== 'identifier' && a.type !== 'attribute') continue;
       const roles = this.rolesOf(a);
-      if (roles.has('model')) model = true;
+      if (roles.has('model') || roles.has('loader')) trained = true;
       if (roles.has('optimizer')) optimizer = true;
     }
-    return model && optimizer;
+    // an optimizer alone is not a step (`adjust_learning_rate(optimizer, epoch)`): with the model or the data it is
+    return trained && optimizer;
   }
 
 
