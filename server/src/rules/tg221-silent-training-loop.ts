@@ -49,7 +49,8 @@ export const rule: Rule = {
     const oneShot = (l: LoopInfo) => l.body.namedChildren.some((c) => c.type === 'break_statement');
     const lone = [...facts.values()].filter((f) => !f.inner.length && !f.delegated && (!f.outer.length || m.isFullBatchLoop(f)) && !oneShot(f.loop)).map((f) => f.loop);
     for (const loop of [...epochLoops, ...lone].sort((a, b) => a.node.startIndex - b.node.startIndex)) {
-      if (reportsProgress(m, loop)) continue;
+      // library code (never run in this file): its caller may print around it
+      if (reportsProgress(m, loop) || !m.runsInFile(loop)) continue;
       ctx.report({
         range: headerRange(loop.node),
         message: 'This training loop prints nothing while it runs: print epoch, loss and elapsed time each epoch (a silent run cannot be told from a hung one, and gets killed or watched for minutes)',
