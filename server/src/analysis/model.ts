@@ -199,6 +199,9 @@ export class PythonModel {
   private runCache?: ReadonlySet<FunctionInfo>;
   private readonly usageCache = new Map<string, Set<Role>>();
   private readonly lossModuleCache = new Map<string, boolean>();
+  private readonly delegatedCache = new Map<CallSite, boolean>();
+  private readonly fullBatchCache = new Map<LoopInfo, boolean>();
+  private epochProperCache?: LoopInfo[];
   private callerIndex?: Map<FunctionInfo, CallSite[]>;
   private readonly fnAtCache = new Map<number, FunctionInfo | null>();
   private buildingCallerIndex = false;
@@ -1127,9 +1130,17 @@ export class PythonModel {
    */
   isDelegatedStep(call: CallSite): boolean {
     const q = call.qualified;
-    if (!q || q.startsWith('<local') || !K.isProjectName(q) || this.calleesOf(call).length) return false;
+    if (!q || call.args.length + call.keywords.size < 2 || q.startsWith('<local') || !K.isProjectName(q)) return false;
+    const known = this.delegatedCache.get(call);
+    if (known !== undefined) return known;
+    const out = this.isDelegatedStepUncached(call);
+    if (!this.buildingCallerIndex) this.delegatedCache.set(call, out);
+    return out;
+  }
+
+  private isDelegatedStepUncached(call: CallSite): boolean {
+    if (this.calleesOf(call).length) return false;
     const args = [...call.args, ...call.keywords.values()];
-    if (args.length < 2) return false;
     let trained = false;
     let optimizer = false;
     for (const a of args) {
@@ -1165,12 +1176,14 @@ export class PythonModel {
    * epoch loops is not one.
    */
   epochLoopsProper(): LoopInfo[] {
+    if (this.epochProperCache) return this.epochProperCache;
     const facts = this.trainingLoops();
     const out: LoopInfo[] = [];
     for (const f of facts.values()) {
       if (f.delegated || this.isFullBatchLoop(f)) out.push(f.loop);
       else if (f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length && !facts.get(l)!.delegated && !this.isFullBatchLoop(facts.get(l)!))) out.push(f.loop);
     }
+    this.epochProperCache = out;
     return out;
   }
 
@@ -1181,6 +1194,12 @@ export class PythonModel {
    * trains on the same tensors (a step loop drawing a batch each time is not an epoch loop).
    */
   isFullBatchLoop(f: TrainingLoopFacts): boolean {
+    let known = this.fullBatchCache.get(f.loop);
+    if (known === undefined) this.fullBatchCache.set(f.loop, (known = this.isFullBatchLoopUncached(f)));
+    return known;
+  }
+
+  private isFullBatchLoopUncached(f: TrainingLoopFacts): boolean {
     if (f.inner.length || f.delegated || !countsIterations(this, f.loop)) return false;
     if (!f.outer.every((o) => !countsIterations(this, o))) return false;
     // each iteration feeds the model the same data: no forward pass (or call of the file's own
