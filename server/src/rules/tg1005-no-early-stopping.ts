@@ -60,6 +60,9 @@ export function epochCount(m: PythonModel, loop: LoopInfo): number | null {
   const args = (it.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
   if (!args.length || args.length > 3 || args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat')) return null;
   const values = args.map((a) => intValue(m, a) ?? null);
+  // `range(start_epoch, start_epoch + 200)`: 200 epochs whatever the start (same expression on both sides)
+  const span = args.length === 2 ? spanAfter(m, args[0], args[1]) : null;
+  if (span !== null) return Math.max(0, span);
   // `range(start_epoch, EPOCHS)` where a resume may move the start: a fresh run starts at the
   // smallest start the file shows, so it runs up to that many epochs
   if (args.length >= 2 && values[0] === null && values.slice(1).every((v) => v !== null)) values[0] = smallestStart(m, args[0]);
@@ -67,6 +70,16 @@ export function epochCount(m: PythonModel, loop: LoopInfo): number | null {
   const [a, b, step] = args.length === 1 ? [0, values[0]!, 1] : [values[0]!, values[1]!, values[2] ?? 1];
   if (step <= 0) return null;
   return Math.max(0, Math.ceil((b - a) / step));
+}
+
+/** `stop` written as `start + N` (or `N + start`) with N known: N, else null. */
+function spanAfter(m: PythonModel, start: Node, stop: Node): number | null {
+  if (stop.type !== 'binary_operator' || stop.childForFieldName('operator')?.type !== '+') return null;
+  const left = stop.childForFieldName('left');
+  const right = stop.childForFieldName('right');
+  const other = left?.text === start.text ? right : right?.text === start.text ? left : null;
+  if (!other || !/^(identifier|attribute|subscript)$/.test(start.type)) return null;
+  return intValue(m, other) ?? null;
 }
 
 /** The smallest integer a start expression may be on the paths the file shows (`first = 0`, then `first = ckpt["epoch"] + 1` on resume), or null. */
