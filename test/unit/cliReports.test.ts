@@ -166,10 +166,10 @@ describe('check: reports for CI', function () {
     const example = fs.readFileSync(EXAMPLE, 'utf8');
     const r = cli(['check', '-', '--stdin-filename', 'proj/train.py', '--output-format', 'concise', '-q'], { cwd: dir, input: example });
     assert.strictEqual(r.code, 1, r.stderr);
-    assert.deepStrictEqual(r.stdout.trim().split('\n').map((l) => l.split(' ')[1]), ['TG203', 'TG303', 'TG211'], 'TG701 ignored by proj/pyproject.toml');
+    assert.deepStrictEqual(r.stdout.trim().split('\n').map((l) => l.split(' ')[1]), ['TG303', 'TG203', 'TG211'], 'TG701 ignored by proj/pyproject.toml');
     assert.ok(r.stdout.startsWith('proj/train.py:'));
     const nb = cli(['check', '--stdin-filename', 'flow.ipynb', '--output-format', 'concise', '-q', ...HEADLINE], { cwd: dir, input: fs.readFileSync(path.join(NB, 'kaggle-flow.ipynb')) });
-    assert.match(nb.stdout, /^flow\.ipynb:cell 5:4:5: TG203/);
+    assert.match(nb.stdout, /^flow\.ipynb:cell 9:2:1: TG203/m);
     const fixed = cli(['check', '-', '--stdin-filename', 'train.py', '--fix', '--output-format', 'concise', ...HEADLINE], { cwd: dir, input: example });
     assert.ok(fixed.stdout.includes('            loss = criterion(logits, labels)') && fixed.stdout.includes('_last.pth'), 'the fixed text on stdout');
     assert.ok(!fixed.stdout.includes('TG303'), 'the report goes to stderr');

@@ -89,6 +89,11 @@ export function dataLoaders(m: PythonModel): LoaderInfo[] {
       if (call.callee.type === 'identifier' && call.callee.text === 'iter' && !m.bindingsIn('iter', call.fn).length && call.args[0]) {
         for (const l of loaderSources(m, call.args[0], [])) add(l, { kind: 'smoke', node: call.node });
       }
+      // a loader handed to a training step the file cannot read (`train_one_epoch(model, loader, opt)`): it trains
+      if (m.isDelegatedStep(call)) {
+        const loop = call.loops[call.loops.length - 1];
+        for (const a of [...call.args, ...call.keywords.values()]) for (const l of loaderSources(m, a, [])) add(l, { kind: 'train', node: call.node, loop });
+      }
       for (const [arg, kind] of frameworkArguments(m, call)) {
         for (const l of loaderSources(m, arg, [])) add(l, { kind, node: call.node });
       }

@@ -519,3 +519,38 @@ function findHiddenGpus(m: PythonModel): Node[] {
   }
   return out;
 }
+
+// -------------------------------------------------------------------------------------------------
+// Is this a GPU run?
+
+const gpuCache = new WeakMap<PythonModel, boolean>();
+
+/**
+ * Does the script run on the GPU (or may it)? The one answer every rule that asks shares (TG203,
+ * TG801, TG404...). Evidence: a move to a device that may be CUDA (`.cuda()`, `.to(device)`,
+ * `device=` of a torch call, through `m.deviceOf`), or GPU-only APIs the script relies on without a
+ * visible move (batches placed by the loader pipeline): `torch.cuda.amp.*`, `torch.cuda.empty_cache()`
+ * / `synchronize()`, autocast or a GradScaler for `"cuda"`. A CPU-only script shows none of these.
+ */
+export function usesGpu(m: PythonModel): boolean {
+  return once(gpuCache, m, () => m.calls.some((c) => gpuEvidence(m, c)));
+}
+
+function gpuEvidence(m: PythonModel, c: CallSite): boolean {
+  if (c.method === 'cuda' && c.receiver) return true;
+  if (c.method === 'to') {
+    const dev = c.args[0] ?? c.keywords.get('device') ?? null;
+    const kind = m.deviceOf(dev);
+    if (kind === 'cuda' || kind === 'maybe-cuda') return true;
+  }
+  const q = c.qualified;
+  if (!q || !q.startsWith('torch.')) return false;
+  const dev = c.keywords.get('device');
+  if (dev && ['cuda', 'maybe-cuda'].includes(m.deviceOf(dev))) return true;
+  if (q.startsWith('torch.cuda.amp.') || q === 'torch.cuda.empty_cache' || q === 'torch.cuda.synchronize') return true;
+  if (/^torch\.(amp\.)?(autocast|GradScaler)$|^torch\.amp\.autocast_mode\.autocast$/.test(q)) {
+    const kind = m.deviceOf(c.keywords.get('device_type') ?? c.keywords.get('device') ?? c.args[0] ?? null);
+    return kind === 'cuda' || kind === 'maybe-cuda';
+  }
+  return false;
+}

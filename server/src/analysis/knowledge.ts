@@ -106,6 +106,23 @@ export const FRAMEWORK_MODULES = [
   'pytorch_accelerated',
 ];
 
+/** Top-level modules of the standard library and of the libraries training scripts use: not the project's own code. */
+const KNOWN_LIBRARIES = new Set(
+  ('torch torchvision torchaudio torchtext timm numpy pandas polars sklearn scipy transformers tokenizers datasets accelerate ' +
+    'pytorch_lightning lightning fastai keras tensorflow tf_keras jax flax optax apex deepspeed pytorch_accelerated ' +
+    'albumentations cv2 PIL skimage segmentation_models_pytorch monai torch_geometric lightgbm xgboost catboost optuna ' +
+    'wandb mlflow tensorboard tensorboardX neptune comet_ml tqdm rich os sys math time random json csv pickle joblib ' +
+    'gc shutil pathlib glob logging warnings itertools functools collections copy re subprocess argparse typing ' +
+    'dataclasses contextlib threading multiprocessing datetime zipfile gzip io abc enum inspect traceback hydra omegaconf ' +
+    'yaml toml fire click typer ignite catalyst pytorch_metric_learning huggingface_hub safetensors peft trl bitsandbytes ' +
+    'sentencepiece spacy nltk gensim einops kornia apex effdet mmcv mmdet detectron2 ultralytics').split(' '),
+);
+
+/** Is a qualified name the project's own code (a relative import, or a module no known library owns)? */
+export function isProjectName(q: string): boolean {
+  return q.startsWith('.') || !KNOWN_LIBRARIES.has(q.split('.')[0]);
+}
+
 export function isDeviceMove(method: string): boolean {
   return method === 'cuda' || method === 'to';
 }

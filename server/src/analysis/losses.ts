@@ -2,7 +2,7 @@
  * Which names hold a loss value: bound from a loss call (`loss = criterion(out, y)`), accumulated
  * from one (`total += loss.item() * n`), or derived (`val_loss = total / n`); which element a
  * function returns is such a value (`return total / n, correct / n` -> element 0); what kind of
- * loss a call computes (`nn.CrossEntropyLoss` -> classification). Shared by TG205 (which value is
+ * loss a call computes (`nn.CrossEntropyLoss` -> classification; a class-index loss on any branch). Shared by TG205 (which value is
  * the validation loss) and TG221 (which value to print each epoch).
  */
 import type { Node } from './parser';
@@ -15,7 +15,15 @@ export function lossKind(m: PythonModel, call: CallSite): string | null {
   if (!m.isLossCall(call)) return null;
   if (call.qualified && K.FUNCTIONAL_LOSSES.has(call.qualified)) return call.qualified;
   if (call.callee.type === 'call') return m.callAt(call.callee)?.qualified ?? null;
-  for (const o of m.originsOf(call.callee)) if (o.base && K.isLossConstructor(o.base) && o.chain.every((c) => c === 'to' || c === 'cuda')) return o.base;
+  // a criterion chosen in `if / elif / else` branches has several origins: every branch counts, and
+  // a class-index loss on any path makes it classification (the default path may be that one)
+  let first: string | null = null;
+  for (const o of m.originsOf(call.callee)) {
+    if (!o.base || !K.isLossConstructor(o.base) || !o.chain.every((c) => c === 'to' || c === 'cuda')) continue;
+    if (K.isClassificationLoss(o.base)) return o.base;
+    first ??= o.base;
+  }
+  if (first) return first;
   // a local function returning a loss call
   for (const f of m.calleesOf(call)) {
     for (const r of f.returns) {

@@ -9,6 +9,7 @@ import { firstAtOrAfter } from './sorted';
 import { SyntaxTree } from './syntax';
 import { SourceText } from './source';
 import * as K from './knowledge';
+import { resolveValues, sources } from './config-values';
 import { identifiersNamed } from './node-index';
 
 export interface ClassInfo {
@@ -133,6 +134,12 @@ export interface TrainingLoopFacts {
   inner: LoopInfo[];
   /** Training loops that reach this one. */
   outer: LoopInfo[];
+  /**
+   * The loop's step is a call to a function the file cannot read (`train_one_epoch(model, loader,
+   * opt)` imported from the project): an epoch loop whose batch loop is not visible. Rules judge
+   * what the file shows and stay silent about what happens inside that function.
+   */
+  delegated?: boolean;
 }
 
 const NORMALIZE: [string, string][] = [
@@ -188,6 +195,13 @@ export class PythonModel {
   private readonly callByNode = new Map<number, CallSite>();
   private readonly fnByNode = new Map<number, FunctionInfo>();
   private readonly reachCache = new Map<FunctionInfo, CallSite[]>();
+  private readonly defaultsCache = new Map<FunctionInfo, Map<string, Node>>();
+  private runCache?: ReadonlySet<FunctionInfo>;
+  private readonly usageCache = new Map<string, Set<Role>>();
+  private readonly lossModuleCache = new Map<string, boolean>();
+  private readonly delegatedCache = new Map<CallSite, boolean>();
+  private readonly fullBatchCache = new Map<LoopInfo, boolean>();
+  private epochProperCache?: LoopInfo[];
   private callerIndex?: Map<FunctionInfo, CallSite[]>;
   private readonly fnAtCache = new Map<number, FunctionInfo | null>();
   private buildingCallerIndex = false;
@@ -486,17 +500,44 @@ export class PythonModel {
     return fn.returns.flatMap((r) => this.originsIn(r, depth + 1, seen));
   }
 
-  /** Expressions passed for parameter `param` of `fn` at the file's own call sites. */
+  /**
+   * Expressions `param` of `fn` may hold: the argument of each of the file's own call sites, plus the
+   * parameter's default when a call site omits it (or when the file never calls `fn`, so the default
+   * is all it shows): `def run(net, dev=torch.device("cuda"))` called as `run(net)` runs on `cuda`.
+   */
   argumentsFor(fn: FunctionInfo, param: string): Node[] {
     const index = fn.params.indexOf(param);
     const offset = fn.cls && fn.params[0] === 'self' ? 1 : 0;
     const out: Node[] = [];
-    for (const call of this.callersOf(fn)) {
+    let omitted = false;
+    const callers = this.callersOf(fn);
+    for (const call of callers) {
       const kw = call.keywords.get(param);
       if (kw) out.push(kw);
       else if (index - offset >= 0 && index - offset < call.args.length) out.push(call.args[index - offset]);
+      else if (!call.args.some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') && !call.node.childForFieldName('arguments')?.namedChildren.some((a) => a.type === 'dictionary_splat')) omitted = true;
+    }
+    if (omitted || !callers.length) {
+      const def = this.parameterDefault(fn, param);
+      if (def) out.push(def);
     }
     return out;
+  }
+
+  /** The default of `param` in `fn`'s signature (`crit=nn.CrossEntropyLoss()`), or null. */
+  parameterDefault(fn: FunctionInfo, param: string): Node | null {
+    let defaults = this.defaultsCache.get(fn);
+    if (!defaults) {
+      defaults = new Map();
+      for (const p of fn.node.childForFieldName('parameters')?.namedChildren ?? []) {
+        if (p.type !== 'default_parameter' && p.type !== 'typed_default_parameter') continue;
+        const name = p.childForFieldName('name')?.text;
+        const value = p.childForFieldName('value');
+        if (name && value) defaults.set(name, value);
+      }
+      this.defaultsCache.set(fn, defaults);
+    }
+    return defaults.get(param) ?? null;
   }
 
   /** The file's own call sites that call `fn`. */
@@ -583,7 +624,9 @@ export class PythonModel {
       const m = fn?.cls?.methods.get(method) ?? this.enclosingClass(fn)?.methods.get(method);
       return m ? [m] : [];
     }
-    if (obj.type !== 'identifier') return [];
+    // `obj.m()` on a name, or on an instance made in place (`Runner(net).epoch(loader)`)
+    // (asked while reading origins, an instance made in place is read there: not twice on one visited set)
+    if (obj.type !== 'identifier' && (obj.type !== 'call' || depth > 0)) return [];
     const out: FunctionInfo[] = [];
     if (!this.classes.size || depth > MAX_DEPTH) return [];
     for (const o of this.originsIn(obj, depth + 1, seen)) {
@@ -611,10 +654,134 @@ export class PythonModel {
         const r = this.roleOfOrigin(o);
         if (r) found.add(r);
       }
+      // a parameter nothing in the file passes (library code, a class never instantiated here):
+      // its role from what the code does with it
+      if (!found.size) for (const r of this.usageRoles(expr)) found.add(r);
       roles = found.size ? found : NO_ROLES;
       if (!this.buildingCallerIndex) this.roleCache.set(expr.id, roles);
     }
     return roles;
+  }
+
+  /**
+   * The roles of a value whose origin the file does not show (a parameter no call site passes, or
+   * `self.x = x` from such a constructor parameter), from what the code does with it: its
+   * `.parameters()` handed to an optimizer, `.train()` / `.eval()` called on it (a model); its
+   * result backpropagated (`crit(out, y).backward()`: a loss); `.step()` in a function that
+   * backpropagates (an optimizer). Never from its name.
+   */
+  private usageRoles(expr: Node): ReadonlySet<Role> {
+    const scopes = this.unknownParamScopes(expr);
+    if (!scopes.length) return NO_ROLES;
+    const out = new Set<Role>();
+    for (const { text, fns } of scopes) {
+      const key = `${text}@${fns.map((f) => f.span.start).join(',')}`;
+      let roles = this.usageCache.get(key);
+      if (!roles) {
+        roles = new Set();
+        for (const fn of fns) this.collectUsageRoles(text, fn, roles);
+        this.usageCache.set(key, roles);
+      }
+      for (const r of roles) out.add(r);
+    }
+    return out;
+  }
+
+  /** `expr` read as an unknown parameter: its spelling and the functions it is read in under that spelling. */
+  private unknownParamScopes(expr: Node): { text: string; fns: FunctionInfo[] }[] {
+    if (expr.type === 'identifier') {
+      const fn = this.functionAt(expr);
+      const bs = this.bindingsIn(expr.text, fn);
+      if (!bs.length || !bs.every((b) => b.kind === 'param' && b.fn && !this.argumentsFor(b.fn, b.name).length)) return [];
+      return [{ text: expr.text, fns: [bs[0].fn!] }];
+    }
+    if (expr.type === 'attribute') {
+      const obj = expr.childForFieldName('object');
+      const attr = expr.childForFieldName('attribute')?.text;
+      if (obj?.type !== 'identifier' || obj.text !== 'self' || !attr) return [];
+      const cls = this.enclosingClass(this.functionAt(expr));
+      if (!cls) return [];
+      const stores = (this.bindings.get(`self.${attr}`) ?? []).filter((b) => this.enclosingClass(b.fn) === cls);
+      if (!stores.length) return [];
+      const out: { text: string; fns: FunctionInfo[] }[] = [{ text: `self.${attr}`, fns: [...cls.methods.values()] }];
+      for (const b of stores) {
+        if (b.kind !== 'assign' || b.value?.type !== 'identifier') return [];
+        const inner = this.unknownParamScopes(b.value);
+        if (!inner.length) return [];
+        out.push(...inner);
+      }
+      return out;
+    }
+    return [];
+  }
+
+  private collectUsageRoles(text: string, fn: FunctionInfo, roles: Set<Role>): void {
+    let backprop: boolean | undefined;
+    for (const c of fn.calls) {
+      if (c.method && c.receiver && c.receiver.text === text) {
+        if (c.method === 'train' || c.method === 'eval') roles.add('model');
+        else if (c.method === 'parameters' && this.insideOptimizer(c.node)) roles.add('model');
+        else if (c.method === 'step' && (backprop ??= fn.calls.some((x) => x.method === 'backward'))) roles.add('optimizer');
+      }
+      if ((c.callee.type === 'identifier' || c.callee.type === 'attribute') && c.callee.text === text && this.isBackpropagated(c)) roles.add('loss');
+    }
+    // iterated by a loop that feeds what it yields to a model: the data a pass or a training loop reads
+    for (const loop of fn.loops) {
+      if (loop.kind !== 'for' || !loop.iter || !loop.targets.length || unwrapIterable(this, loop.iter)?.text !== text) continue;
+      const targets = new Set(loop.targets);
+      const feedsModel = loop.calls.some(
+        (c) =>
+          c.fn === fn &&
+          (c.callee.type === 'identifier' || c.callee.type === 'attribute') &&
+          c.callee.text !== text &&
+          [...c.args, ...c.keywords.values()].some((a) => this.identifiersIn(a).some((id) => targets.has(id))) &&
+          this.guardedRoles(c.callee).has('model'),
+      );
+      if (feedsModel) roles.add('loader');
+    }
+  }
+
+  private readonly usageActive = new Set<number>();
+
+  /** rolesOf, answering none for a value whose usage is being read already (two parameters read in terms of each other). */
+  private guardedRoles(expr: Node): ReadonlySet<Role> {
+    if (this.usageActive.has(expr.id)) return NO_ROLES;
+    this.usageActive.add(expr.id);
+    try {
+      return this.rolesOf(expr);
+    } finally {
+      this.usageActive.delete(expr.id);
+    }
+  }
+
+  /** Is `node` (a `.parameters()` call) inside the arguments of an optimizer constructor? */
+  private insideOptimizer(node: Node): boolean {
+    for (let n = node.parent, i = 0; n && i < 6; n = n.parent, i++) {
+      if (n.type === 'call') {
+        const q = this.callByNode.get(n.id)?.qualified;
+        if (q && K.isOptimizerConstructor(q)) return true;
+      }
+      if (n.type === 'block' || n.type === 'module') return false;
+    }
+    return false;
+  }
+
+  /** Is the value of `call` backpropagated: `call(...).backward()`, or bound to a name whose `.backward()` is called (or scaled and then backpropagated)? */
+  private isBackpropagated(call: CallSite): boolean {
+    const parent = call.node.parent;
+    if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.text === 'backward') return true;
+    if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== call.node.id) return false;
+    const left = parent.childForFieldName('left');
+    if (left?.type !== 'identifier') return false;
+    const name = left.text;
+    for (const c of call.fn ? call.fn.calls : this.calls.filter((x) => x.fn === null)) {
+      if (c.method === 'backward' && c.receiver) {
+        if (c.receiver.text === name) return true;
+        // scaler.scale(loss).backward(), (loss / accum).backward()
+        if (this.identifiersIn(c.receiver).includes(name)) return true;
+      }
+    }
+    return false;
   }
 
   hasRole(expr: Node | null, role: Role): boolean {
@@ -631,8 +798,56 @@ export class PythonModel {
     if (K.isOptimizerConstructor(b)) return 'optimizer';
     if (K.isSchedulerConstructor(b)) return 'scheduler';
     if (K.DATALOADER.has(b)) return 'loader';
+    if (this.isLocalLossModule(b)) return 'loss';
     if (K.isModelFactory(b) || this.isLocalTorchModule(b)) return 'model';
     return null;
+  }
+
+  /**
+   * `<local>.X` where `class X(nn.Module)` is a loss, not a model: it derives from torch's `_Loss`,
+   * or its `forward` returns what a loss computes (`F.binary_cross_entropy_with_logits(...)`, a
+   * criterion called, possibly reduced with `.mean()` / `.sum()` or scaled).
+   */
+  isLocalLossModule(q: string): boolean {
+    if (!q.startsWith('<local>.')) return false;
+    const hit = this.lossModuleCache.get(q);
+    if (hit !== undefined) return hit;
+    this.lossModuleCache.set(q, false);
+    let out = false;
+    const cls = this.classes.get(q.slice(8));
+    if (cls && this.isLocalTorchModule(q)) {
+      if (this.localClassDerives(q, (b) => /^torch\.nn\.(modules\.loss\.)?_(Weighted)?Loss$/.test(b))) out = true;
+      else {
+        const fwd = cls.methods.get('forward');
+        out = !!fwd && fwd.returns.length > 0 && fwd.returns.every((r) => this.computesLoss(r, fwd, 0));
+      }
+    }
+    this.lossModuleCache.set(q, out);
+    return out;
+  }
+
+  /** Does `expr` (returned by `fn`) hold the value of a loss call: directly, through a name bound in `fn`, reduced or scaled? */
+  private computesLoss(expr: Node, fn: FunctionInfo, depth: number): boolean {
+    if (depth > 6) return false;
+    switch (expr.type) {
+      case 'call': {
+        const call = this.callByNode.get(expr.id);
+        if (!call) return false;
+        if (this.isLossCall(call)) return true;
+        if (call.method && call.receiver && /^(mean|sum|squeeze|float)$/.test(call.method)) return this.computesLoss(call.receiver, fn, depth + 1);
+        return false;
+      }
+      case 'binary_operator':
+        return expr.namedChildren.some((c) => this.computesLoss(c, fn, depth + 1));
+      case 'parenthesized_expression':
+        return !!expr.namedChildren[0] && this.computesLoss(expr.namedChildren[0], fn, depth + 1);
+      case 'identifier': {
+        const bs = this.bindingsInScope(expr.text, fn).filter((b) => b.kind === 'assign' || b.kind === 'augassign');
+        return bs.length > 0 && bs.some((b) => !!b.value && this.computesLoss(b.value, fn, depth + 1));
+      }
+      default:
+        return false;
+    }
   }
 
   /** `<local>.Net` where `class Net(nn.Module)` (directly or through other local classes). */
@@ -656,6 +871,8 @@ export class PythonModel {
   isLossCall(call: CallSite): boolean {
     if (call.qualified && K.FUNCTIONAL_LOSSES.has(call.qualified)) return true;
     if (call.qualified && K.isLossConstructor(call.qualified)) return false;
+    // `WeightedBCE()` builds the criterion (a local loss module): calling the instance computes the loss
+    if (call.qualified?.startsWith('<local>.') && this.isLocalLossModule(call.qualified)) return false;
     if (call.callee.type === 'identifier' || call.callee.type === 'attribute' || call.callee.type === 'call') {
       if (call.callee.type !== 'call' && this.hasRole(call.callee, 'loss')) return true;
       if (call.callee.type === 'call') {
@@ -679,17 +896,21 @@ export class PythonModel {
     return false;
   }
 
-  /** Where the device of `expr` (an argument of `.to()`, a `device=` value) points. */
+  /**
+   * Where the device of `expr` (an argument of `.to()`, a `device=` value) points. The one device
+   * inference every rule shares: literals, `torch.device(...)`, `torch.accelerator`, names (every
+   * binding, parameters through the file's call sites and their defaults), the file's own functions
+   * that return a device (`get_device()`), and configuration read from attributes and subscripts
+   * (`cfg.device`, `CFG["device"]`, `self.device`, `args.device` with an argparse default) through
+   * the shared value resolver. `cuda` and `cpu` on different paths: `maybe-cuda`.
+   */
   deviceOf(expr: Node | null, depth = 0, seen = new Set<number>()): DeviceKind {
     if (!expr || depth > MAX_DEPTH || seen.has(expr.id)) return 'unknown';
     seen.add(expr.id);
     switch (expr.type) {
       case 'string': {
         const s = stringValue(expr);
-        if (s === null) return 'unknown';
-        if (/^cuda(:\d+)?$/.test(s)) return 'cuda';
-        if (s === 'cpu') return 'cpu';
-        return 'unknown';
+        return s === null ? 'unknown' : deviceOfString(s);
       }
       case 'conditional_expression': {
         const kinds = expr.namedChildren.filter((_, i) => i !== 1).map((c) => this.deviceOf(c, depth + 1, seen));
@@ -700,20 +921,31 @@ export class PythonModel {
         const q = this.qualify(expr.childForFieldName('function'));
         if (q === 'torch.device') {
           const args = expr.childForFieldName('arguments')?.namedChildren ?? [];
-          return this.deviceOf(args[0] ?? null, depth + 1, seen);
+          const first = args[0]?.type === 'keyword_argument' ? args[0].childForFieldName('value') : args[0] ?? null;
+          return this.deviceOf(first, depth + 1, seen);
         }
         if (q === 'torch.cuda.current_device') return 'cuda';
+        // torch.accelerator.current_accelerator(): CUDA on a GPU machine, the CPU without one
+        if (q && /^torch\.accelerator\./.test(q)) return 'maybe-cuda';
+        // a device returned by the file's own function (`get_device()`)
+        const call = this.callByNode.get(expr.id);
+        if (call && (!q || q.startsWith('<local'))) {
+          const kinds = this.calleesOf(call).flatMap((f) => (f.name === '__init__' ? [] : f.returns.map((r) => this.deviceOf(r, depth + 1, seen))));
+          return combineDevices(kinds);
+        }
         return 'unknown';
       }
       case 'attribute': {
         const attr = expr.childForFieldName('attribute')?.text;
+        const obj = expr.childForFieldName('object');
         if (attr === 'device') {
-          const obj = expr.childForFieldName('object');
           const roles = [...this.originsOf(obj)].map((o) => o.base ?? '');
           if (roles.some((b) => b === 'accelerate.Accelerator')) return 'maybe-cuda';
         }
-        return 'unknown';
+        return this.configuredDevice(expr, depth, seen);
       }
+      case 'subscript':
+        return this.configuredDevice(expr, depth, seen);
       case 'identifier': {
         const bs = this.bindingsIn(expr.text, this.functionAt(expr));
         const kinds: DeviceKind[] = [];
@@ -722,16 +954,33 @@ export class PythonModel {
           else if (b.kind === 'param') for (const a of this.argumentsFor(b.fn!, b.name)) kinds.push(this.deviceOf(a, depth + 1, seen));
           else kinds.push('unknown');
         }
-        if (kinds.includes('cuda')) return kinds.every((k) => k === 'cuda') ? 'cuda' : 'maybe-cuda';
-        if (kinds.includes('maybe-cuda')) return 'maybe-cuda';
-        if (kinds.length && kinds.every((k) => k === 'cpu')) return 'cpu';
-        return 'unknown';
+        return combineDevices(kinds);
       }
       case 'parenthesized_expression':
         return this.deviceOf(expr.namedChildren[0] ?? null, depth + 1, seen);
       default:
         return 'unknown';
     }
+  }
+
+  /** A device read from configuration (`cfg.device`, `CFG["device"]`, `self.device`, `args.device`): its sources, else its resolved strings. */
+  private configuredDevice(expr: Node, depth: number, seen: Set<number>): DeviceKind {
+    const kinds: DeviceKind[] = [];
+    for (const s of sources(this, expr)) {
+      if (s.node.id === expr.id) {
+        // not followed by value flow (a config class attribute, an argparse option): its constant values
+        const vals = resolveValues(this, expr);
+        if (!vals) kinds.push('unknown');
+        else for (const v of vals) kinds.push(typeof v.value === 'string' ? deviceOfString(v.value) : 'unknown');
+      } else if (s.node.type !== 'attribute' && s.node.type !== 'subscript') {
+        kinds.push(this.deviceOf(s.node, depth + 1, seen));
+      } else {
+        const vals = resolveValues(this, s.node);
+        if (!vals) kinds.push('unknown');
+        else for (const v of vals) kinds.push(typeof v.value === 'string' ? deviceOfString(v.value) : 'unknown');
+      }
+    }
+    return combineDevices(kinds);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -795,6 +1044,55 @@ export class PythonModel {
     return [...out];
   }
 
+  /**
+   * The file's own functions that run when the file runs: called from module-level code (the
+   * `if __name__ == "__main__":` block included), or passed there as a callback (`mp.spawn(main)`),
+   * directly or through functions that run. A training function outside this set is library code:
+   * another script imports and calls it.
+   */
+  functionsRun(): ReadonlySet<FunctionInfo> {
+    if (this.runCache) return this.runCache;
+    const run = new Set<FunctionInfo>();
+    const stack: FunctionInfo[] = [];
+    const add = (f: FunctionInfo) => {
+      if (!run.has(f)) {
+        run.add(f);
+        stack.push(f);
+      }
+    };
+    const enter = (calls: readonly CallSite[]) => {
+      for (const c of calls) for (const g of this.calleesOf(c)) add(g);
+    };
+    enter(this.calls.filter((c) => c.fn === null));
+    const defs = this.functions.filter((f) => !f.cls && f.name);
+    for (;;) {
+      while (stack.length) enter(stack.pop()!.calls);
+      // a function read as a value (not called) by code that runs: a callback that runs too
+      const before = run.size;
+      for (const f of defs) {
+        if (run.has(f)) continue;
+        for (const id of identifiersNamed(this, f.name)) {
+          const parent = id.parent;
+          if (!parent || parent.type === 'function_definition' || (parent.type === 'call' && parent.childForFieldName('function')?.id === id.id)) continue;
+          if (parent.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id) continue;
+          const at = this.functionAt(id);
+          if ((at === null || run.has(at)) && this.bindingsIn(f.name, at).some((b) => b.kind === 'def' && b.node.parent?.id === f.node.id)) {
+            add(f);
+            break;
+          }
+        }
+      }
+      if (run.size === before) break;
+    }
+    this.runCache = run;
+    return run;
+  }
+
+  /** Does the loop run when the file runs (module level, or in a function that runs)? False in library code. */
+  runsInFile(loop: LoopInfo): boolean {
+    return loop.fn === null || this.functionsRun().has(loop.fn);
+  }
+
   /** Is `call` a `.backward()` or an optimizer/scaler step (the marks of a hand-written training step)? */
   isTrainingStep(call: CallSite): boolean {
     if (call.method === 'backward') return true;
@@ -811,7 +1109,9 @@ export class PythonModel {
     if (this.trainingCache) return this.trainingCache;
     const facts = new Map<LoopInfo, TrainingLoopFacts>();
     for (const loop of this.loops) {
-      if (this.reachableFromLoop(loop).some((c) => this.isTrainingStep(c))) facts.set(loop, { loop, inner: [], outer: [] });
+      const reach = this.reachableFromLoop(loop);
+      if (reach.some((c) => this.isTrainingStep(c))) facts.set(loop, { loop, inner: [], outer: [], delegated: false });
+      else if (reach.some((c) => this.isDelegatedStep(c))) facts.set(loop, { loop, inner: [], outer: [], delegated: false });
     }
     for (const f of facts.values()) {
       for (const l of this.loopsReachedFrom(f.loop)) {
@@ -822,13 +1122,49 @@ export class PythonModel {
         }
       }
     }
+    // an epoch loop whose step is delegated to a function the file cannot read: its batch loop is unseen
+    for (const f of facts.values()) {
+      if (!f.inner.length && !this.reachableFromLoop(f.loop).some((c) => this.isTrainingStep(c))) f.delegated = true;
+    }
     this.trainingCache = facts;
     return facts;
   }
 
-  /** Training loops with no training loop inside: the loops over batches. */
+  /**
+   * A training step delegated to a function the file cannot read: a call to a function imported
+   * from the project (not one of the file's own functions, not a known library's) that is handed
+   * an optimizer and the model or the training data (`train_one_epoch(model, loader, criterion,
+   * optimizer, device)`).
+   */
+  isDelegatedStep(call: CallSite): boolean {
+    const q = call.qualified;
+    if (!q || call.args.length + call.keywords.size < 2 || q.startsWith('<local') || !K.isProjectName(q)) return false;
+    const known = this.delegatedCache.get(call);
+    if (known !== undefined) return known;
+    const out = this.isDelegatedStepUncached(call);
+    if (!this.buildingCallerIndex) this.delegatedCache.set(call, out);
+    return out;
+  }
+
+  private isDelegatedStepUncached(call: CallSite): boolean {
+    if (this.calleesOf(call).length) return false;
+    const args = [...call.args, ...call.keywords.values()];
+    let trained = false;
+    let optimizer = false;
+    for (const a of args) {
+      if (a.type !== 'identifier' && a.type !== 'attribute') continue;
+      const roles = this.rolesOf(a);
+      if (roles.has('model') || roles.has('loader')) trained = true;
+      if (roles.has('optimizer')) optimizer = true;
+    }
+    // an optimizer alone is not a step (`adjust_learning_rate(optimizer, epoch)`): with the model or the data it is
+    return trained && optimizer;
+  }
+
+
+  /** Training loops with no training loop inside: the loops over batches (not an epoch loop whose batch loop is in a function the file cannot read). */
   batchLoops(): LoopInfo[] {
-    return [...this.trainingLoops().values()].filter((f) => f.inner.length === 0).map((f) => f.loop);
+    return [...this.trainingLoops().values()].filter((f) => f.inner.length === 0 && !f.delegated).map((f) => f.loop);
   }
 
   /** Outermost training loops: not reached from any other training loop (fold loops, or epoch loops). */
@@ -836,9 +1172,54 @@ export class PythonModel {
     return [...this.trainingLoops().values()].filter((f) => f.outer.length === 0).map((f) => f.loop);
   }
 
-  /** Training loops that reach another training loop (epoch and fold loops). */
+  /** Training loops that reach another training loop (epoch and fold loops), or delegate their step. */
   epochLoops(): LoopInfo[] {
-    return [...this.trainingLoops().values()].filter((f) => f.inner.length > 0).map((f) => f.loop);
+    return [...this.trainingLoops().values()].filter((f) => f.inner.length > 0 || f.delegated).map((f) => f.loop);
+  }
+
+  /**
+   * The epoch loops proper: a training loop whose inner training loops are all batch loops, one
+   * that delegates its step to an unreadable function, or a full-batch loop (no inner batch loop:
+   * `for it in range(300): opt.zero_grad(); loss = crit(net(X), y); ...`). A fold loop around
+   * epoch loops is not one.
+   */
+  epochLoopsProper(): LoopInfo[] {
+    if (this.epochProperCache) return this.epochProperCache;
+    const facts = this.trainingLoops();
+    const out: LoopInfo[] = [];
+    for (const f of facts.values()) {
+      if (f.delegated || this.isFullBatchLoop(f)) out.push(f.loop);
+      else if (f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length && !facts.get(l)!.delegated && !this.isFullBatchLoop(facts.get(l)!))) out.push(f.loop);
+    }
+    this.epochProperCache = out;
+    return out;
+  }
+
+  /**
+   * A full-batch training loop: no inner training loop, it counts iterations (`range(...)`, `trange`,
+   * `while`) rather than reading data, any training loop around it reads data (a fold split), not a
+   * count (around a counted loop it may be the batch-index loop of an epoch), and every iteration
+   * trains on the same tensors (a step loop drawing a batch each time is not an epoch loop).
+   */
+  isFullBatchLoop(f: TrainingLoopFacts): boolean {
+    let known = this.fullBatchCache.get(f.loop);
+    if (known === undefined) this.fullBatchCache.set(f.loop, (known = this.isFullBatchLoopUncached(f)));
+    return known;
+  }
+
+  private isFullBatchLoopUncached(f: TrainingLoopFacts): boolean {
+    if (f.inner.length || f.delegated || !countsIterations(this, f.loop)) return false;
+    if (!f.outer.every((o) => !countsIterations(this, o))) return false;
+    // each iteration feeds the model the same data: no forward pass (or call of the file's own
+    // step function) reads a value the iteration draws (`x, y = next(it)`, `X[idx]`, the counter)
+    const loop = f.loop;
+    const drawn = new Set(loop.targets);
+    for (const b of this.bindingsOf(loop.fn)) if (isWithin(b.node, loop.body)) drawn.add(b.name);
+    for (const c of loop.calls) {
+      if (c.fn !== loop.fn || (!this.isModelCall(c) && !this.calleesOf(c).length)) continue;
+      for (const a of [...c.args, ...c.keywords.values()]) if (this.identifiersIn(a).some((id) => drawn.has(id))) return false;
+    }
+    return true;
   }
 
   /** The framework calls that own a training loop: `model.fit`, `trainer.fit`, `learn.fine_tune`, `trainer.train()`. */
@@ -1070,6 +1451,43 @@ function sortByStart<T extends { node: Node }>(items: T[]): T[] {
 }
 
 /** Is `inner` within `outer` (by byte range; a node is within itself)? */
+/** A `while` loop, or a `for` over `range(...)` / `trange(...)` (enumerate / tqdm peeled): it counts, it reads no data. */
+function countsIterations(m: PythonModel, loop: LoopInfo): boolean {
+  if (loop.kind === 'while') return true;
+  const it = loop.iter ? unwrapIterable(m, loop.iter) : null;
+  if (!it || it.type !== 'call') return false;
+  const callee = it.childForFieldName('function');
+  if (callee?.type === 'identifier' && callee.text === 'range' && !m.bindingsIn('range', m.functionAt(it)).length && !m.imports.has('range')) return true;
+  return /^tqdm\.(auto\.|notebook\.|std\.)?trange$/.test(m.qualify(callee) ?? '');
+}
+
+/** The data a `for` loop iterates, with `enumerate(...)` / `tqdm(...)` peeled off (by their qualified or builtin names). */
+function unwrapIterable(m: PythonModel, iter: Node): Node | null {
+  let it: Node | null = iter;
+  for (let i = 0; it && it.type === 'call' && i < 4; i++) {
+    const callee = it.childForFieldName('function');
+    const q = m.qualify(callee) ?? callee?.text ?? '';
+    if (!/^(enumerate|tqdm(\.\w+)*\.tqdm|tqdm)$/.test(q)) break;
+    it = it.childForFieldName('arguments')?.namedChildren.find((c) => c.type !== 'keyword_argument' && c.type !== 'comment') ?? null;
+  }
+  return it;
+}
+
+/** `"cuda"`, `"cuda:1"`: CUDA; `"cpu"`: the CPU; anything else (`"mps"`, a typo): unknown. */
+function deviceOfString(s: string): DeviceKind {
+  if (/^cuda(:\d+)?$/.test(s)) return 'cuda';
+  if (s === 'cpu') return 'cpu';
+  return 'unknown';
+}
+
+/** The devices of the paths a value may take: CUDA on some path makes it `maybe-cuda` (or `cuda` on all). */
+function combineDevices(kinds: readonly DeviceKind[]): DeviceKind {
+  if (kinds.includes('cuda')) return kinds.every((k) => k === 'cuda') ? 'cuda' : 'maybe-cuda';
+  if (kinds.includes('maybe-cuda')) return 'maybe-cuda';
+  if (kinds.length && kinds.every((k) => k === 'cpu')) return 'cpu';
+  return 'unknown';
+}
+
 export function isWithin(inner: Node, outer: Node): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 }

@@ -32,7 +32,14 @@ const WRAPPERS = /^(enumerate|tqdm|tqdm\.tqdm|tqdm\.auto\.tqdm|tqdm\.notebook\.t
 export function peelIterable(m: PythonModel, loop: LoopInfo): { loader: Node; enumerated: boolean } | null {
   let it = loop.iter;
   let enumerated = false;
-  for (let i = 0; it && it.type === 'call' && i < 4; i++) {
+  for (let i = 0; it && i < 6; i++) {
+    // `bar = tqdm(loader)` before the loop, then `for x, y in bar`: the wrapper bound to a name
+    if (it.type === 'identifier') {
+      const bound = wrapperBoundTo(m, it);
+      if (!bound) break;
+      it = bound;
+    }
+    if (it.type !== 'call') break;
     const callee = it.childForFieldName('function');
     const name = m.qualify(callee) ?? callee?.text ?? '';
     const short = name.replace(/^.*\./, '');
@@ -43,6 +50,16 @@ export function peelIterable(m: PythonModel, loop: LoopInfo): { loader: Node; en
     it = first;
   }
   return it ? { loader: it, enumerated } : null;
+}
+
+/** The wrapper call (`tqdm(loader)`, `enumerate(loader)`) a name is bound to on every path, or null. */
+function wrapperBoundTo(m: PythonModel, name: Node): Node | null {
+  const bs = m.bindingsIn(name.text, m.functionAt(name));
+  if (!bs.length || !bs.every((b) => b.kind === 'assign' && b.value?.type === 'call' && b.value.id === bs[0].value!.id)) return null;
+  const value = bs[0].value!;
+  const callee = value.childForFieldName('function');
+  const q = m.qualify(callee) ?? callee?.text ?? '';
+  return WRAPPERS.test(q) || WRAPPERS.test(q.replace(/^.*\./, '')) ? value : null;
 }
 
 /** Describes a batch loop's step, or null when it is not the plain `out = model(x); loss = crit(out, y)` shape. */
@@ -150,4 +167,19 @@ export function isBoundBefore(m: PythonModel, name: string, scope: FunctionInfo 
   if (bs.some((b) => b.kind === 'param')) return true;
   if (bs.every((b) => b.fn !== scope)) return true; // an enclosing or module scope: bound by the time we run
   return bs.some((b) => b.node.startIndex < before);
+}
+
+/**
+ * Where a loop-level finding about batch loop `batch` is reported (the anchoring of
+ * shared/spec/real-code-patterns/README.md): the batch loop itself when it is written inside its
+ * epoch loop (or has none), else the epoch loop that calls into it (`for epoch ...: train(...)` with
+ * the batch loop in `train`): the innermost training loop reaching it, among those reached from
+ * `from` when given. Several when different epoch loops call the same helper.
+ */
+export function epochAnchors(m: PythonModel, batch: LoopInfo, from?: LoopInfo): LoopInfo[] {
+  const facts = m.trainingLoops();
+  const outer = (facts.get(batch)?.outer ?? []).filter((o) => !from || o === from || facts.get(from)?.inner.includes(o));
+  const innermost = outer.filter((o) => !outer.some((p) => p !== o && facts.get(o)?.inner.includes(p)));
+  if (!innermost.length || innermost.some((o) => o.fn === batch.fn && isWithin(batch.node, o.body))) return [batch];
+  return innermost.sort((a, b) => a.node.startIndex - b.node.startIndex);
 }

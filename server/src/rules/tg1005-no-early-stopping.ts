@@ -2,7 +2,8 @@
  * TG1005 no-early-stopping
  *
  * What it does: finds a hand-written epoch loop (a training loop whose inner training loops are
- * batch loops) that runs more than 10 epochs — `range(N)`, `range(a, b)`, `trange(N)`, with N a
+ * batch loops, a full-batch loop, or a loop whose step is a call to an unreadable project function)
+ * that runs more than 10 epochs (`range(start_epoch, N)` after resume logic: up to N) — `range(N)`, `range(a, b)`, `trange(N)`, with N a
  * literal or a value resolved from the file (a constant, a class / dict / namespace config entry, an
  * argparse default, a parameter's arguments or default) — and has no way out before the last epoch:
  * no `break` or `return` in its body (outside the inner loops), which is how patience logic and
@@ -18,7 +19,7 @@
  */
 import type { Node } from '../analysis/parser';
 import type { LoopInfo, PythonModel } from '../analysis/model';
-import { intValue } from '../analysis/config-values';
+import { intValue, sources } from '../analysis/config-values';
 import { peelIterable } from '../analysis/training';
 import { headerRange } from './tg211-no-smoke-test';
 import type { Rule } from './types';
@@ -34,13 +35,12 @@ export const rule: Rule = {
   },
   check(ctx) {
     const m = ctx.model;
-    const facts = m.trainingLoops();
-    for (const f of facts.values()) {
-      if (!f.inner.length || !f.inner.every((l) => facts.get(l)!.inner.length === 0)) continue;
-      const epochs = epochCount(m, f.loop);
-      if (epochs === null || epochs <= 10 || canStopEarly(m, f.loop)) continue;
+    // epoch loops: over batch loops, delegating the step to an unreadable function, or full-batch
+    for (const loop of m.epochLoopsProper()) {
+      const epochs = epochCount(m, loop);
+      if (epochs === null || epochs <= 10 || canStopEarly(m, loop)) continue;
       ctx.report({
-        range: headerRange(f.loop.node),
+        range: headerRange(loop.node),
         message: `${epochs} epochs with no early stopping: stop when the validation metric has not improved for 3-5 epochs (a patience counter and \`break\`), so a plateaued run does not burn the rest of the budget`,
       });
     }
@@ -60,10 +60,36 @@ export function epochCount(m: PythonModel, loop: LoopInfo): number | null {
   const args = (it.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
   if (!args.length || args.length > 3 || args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat')) return null;
   const values = args.map((a) => intValue(m, a) ?? null);
+  // `range(start_epoch, start_epoch + 200)`: 200 epochs whatever the start (same expression on both sides)
+  const span = args.length === 2 ? spanAfter(m, args[0], args[1]) : null;
+  if (span !== null) return Math.max(0, span);
+  // `range(start_epoch, EPOCHS)` where a resume may move the start: a fresh run starts at the
+  // smallest start the file shows, so it runs up to that many epochs
+  if (args.length >= 2 && values[0] === null && values.slice(1).every((v) => v !== null)) values[0] = smallestStart(m, args[0]);
   if (values.some((v) => v === null)) return null;
   const [a, b, step] = args.length === 1 ? [0, values[0]!, 1] : [values[0]!, values[1]!, values[2] ?? 1];
   if (step <= 0) return null;
   return Math.max(0, Math.ceil((b - a) / step));
+}
+
+/** `stop` written as `start + N` (or `N + start`) with N known: N, else null. */
+function spanAfter(m: PythonModel, start: Node, stop: Node): number | null {
+  if (stop.type !== 'binary_operator' || stop.childForFieldName('operator')?.type !== '+') return null;
+  const left = stop.childForFieldName('left');
+  const right = stop.childForFieldName('right');
+  const other = left?.text === start.text ? right : right?.text === start.text ? left : null;
+  if (!other || !/^(identifier|attribute|subscript)$/.test(start.type)) return null;
+  return intValue(m, other) ?? null;
+}
+
+/** The smallest integer a start expression may be on the paths the file shows (`first = 0`, then `first = ckpt["epoch"] + 1` on resume), or null. */
+function smallestStart(m: PythonModel, start: Node): number | null {
+  let least: number | null = null;
+  for (const s of sources(m, start)) {
+    const v = intValue(m, s.node);
+    if (v !== undefined && (least === null || v < least)) least = v;
+  }
+  return least;
 }
 
 /** A `break`, `return` or `sys.exit()` in the loop body outside its inner loops and nested definitions. */

@@ -16,7 +16,8 @@ import type { Node } from '../analysis/parser';
 import type { LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin, stringValue } from '../analysis/model';
 import { GPU_MEMORY_REPORTS } from '../analysis/knowledge';
-import { peelIterable } from '../analysis/training';
+import { epochAnchors, peelIterable } from '../analysis/training';
+import { usesGpu } from '../analysis/devices';
 import { blockIndent, freshName, indentationIsUniform, indentTemplate, insertLinesAfter, replaceNode } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { headerRange } from './tg211-no-smoke-test';
@@ -34,16 +35,30 @@ export const rule: Rule = {
   },
   check(ctx) {
     const m = ctx.model;
-    const batchLoops = m.batchLoops().filter((l) => !l.body.namedChildren.some((c) => c.type === 'break_statement'));
+    const batchLoops = m.batchLoops().filter((l) => !l.body.namedChildren.some((c) => c.type === 'break_statement') && m.runsInFile(l));
     // a notebook's `!nvidia-smi` (or a `%%bash` cell running it) is a GPU-memory report too
     const shellReport = ctx.shellCommands.some((c) => /\bnvidia-smi\b/.test(c));
     if (!batchLoops.length || shellReport || reportsGpuMemory(m) || !usesGpu(m)) return;
-    const loop = batchLoops.sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
-    ctx.report({
-      range: headerRange(loop.node),
-      message: 'GPU training loop with no GPU-memory report: print memory after the first batch and stop under 10% (a run silently on the CPU is 10-100x slower and wastes the budget)',
-      fix: gpuPrintFix(m, loop),
-    });
+    // one report per training run the file starts: the first batch loop of each outermost training loop
+    const facts = m.trainingLoops();
+    // (reported on the batch loop written inside its epoch loop, else on the epoch loop that calls it)
+    const chosen = new Map<LoopInfo, LoopInfo>();
+    for (const f of facts.values()) {
+      if (f.outer.length || !m.runsInFile(f.loop)) continue;
+      const reached = new Set([f.loop, ...f.inner]);
+      const first = batchLoops.filter((l) => reached.has(l)).sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
+      if (first) {
+        const at = epochAnchors(m, first, f.loop)[0];
+        if (!chosen.has(at)) chosen.set(at, first);
+      }
+    }
+    for (const [at, loop] of [...chosen].sort((a, b) => a[0].node.startIndex - b[0].node.startIndex)) {
+      ctx.report({
+        range: headerRange(at.node),
+        message: 'GPU training loop with no GPU-memory report: print memory after the first batch and stop under 10% (a run silently on the CPU is 10-100x slower and wastes the budget)',
+        fix: gpuPrintFix(m, loop, at.fn !== loop.fn),
+      });
+    }
   },
 };
 
@@ -59,22 +74,10 @@ export function reportsGpuMemory(m: PythonModel): boolean {
   return false;
 }
 
-/** Does anything move to a device that may be CUDA? */
-export function usesGpu(m: PythonModel): boolean {
-  for (const c of m.calls) {
-    if (c.method === 'cuda' && c.receiver) return true;
-    if (c.method === 'to') {
-      const dev = c.args[0] ?? c.keywords.get('device') ?? null;
-      const kind = m.deviceOf(dev);
-      if (kind === 'cuda' || kind === 'maybe-cuda') return true;
-    }
-    const dev = c.keywords.get('device');
-    if (dev && c.qualified?.startsWith('torch.') && ['cuda', 'maybe-cuda'].includes(m.deviceOf(dev))) return true;
-  }
-  return false;
-}
+/** Is this a GPU run? The shared inference of `analysis/devices.ts` (kept here for the rules that import it from TG203). */
+export { usesGpu };
 
-function gpuPrintFix(m: PythonModel, loop: LoopInfo): Fix | null {
+function gpuPrintFix(m: PythonModel, loop: LoopInfo, elsewhere = false): Fix | null {
   const src = m.source;
   const indent = blockIndent(src, loop.body);
   if (indent === null || loop.kind !== 'for' || !loop.targetNode) return null;
@@ -86,6 +89,8 @@ function gpuPrintFix(m: PythonModel, loop: LoopInfo): Fix | null {
   const peeled = peelIterable(m, loop);
   let index: string | null = null;
   let firstIndex = '0';
+  // `bar = enumerate(loader, 1)` bound before the loop: its start is not read here
+  if (peeled?.enumerated && loop.iter?.type !== 'call') return null;
   if (peeled?.enumerated) {
     const first = loop.targetNode.namedChildren[0];
     if (first?.type === 'identifier' && first.text !== '_') index = first.text;
@@ -117,7 +122,9 @@ function gpuPrintFix(m: PythonModel, loop: LoopInfo): Fix | null {
     `        raise RuntimeError("GPU memory under 10% after the first batch: training is probably on the CPU (check .cuda() / .to(device))")`,
   ];
   edits.push(insertLinesAfter(src, anchor, indentTemplate(lines, indent, src.indentUnit)));
-  return { title: 'Insert the first-batch GPU memory print (stops under 10%)', applicability: 'safe', edits };
+  // the batch loop lives in another function than the reported epoch loop: the title says where the print goes
+  const where = elsewhere && loop.fn ? ` in \`${loop.fn.name}\`` : '';
+  return { title: `Insert the first-batch GPU memory print${where} (stops under 10%)`, applicability: 'safe', edits };
 }
 
 /** The `start` of the `enumerate(...)` in a loop's iterable (wrappers such as tqdm peeled): "0" when absent, the literal when an integer, else null. */

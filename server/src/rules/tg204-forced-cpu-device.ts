@@ -14,11 +14,13 @@
  * literal is a device variable that moves the model and every batch tensor (otherwise the change
  * may split the step across devices, so it is offered as unsafe). No fix for CUDA_VISIBLE_DEVICES.
  * Silent: `'cuda' if torch.cuda.is_available() else 'cpu'`, devices read from arguments,
- * inference-only scripts (no training loop), `.cpu()` on outputs.
+ * inference-only scripts (no training loop), `.cpu()` on outputs, a model moved to the CPU once
+ * training is over (after a move to the GPU, or after its training loop: freeing GPU memory).
  */
 import type { Node } from '../analysis/parser';
-import type { PythonModel } from '../analysis/model';
-import { batchNames, batchStatus, cpuLiterals, hiddenGpus, modelCreations, modelMoves, toDeviceArg, trainedModelUses, unmovedBatchUses } from '../analysis/devices';
+import type { LoopInfo, PythonModel } from '../analysis/model';
+import { isWithin } from '../analysis/model';
+import { type ModelMove, batchNames, batchStatus, cpuLiterals, hiddenGpus, modelCreations, modelMoves, toDeviceArg, trainedModelUses, unmovedBatchUses } from '../analysis/devices';
 import { scriptConstant } from '../analysis/config-values';
 import { replaceNode } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
@@ -40,7 +42,9 @@ export const rule: Rule = {
     const literals = new Map<number, Node>();
     const add = (nodes: Node[]) => nodes.forEach((n) => literals.set(n.id, n));
     for (const use of trainedModelUses(m)) {
-      for (const mv of modelMoves(m, modelCreations(m, use.expr))) if (mv.where === 'cpu' && mv.device) add(cpuLiterals(m, mv.device));
+      const creations = modelCreations(m, use.expr);
+      const moves = modelMoves(m, creations);
+      for (const mv of moves) if (mv.where === 'cpu' && mv.device && !afterTraining(m, mv, moves, creations, use.loop)) add(cpuLiterals(m, mv.device));
     }
     for (const loop of m.batchLoops()) {
       const names = batchNames(m, loop);
@@ -72,6 +76,24 @@ export const rule: Rule = {
     }
   },
 };
+
+/**
+ * Is a move to the CPU one made once training is over (`model.to("cpu")` to free GPU memory before
+ * the next fold, or to export)? It follows a move of the same model to a device that may be CUDA,
+ * or it comes after the training loop that trains the model, in the same function, and no loop it
+ * sits in would train the moved model again (a fold loop that creates a new model each time is fine).
+ */
+function afterTraining(m: PythonModel, mv: ModelMove, moves: readonly ModelMove[], creations: readonly Node[], batchLoop: LoopInfo): boolean {
+  if (moves.some((o) => o.node.startIndex < mv.node.startIndex && (o.where === 'cuda' || o.where === 'maybe-cuda'))) return true;
+  const fn = m.functionAt(mv.node);
+  let ended = false;
+  for (let l: LoopInfo | null = batchLoop; l; l = l.parent) {
+    if (l.fn !== fn) continue;
+    if (l.node.endIndex <= mv.node.startIndex) ended = true;
+    else if (isWithin(mv.node, l.body) && !creations.every((c) => isWithin(c, l!.body))) return false;
+  }
+  return ended;
+}
 
 /** Parents where a conditional expression can replace a string without parentheses. */
 const BARE_OK = new Set(['argument_list', 'keyword_argument', 'assignment', 'default_parameter', 'typed_default_parameter', 'return_statement', 'pair', 'list', 'expression_list']);

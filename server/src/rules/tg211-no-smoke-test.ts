@@ -40,14 +40,25 @@ export const rule: Rule = {
     for (const f of full) if (f.inner.length === 0) for (const c of m.reachableFromLoop(f.loop)) batchReach.add(c);
     const smoke = m.calls.some((c) => c.method === 'backward' && !batchReach.has(c));
     if (smoke) return;
-    const outermost = full.filter((f) => f.outer.every((o) => oneShot(o))).map((f) => f.loop);
-    const first = outermost.sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
-    if (!first) return;
-    ctx.report({
-      range: headerRange(first.node),
-      message: 'Full training starts with no smoke test: run one batch forward + backward first, so a hang, a loader error or an OOM shows in seconds, not minutes into the budget',
-      fix: smokeTestFix(m, first),
-    });
+    // each training run the file starts (an outermost loop that runs here: library code is judged
+    // in the script that calls it) needs its own smoke test
+    // reported on the run's epoch loop (not on a fold loop around it); the fix goes before the run
+    const outermost = full.filter((f) => f.outer.every((o) => oneShot(o)) && m.runsInFile(f.loop)).map((f) => f.loop);
+    const proper = new Set(m.epochLoopsProper());
+    const anchors = new Map<LoopInfo, LoopInfo>();
+    for (const loop of outermost.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
+      const epoch = proper.has(loop) ? loop : facts.get(loop)!.inner.filter((l) => proper.has(l)).sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
+      const at = epoch ?? loop;
+      if (!anchors.has(at)) anchors.set(at, loop);
+    }
+    for (const [at, loop] of [...anchors].sort((a, b) => a[0].node.startIndex - b[0].node.startIndex)) {
+      ctx.report({
+        range: headerRange(at.node),
+        message: 'Full training starts with no smoke test: run one batch forward + backward first, so a hang, a loader error or an OOM shows in seconds, not minutes into the budget',
+        // the fix inserts before the whole run: its title says where when that is another function
+        fix: smokeTestFix(m, loop, at.fn),
+      });
+    }
   },
 };
 
@@ -94,10 +105,11 @@ function candidateInsertions(m: PythonModel, outer: LoopInfo): { at: LoopInfo; s
   return out;
 }
 
-function smokeTestFix(m: PythonModel, outer: LoopInfo): Fix | null {
+/** The smoke-test fix for the run starting at `outer`; its title names the function it edits when that is not `reportedIn`'s. */
+function smokeTestFix(m: PythonModel, outer: LoopInfo, reportedIn: LoopInfo['fn'] = outer.fn): Fix | null {
   for (const { at, step } of candidateInsertions(m, outer)) {
     const fix = buildSmokeTest(m, at, step);
-    if (fix) return fix;
+    if (fix) return at.fn === reportedIn ? fix : { ...fix, title: `${fix.title} (${at.fn ? `in \`${at.fn.name}\`` : 'at module level'})` };
   }
   return null;
 }

@@ -42,12 +42,15 @@ export const rule: Rule = {
   check(ctx) {
     const m = ctx.model;
     const facts = m.trainingLoops();
-    const epochLoops = [...facts.values()].filter((f) => f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length)).map((f) => f.loop);
-    // a lone batch loop is the whole training, unless it breaks after one batch (a smoke test)
+    // (a loop whose step is in a function the file cannot read may print there: not judged)
+    const epochLoops = m.epochLoopsProper().filter((l) => facts.get(l)!.inner.length);
+    // a lone batch loop is the whole training, unless it breaks after one batch (a smoke test); so is
+    // a full-batch loop inside a fold loop
     const oneShot = (l: LoopInfo) => l.body.namedChildren.some((c) => c.type === 'break_statement');
-    const lone = [...facts.values()].filter((f) => !f.inner.length && !f.outer.length && !oneShot(f.loop)).map((f) => f.loop);
+    const lone = [...facts.values()].filter((f) => !f.inner.length && !f.delegated && (!f.outer.length || m.isFullBatchLoop(f)) && !oneShot(f.loop)).map((f) => f.loop);
     for (const loop of [...epochLoops, ...lone].sort((a, b) => a.node.startIndex - b.node.startIndex)) {
-      if (reportsProgress(m, loop)) continue;
+      // library code (never run in this file): its caller may print around it
+      if (reportsProgress(m, loop) || !m.runsInFile(loop)) continue;
       ctx.report({
         range: headerRange(loop.node),
         message: 'This training loop prints nothing while it runs: print epoch, loss and elapsed time each epoch (a silent run cannot be told from a hung one, and gets killed or watched for minutes)',

@@ -81,10 +81,9 @@ function carriesModelState(m: PythonModel, n: Node, depth: number): boolean {
   return false;
 }
 
-/** Epoch loops: training loops whose inner training loops are all batch loops. */
+/** Epoch loops: over batch loops, full-batch, or delegating the step to an unreadable function. */
 function epochLoops(m: PythonModel): LoopInfo[] {
-  const facts = m.trainingLoops();
-  return [...facts.values()].filter((f) => f.inner.length > 0 && f.inner.every((l) => facts.get(l)!.inner.length === 0)).map((f) => f.loop);
+  return m.epochLoopsProper();
 }
 
 function checkHandWrittenLoops(ctx: RuleContext): void {

@@ -47,7 +47,8 @@ export const rule: Rule = {
     if (!m.trainingLoops().size || savesModel(m)) return;
     const reported = new Set<LoopInfo>();
     for (const loop of m.outermostTrainingLoops()) {
-      if (isOneShot(loop)) continue;
+      // library code (never run in this file): saving belongs to the script that calls it
+      if (isOneShot(loop) || !m.runsInFile(loop)) continue;
       // on the epoch loop, where the fix inserts the save (a fold loop around it is not the place)
       const at = epochLoopsOf(m, loop)[0] ?? loop;
       if (reported.has(at)) continue;

@@ -15,7 +15,8 @@
  * Silent: AMP present; a bf16 / fp16 model cast; CPU-only scripts; framework loops (Keras has
  * TG311; Lightning, Hugging Face, fastai have their own precision switches).
  */
-import type { PythonModel } from '../analysis/model';
+import type { LoopInfo, PythonModel } from '../analysis/model';
+import { epochAnchors } from '../analysis/training';
 import { AUTOCAST, GRAD_SCALER } from '../analysis/knowledge';
 import { stringValue } from '../analysis/model';
 import { usesGpu } from './tg203-no-gpu-memory-check';
@@ -34,9 +35,13 @@ export const rule: Rule = {
   },
   check(ctx) {
     const m = ctx.model;
-    const loops = m.batchLoops().filter((l) => !isOneShot(l));
+    // library code (its training functions never run in this file) is judged in the script that runs it
+    const loops = m.batchLoops().filter((l) => !isOneShot(l) && m.runsInFile(l));
     if (!loops.length || usesMixedPrecision(m) || !usesGpu(m)) return;
-    for (const loop of loops) {
+    // on the batch loop written inside its epoch loop, else on the epoch loop that calls it (once each)
+    const anchors = new Set<LoopInfo>();
+    for (const loop of loops) for (const at of epochAnchors(m, loop)) anchors.add(at);
+    for (const loop of [...anchors].sort((a, b) => a.node.startIndex - b.node.startIndex)) {
       ctx.report({
         range: headerRange(loop.node),
         message:
