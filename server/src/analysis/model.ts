@@ -715,13 +715,18 @@ export class PythonModel {
     return [];
   }
 
+  /** `x.scale(loss)`, `x.unscale_(opt)` or `x.update()` in `fn`: x is a GradScaler, whose `step(opt)` steps another object. */
+  private scalerLike(text: string, fn: FunctionInfo): boolean {
+    return fn.calls.some((x) => x.receiver?.text === text && (x.method === 'scale' || x.method === 'unscale_' || x.method === 'update'));
+  }
+
   private collectUsageRoles(text: string, fn: FunctionInfo, roles: Set<Role>): void {
     let backprop: boolean | undefined;
     for (const c of fn.calls) {
       if (c.method && c.receiver && c.receiver.text === text) {
         if (c.method === 'train' || c.method === 'eval') roles.add('model');
         else if (c.method === 'parameters' && this.insideOptimizer(c.node)) roles.add('model');
-        else if (c.method === 'step' && (backprop ??= fn.calls.some((x) => x.method === 'backward'))) roles.add('optimizer');
+        else if (c.method === 'step' && (backprop ??= fn.calls.some((x) => x.method === 'backward')) && !this.scalerLike(text, fn)) roles.add('optimizer');
       }
       if ((c.callee.type === 'identifier' || c.callee.type === 'attribute') && c.callee.text === text && this.isBackpropagated(c)) roles.add('loss');
     }
