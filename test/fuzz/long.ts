@@ -56,13 +56,20 @@ function seedsArg(): number[] {
   return seeds;
 }
 
-/** The chunks of `count` inputs over `seeds`: as even a share per seed as the count allows. */
+/**
+ * The chunks of `count` inputs over `seeds`: as even a share per seed as the count allows, in turns
+ * (the first chunk of every seed, then the second...), so a run cut short by `--seconds` has still
+ * covered every seed about as far.
+ */
 export function chunksOf(count: number, seeds: readonly number[], size: number): Chunk[] {
-  const out: Chunk[] = [];
-  seeds.forEach((seed, k) => {
+  const perSeed = seeds.map((seed, k) => {
     const share = Math.floor(count / seeds.length) + (k < count % seeds.length ? 1 : 0);
-    for (let from = 0; from < share; from += size) out.push({ seed, from, to: Math.min(share, from + size) });
+    const chunks: Chunk[] = [];
+    for (let from = 0; from < share; from += size) chunks.push({ seed, from, to: Math.min(share, from + size) });
+    return chunks;
   });
+  const out: Chunk[] = [];
+  for (let i = 0; perSeed.some((c) => i < c.length); i++) for (const c of perSeed) if (i < c.length) out.push(c[i]);
   return out;
 }
 
