@@ -356,10 +356,17 @@ export async function checkInput(text: string, opts: { cli?: boolean; stats?: Ch
         continue;
       }
       // the finding is gone, and nothing new appears (as test/unit/helpers.ts checkFixRoundTrip)
-      const after = count(analyzeText(fixed).findings);
-      if ((after.get(f.code) ?? 0) >= (before.get(f.code) ?? 0)) failures.push({ kind: 'fix-keeps-finding', where: f.code, message: `${f.fix.title}: ${f.code} still reported ${after.get(f.code)} time(s)` });
+      const afterFindings = analyzeText(fixed).findings;
+      const after = count(afterFindings);
+      // where the finding's start is after the edits (edits before it shift it; an edit over it keeps its start)
+      const fixedSrc = new SourceText(fixed);
+      const start = src.offsetAt(f.range.start);
+      const moved = start + f.fix.edits.reduce((d, e) => (src.offsetAt(e.range.end) <= start && src.offsetAt(e.range.start) < start ? d + e.newText.length - (src.offsetAt(e.range.end) - src.offsetAt(e.range.start)) : src.offsetAt(e.range.start) === start && src.offsetAt(e.range.end) === start ? d + e.newText.length : d), 0);
+      const stays = afterFindings.some((g) => g.code === f.code && g.message === f.message && fixedSrc.offsetAt(g.range.start) === moved);
+      if (stays) failures.push({ kind: 'fix-keeps-finding', where: f.code, message: `${f.fix.title}: ${f.code} still reported at the same place` });
       for (const [code, n] of after) {
-        if (code === f.code || n <= (before.get(code) ?? 0)) continue;
+        // a second finding of the fix's own rule elsewhere (its own is gone) is a new finding too
+        if (n <= (before.get(code) ?? 0) - (code === f.code && !stays ? 1 : 0) || (code === f.code && stays)) continue;
         const pair = `${f.code}->${code}`;
         stats.newFindings[pair] = (stats.newFindings[pair] ?? 0) + 1;
         if (opts.strict) failures.push({ kind: 'fix-adds-finding', where: pair, message: `${f.fix.title}: ${code} reported ${n} time(s), ${before.get(code) ?? 0} before` });
