@@ -14,7 +14,9 @@ import * as path from 'path';
 import { initParser } from '../../server/src/analysis/parser';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { applyEdits, SourceText } from '../../server/src/analysis/source';
-import { fixAll, fixSpans } from '../../server/src/fixes/apply';
+import { fixAll, fixSpans, parses } from '../../server/src/fixes/apply';
+import { parseIpynb } from '../../server/src/analysis/ipynb';
+import { NotebookProgram } from '../../server/src/analysis/notebook';
 import { limitExceeded } from '../../server/src/analysis/limits';
 import { run as runCli } from '../../server/src/cli/main';
 import { pythonSyntaxError } from '../support/python';
@@ -37,19 +39,98 @@ export interface Corpus {
   text: string;
 }
 
-/** The seed corpus: every rule fixture (`test/fixtures/rules/**\/*.py`) and `examples/*.py`. */
-export function loadCorpus(root = ROOT): Corpus[] {
+/** Extra seed folders from the environment: `TRAINGUARD_FUZZ_CORPUS=dir1<path.delimiter>dir2` (the CLIs' `--corpus DIR` sets it). */
+export function corpusDirsFromEnv(): string[] {
+  return (process.env.TRAINGUARD_FUZZ_CORPUS ?? '').split(path.delimiter).filter((d) => d.trim() !== '');
+}
+
+/** The Python a seed file holds: a `.py` file's text, a notebook's program (its Python cells, IPython masked, as the analysis reads them). */
+function seedText(file: string): string | null {
+  const text = fs.readFileSync(file, 'utf8');
+  if (!file.endsWith('.ipynb')) return text;
+  const nb = parseIpynb(text);
+  return 'error' in nb ? null : NotebookProgram.fromCells(nb.cells).text;
+}
+
+/** Seeds longer than this many lines are fuzzed in pieces (`pieces`). */
+export const PIECE_LINES = 120;
+
+/**
+ * A long real script cut into pieces of at most about `PIECE_LINES` lines, each a run of whole
+ * top-level statements (cut before a line that starts at column 0 with a name or a keyword, outside a
+ * bracket and a triple-quoted string as far as a line scan can tell) with the script's top-level
+ * imports before it, so each piece is still a program the rules understand. Every input costs
+ * analyses and fixes of its whole text: a 2,000-line script as one seed would make most of a run's
+ * time go to a few files, and a piece keeps the shapes (decorators, call chains, comments in calls,
+ * continuations) at a fraction of the cost.
+ */
+export function pieces(name: string, text: string): Corpus[] {
+  const ls = lines(text);
+  if (ls.length <= PIECE_LINES) return [{ name, text }];
+  const imports: string[] = [];
+  const starts: number[] = [];
+  let depth = 0;
+  let triple: string | null = null;
+  ls.forEach((l, i) => {
+    const top = depth === 0 && triple === null && /^[A-Za-z_@]/.test(l);
+    if (top) {
+      if (/^(import|from)\s/.test(l) && !/[(\\]\s*$/.test(l)) imports.push(l);
+      else starts.push(i);
+    }
+    // brackets and triple quotes, roughly: strings and comments on one line are skipped
+    const code = l.replace(/#.*$/, '');
+    for (const m of code.matchAll(/"""|'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|[()[\]{}]/g)) {
+      const t = m[0];
+      if (triple !== null) {
+        if (t === triple) triple = null;
+      } else if (t === '"""' || t === "'''") triple = t;
+      else if (t.length === 1) depth = Math.max(0, depth + ('([{'.includes(t) ? 1 : -1));
+    }
+  });
   const out: Corpus[] = [];
-  const walk = (dir: string) => {
+  const head = imports.join('');
+  for (let k = 0; k < starts.length; ) {
+    const from = starts[k];
+    let j = k + 1;
+    while (j < starts.length && starts[j] - from < PIECE_LINES) j++;
+    const to = j < starts.length ? starts[j] : ls.length;
+    const body = ls.slice(from, to).filter((l) => !imports.includes(l)).join('');
+    if (body.trim()) out.push({ name: `${name}:${from + 1}-${to}`, text: head + body });
+    k = j;
+  }
+  return out.length ? out : [{ name, text }];
+}
+
+/**
+ * The seed corpus: every rule fixture (`test/fixtures/rules/**\/*.py`), `examples/*.py`, the real-code
+ * corpus (`test/realworld/corpus/**\/*.py` and `*.ipynb`, when it is there), and every `.py` and
+ * `.ipynb` under `extraDirs` (by default the folders in `TRAINGUARD_FUZZ_CORPUS`). Sorted, so a seed
+ * gives the same inputs on every machine with the same files. Long real scripts (not the fixtures
+ * and examples) are seeds in pieces (`pieces`).
+ */
+export function loadCorpus(root = ROOT, extraDirs: readonly string[] = corpusDirsFromEnv()): Corpus[] {
+  const out: Corpus[] = [];
+  const names = new Set<string>();
+  const walk = (dir: string, realCode: boolean) => {
     if (!fs.existsSync(dir)) return;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.py')) out.push({ name: path.relative(root, p), text: fs.readFileSync(p, 'utf8') });
+      if (e.isDirectory()) walk(p, realCode);
+      else if (e.isFile() && (e.name.endsWith('.py') || (realCode && e.name.endsWith('.ipynb')))) {
+        const rel = path.relative(root, p);
+        const name = rel.startsWith('..') || path.isAbsolute(rel) ? p : rel;
+        if (names.has(name)) continue;
+        const text = seedText(p);
+        if (text === null) continue;
+        names.add(name);
+        out.push(...(realCode ? pieces(name, text) : [{ name, text }]));
+      }
     }
   };
-  walk(path.join(root, 'test', 'fixtures', 'rules'));
-  walk(path.join(root, 'examples'));
+  walk(path.join(root, 'test', 'fixtures', 'rules'), false);
+  walk(path.join(root, 'examples'), false);
+  walk(path.join(root, 'test', 'realworld', 'corpus'), true);
+  for (const d of extraDirs) walk(path.resolve(d), true);
   return out;
 }
 
@@ -187,7 +268,12 @@ export function mutate(corpus: readonly Corpus[], r: () => number): { text: stri
 }
 
 export interface Failure {
-  kind: 'exception' | 'rule-error' | 'malformed-fix' | 'fix-breaks-syntax' | 'fix-all-breaks-syntax' | 'cli';
+  /**
+   * `fix-keeps-finding`: the fix's own finding is still there after it; `fix-adds-finding`: a finding
+   * the text did not have appears; `fix-all-refused`: fix-all had to leave out a fix it was offered
+   * (its safety net held, but the user loses a fix they were shown).
+   */
+  kind: 'exception' | 'rule-error' | 'malformed-fix' | 'fix-breaks-syntax' | 'fix-keeps-finding' | 'fix-adds-finding' | 'fix-all-breaks-syntax' | 'fix-all-refused' | 'cli';
   /** The rule code (or the stage) that failed. */
   where: string;
   message: string;
@@ -199,6 +285,13 @@ export interface CheckStats {
   fixes: number;
   fixAlls: number;
   cliRuns: number;
+  /**
+   * Findings a fix made appear (another rule's, or a second one of its own rule), by `FIX->NEW` code
+   * pair. Without `strict` they are counted, not failures: on a mutated text a fix can change what the
+   * code does (TG204 puts training on the GPU, and TG203 / TG801 then rightly ask for a memory print
+   * and mixed precision), which the fixtures' round trip (test/unit/helpers.ts) rules out by construction.
+   */
+  newFindings: Record<string, number>;
 }
 
 const SKIP = Symbol('skipped by the limits');
@@ -221,19 +314,28 @@ function describe(e: unknown): string {
  * Feeds one text to every consumer and returns what went wrong (empty: nothing). `cli` also runs the
  * command-line entry on the text written to a scratch file (slower: a few file reads per run).
  */
-export async function checkInput(text: string, opts: { cli?: boolean; stats?: CheckStats } = {}): Promise<Failure[]> {
+export async function checkInput(text: string, opts: { cli?: boolean; stats?: CheckStats; strict?: boolean } = {}): Promise<Failure[]> {
   await initParser();
   const failures: Failure[] = [];
-  const stats = opts.stats ?? { skipped: 0, fixes: 0, fixAlls: 0, cliRuns: 0 };
+  const stats = opts.stats ?? { skipped: 0, fixes: 0, fixAlls: 0, cliRuns: 0, newFindings: {} };
   let inputParses: boolean | undefined;
   const pythonAccepts = async () => (inputParses ??= (await pythonSyntaxError(text)) === null);
   // the server and the CLI never analyse a file over the limits; neither does the fuzzer
   const skipped = limitExceeded(text) !== null;
   if (skipped) stats.skipped++;
+  // fix-all's first round is this very analysis (the rules are deterministic): when it offers no fix
+  // or finds a syntax error, fix-all returns the text unchanged after it, and is not run again
+  let fixAllNeeded = true;
   try {
     if (skipped) throw SKIP;
     const result = analyzeText(text, { onRuleError: (code, e) => failures.push({ kind: 'rule-error', where: code, message: describe(e) }) });
     const src = new SourceText(text);
+    // a fix is held to everything only on a text that parses (tree-sitter and python3): on broken
+    // text, its edits must still be well-formed
+    fixAllNeeded = result.findings.some((f) => f.fix) && !result.syntaxError;
+    const clean = fixAllNeeded && (await pythonAccepts());
+    const count = (fs: readonly { code: string }[]) => fs.reduce((m, f) => m.set(f.code, (m.get(f.code) ?? 0) + 1), new Map<string, number>());
+    const before = count(result.findings);
     for (const f of result.findings) {
       if (!f.fix) continue;
       stats.fixes++;
@@ -242,17 +344,42 @@ export async function checkInput(text: string, opts: { cli?: boolean; stats?: Ch
         continue;
       }
       const fixed = applyEdits(text, f.fix.edits);
-      if ((await pythonAccepts()) && (await pythonSyntaxError(fixed)) !== null) {
-        failures.push({ kind: 'fix-breaks-syntax', where: f.code, message: `${f.fix.title}: ${await pythonSyntaxError(fixed)}` });
+      if (!(await pythonAccepts())) continue;
+      const pyErr = await pythonSyntaxError(fixed);
+      if (pyErr !== null) {
+        failures.push({ kind: 'fix-breaks-syntax', where: f.code, message: `${f.fix.title}: ${pyErr}` });
+        continue;
+      }
+      if (!clean) continue;
+      if (!parses(fixed)) {
+        failures.push({ kind: 'fix-breaks-syntax', where: f.code, message: `${f.fix.title}: tree-sitter finds an ERROR or MISSING node` });
+        continue;
+      }
+      // the finding is gone, and nothing new appears (as test/unit/helpers.ts checkFixRoundTrip)
+      const afterFindings = analyzeText(fixed).findings;
+      const after = count(afterFindings);
+      // where the finding's start is after the edits (edits before it shift it; an edit over it keeps its start)
+      const fixedSrc = new SourceText(fixed);
+      const start = src.offsetAt(f.range.start);
+      const moved = start + f.fix.edits.reduce((d, e) => (src.offsetAt(e.range.end) <= start && src.offsetAt(e.range.start) < start ? d + e.newText.length - (src.offsetAt(e.range.end) - src.offsetAt(e.range.start)) : src.offsetAt(e.range.start) === start && src.offsetAt(e.range.end) === start ? d + e.newText.length : d), 0);
+      const stays = afterFindings.some((g) => g.code === f.code && g.message === f.message && fixedSrc.offsetAt(g.range.start) === moved);
+      if (stays) failures.push({ kind: 'fix-keeps-finding', where: f.code, message: `${f.fix.title}: ${f.code} still reported at the same place` });
+      for (const [code, n] of after) {
+        // a second finding of the fix's own rule elsewhere (its own is gone) is a new finding too
+        if (n <= (before.get(code) ?? 0) - (code === f.code && !stays ? 1 : 0) || (code === f.code && stays)) continue;
+        const pair = `${f.code}->${code}`;
+        stats.newFindings[pair] = (stats.newFindings[pair] ?? 0) + 1;
+        if (opts.strict) failures.push({ kind: 'fix-adds-finding', where: pair, message: `${f.fix.title}: ${code} reported ${n} time(s), ${before.get(code) ?? 0} before` });
       }
     }
   } catch (e) {
     if (e !== SKIP) failures.push({ kind: 'exception', where: 'analyze', message: describe(e) });
   }
-  for (const unsafe of skipped ? [] : [false, true]) {
+  for (const unsafe of skipped || !fixAllNeeded ? [] : [false, true]) {
     try {
       stats.fixAlls++;
       const r = fixAll(text, { unsafe, onRuleError: (code, e) => failures.push({ kind: 'rule-error', where: code, message: describe(e) }) });
+      if (r.rejected.size) failures.push({ kind: 'fix-all-refused', where: [...r.rejected.keys()].join(','), message: `fix-all${unsafe ? ' --unsafe' : ''} left out ${[...r.rejected].map(([c, n]) => `${n} ${c}`).join(', ')}` });
       if (r.text !== text && (await pythonAccepts())) {
         const err = await pythonSyntaxError(r.text);
         if (err !== null) failures.push({ kind: 'fix-all-breaks-syntax', where: [...r.applied.keys()].join(','), message: err });
@@ -315,13 +442,17 @@ export async function minimise(text: string, stillFails: (t: string) => Promise<
 
 export interface FuzzOptions {
   seed: number;
+  /** Inputs `from` (default 0) up to `count` (exclusive) of the seed's sequence are checked. */
   count: number;
+  from?: number;
   /** Stop starting new inputs after this many seconds (a run limit, not an assertion). */
   seconds: number;
   /** Run the CLI on every n-th input (0: never). */
   cliEvery?: number;
   /** Only check these input indexes (the others are generated, so the seed's sequence stays the same, but not checked). */
   only?: readonly number[];
+  /** A fix that makes a new finding appear is a failure (`fix-adds-finding`), not only counted. */
+  strict?: boolean;
   /** Minimise each new failure signature (slower). */
   minimise?: boolean;
   log?: (line: string) => void;
@@ -333,18 +464,19 @@ export interface FuzzReport {
   fixes: number;
   fixAlls: number;
   cliRuns: number;
+  /** Findings fixes made appear, by `FIX->NEW` code pair (failures only with `strict`). */
+  newFindings: Record<string, number>;
   /** One entry per distinct failure signature: the first input that showed it (minimised when asked). */
   crashes: { failure: Failure; input: string; minimised?: string; from: string; ops: string[]; index: number }[];
   stoppedByTime: boolean;
 }
 
-export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
+export async function fuzz(opts: FuzzOptions, corpus: readonly Corpus[] = loadCorpus()): Promise<FuzzReport> {
   await initParser();
-  const corpus = loadCorpus();
   if (!corpus.length) throw new Error('fuzz: no seed corpus (test/fixtures/rules, examples)');
   const r = rng(opts.seed);
-  const stats: CheckStats = { skipped: 0, fixes: 0, fixAlls: 0, cliRuns: 0 };
-  const report: FuzzReport = { inputs: 0, skipped: 0, fixes: 0, fixAlls: 0, cliRuns: 0, crashes: [], stoppedByTime: false };
+  const stats: CheckStats = { skipped: 0, fixes: 0, fixAlls: 0, cliRuns: 0, newFindings: {} };
+  const report: FuzzReport = { inputs: 0, skipped: 0, fixes: 0, fixAlls: 0, cliRuns: 0, newFindings: {}, crashes: [], stoppedByTime: false };
   const seen = new Set<string>();
   const deadline = Date.now() + opts.seconds * 1000;
   for (let i = 0; i < opts.count; i++) {
@@ -353,9 +485,9 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
       break;
     }
     const { text, from, ops } = mutate(corpus, r);
-    if (opts.only && !opts.only.includes(i)) continue;
+    if (i < (opts.from ?? 0) || (opts.only && !opts.only.includes(i))) continue;
     const cli = !!opts.cliEvery && i % opts.cliEvery === 0;
-    const failures = await checkInput(text, { cli, stats });
+    const failures = await checkInput(text, { cli, stats, strict: opts.strict });
     report.inputs++;
     for (const failure of failures) {
       const sig = signature(failure);
@@ -364,12 +496,12 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzReport> {
       const crash: FuzzReport['crashes'][number] = { failure, input: text, from, ops, index: i };
       opts.log?.(`input ${i} (${from}; ${ops.join(', ')}): ${failure.kind} in ${failure.where}: ${failure.message}`);
       if (opts.minimise) {
-        crash.minimised = await minimise(text, async (t) => (await checkInput(t, { cli })).some((f) => signature(f) === sig));
+        crash.minimised = await minimise(text, async (t) => (await checkInput(t, { cli, strict: opts.strict })).some((f) => signature(f) === sig));
         opts.log?.(`  minimised to ${crash.minimised.length} characters`);
       }
       report.crashes.push(crash);
     }
   }
-  Object.assign(report, { skipped: stats.skipped, fixes: stats.fixes, fixAlls: stats.fixAlls, cliRuns: stats.cliRuns });
+  Object.assign(report, { skipped: stats.skipped, fixes: stats.fixes, fixAlls: stats.fixAlls, cliRuns: stats.cliRuns, newFindings: stats.newFindings });
   return report;
 }

@@ -30,7 +30,7 @@ describe('PythonDocument incremental updates', () => {
   it('matches a fresh parse after 300 seeded random edits (insertions, deletions, multi-line, non-ASCII)', () => {
     const rand = rng(42);
     const doc = new PythonDocument(example, 1);
-    const pieces = ['x', '\n', '    ', 'é', '😀', 'loss = crit(out, y)\n', '', ')', 'with autocast():\n        out = model(x)\n', '\r\n', '#'];
+    const pieces = ['x', '\n', '    ', 'é', '😀', 'loss = crit(out, y)\n', '', ')', 'with autocast():\n        out = model(x)\n', '\r\n', '#', '\r'];
     let text = example;
     for (let v = 2; v < 302; v++) {
       const src = new SourceText(text);

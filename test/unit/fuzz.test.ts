@@ -1,12 +1,15 @@
 /**
  * The fuzzer inside `npm test`: a short seeded run (the same 150 inputs every time) over the rule
- * fixtures and the examples, and every input the fuzzer ever found failing, kept minimised in
- * test/fixtures/fuzz-regressions/. Longer runs: `npm run fuzz -- --seed N --count N --seconds N`.
+ * fixtures, the examples and the real-code corpus, and every input the fuzzer ever found failing,
+ * kept minimised in test/fixtures/fuzz-regressions/. Longer runs: `npm run fuzz -- --seed N --count N
+ * --seconds N`; at scale, on every core: `npm run fuzz:long -- --count 100000 --seeds 11,12,13`.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { checkInput, fuzz, mutate, loadCorpus, rng, minimise } from '../fuzz/fuzz';
+import { chunksOf } from '../fuzz/long';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { limitExceeded } from '../../server/src/analysis/limits';
 import { FIXTURES, ready } from './helpers';
@@ -27,6 +30,44 @@ describe('fuzzing the analyser, the fixes, fix-all and the CLI', function () {
     const second = Array.from({ length: 20 }, () => mutate(corpus, b).text);
     assert.deepStrictEqual(first, second);
     assert.ok(new Set(first).size > 15, 'the mutations vary');
+  });
+
+  it('takes seeds from the fixtures, the examples and any corpus folder: .py files and the Python cells of .ipynb notebooks, paths with spaces too', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainguard fuzz corpus '));
+    try {
+      fs.mkdirSync(path.join(dir, 'Model backlog', 'sub dir'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'Model backlog', 'sub dir', 'train 1.py'), 'import torch\n');
+      const nb = { nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'markdown', metadata: {}, source: ['# title'] }, { cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source: ['!pip install timm\n', 'x = 1'] }] };
+      fs.writeFileSync(path.join(dir, 'Model backlog', 'nb.ipynb'), JSON.stringify(nb));
+      fs.writeFileSync(path.join(dir, 'broken.ipynb'), '{ not json');
+      fs.writeFileSync(path.join(dir, 'notes.md'), 'x');
+      const corpus = loadCorpus(undefined, [dir]);
+      const names = corpus.map((c) => c.name);
+      assert.ok(names.some((n) => n.startsWith(path.join('test', 'fixtures', 'rules'))));
+      assert.ok(names.some((n) => n.startsWith('examples')));
+      const extra = corpus.filter((c) => c.name.startsWith(dir));
+      assert.deepStrictEqual(extra.map((c) => path.relative(dir, c.name)), [path.join('Model backlog', 'nb.ipynb'), path.join('Model backlog', 'sub dir', 'train 1.py')]);
+      // the notebook is its program: the Python cell, its IPython line masked, not the JSON
+      assert.ok(!extra[0].text.includes('"cells"') && extra[0].text.includes('x = 1') && !extra[0].text.includes('!pip'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fuzz:long shares the count out over the seeds in chunks, in turns, each input checked once', () => {
+    const chunks = chunksOf(11, [11, 12, 13], 2);
+    assert.deepStrictEqual(chunks, [
+      { seed: 11, from: 0, to: 2 }, { seed: 12, from: 0, to: 2 }, { seed: 13, from: 0, to: 2 },
+      { seed: 11, from: 2, to: 4 }, { seed: 12, from: 2, to: 4 }, { seed: 13, from: 2, to: 3 },
+    ]);
+    assert.strictEqual(chunksOf(100_000, [11, 12, 13], 1000).reduce((n, c) => n + c.to - c.from, 0), 100_000);
+  });
+
+  it('a chunk of a seed sees the same inputs as the whole seed from 0', async () => {
+    const whole = await fuzz({ seed: 5, count: 6, seconds: 60, cliEvery: 0, only: [4, 5] });
+    const chunk = await fuzz({ seed: 5, from: 4, count: 6, seconds: 60, cliEvery: 0 });
+    assert.deepStrictEqual([chunk.inputs, chunk.fixes, chunk.fixAlls], [whole.inputs, whole.fixes, whole.fixAlls]);
+    assert.strictEqual(chunk.inputs, 2);
   });
 
   it('minimises a failing input to what matters, lines then characters', async () => {

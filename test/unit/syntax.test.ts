@@ -11,6 +11,7 @@ import { Edit, type Node as RawNode, type Tree } from 'web-tree-sitter';
 import { parsePython } from '../../server/src/analysis/parser';
 import { SyntaxTree, type SyntaxNode } from '../../server/src/analysis/syntax';
 import { limitExceeded } from '../../server/src/analysis/limits';
+import { SourceText } from '../../server/src/analysis/source';
 import { ready, ROOT, FIXTURES } from './helpers';
 
 function pyFiles(dir: string): string[] {
@@ -39,6 +40,7 @@ const key = (n: RawNode | SyntaxNode | null) => (n ? `${n.type}@${n.startIndex}-
 
 function compare(tree: Tree, text: string, label: string): number {
   const syntax = new SyntaxTree(tree, text);
+  const src = new SourceText(text);
   const raws = rawNodes(tree.rootNode);
   assert.strictEqual(syntax.count, raws.length, `${label}: node count`);
   const fields = tree.language.fields.filter((f): f is string => !!f);
@@ -47,9 +49,14 @@ function compare(tree: Tree, text: string, label: string): number {
     const where = `${label}: node ${i} ${r.type} at ${r.startIndex}`;
     assert.deepStrictEqual(
       [s.type, s.typeId, s.isNamed, s.startIndex, s.endIndex, s.startPosition, s.endPosition, s.text],
-      [r.type, r.typeId, r.isNamed, r.startIndex, r.endIndex, r.startPosition, r.endPosition, r.text],
+      // the text is the file's own (the parser read a lone "\r" as "\n": parserInput)
+      [r.type, r.typeId, r.isNamed, r.startIndex, r.endIndex, r.startPosition, r.endPosition, text.slice(r.startIndex, r.endIndex)],
       where,
     );
+    // rows and columns are the lines every edit is written in (SourceText, the LSP)
+    const sp = src.positionAt(s.startIndex);
+    const ep = src.positionAt(s.endIndex);
+    assert.deepStrictEqual([s.startPosition, s.endPosition], [{ row: sp.line, column: sp.character }, { row: ep.line, column: ep.character }], `${where}: SourceText position`);
     assert.strictEqual(key(s.parent), key(r.parent), `${where}: parent`);
     assert.deepStrictEqual(ids(s.children), ids(r.children), `${where}: children`);
     assert.deepStrictEqual(ids(s.namedChildren), ids(r.namedChildren), `${where}: named children`);
@@ -107,6 +114,8 @@ describe('syntax tree (JavaScript copy of the tree-sitter tree)', function () {
       crlf: base.replace(/\n/g, '\r\n'),
       cr: base.replace(/\n/g, '\r'),
       mixed: base.split('\n').map((l, i) => l + (i % 3 === 0 ? '\r\n' : i % 3 === 1 ? '\r' : '\n')).join(''),
+      // a lone "\r" is a line break to Python: inside brackets, between statements, in a string
+      crInside: 'x = foo(a,\rb)\r\ny = """s\rt"""\rif x:\r    z = 1\n',
       unicode: base.replace(/loss/g, 'lößé😀'),
       tabs: base.replace(/ {4}/g, '\t'),
       broken: base.replace(/\):/g, ')').replace(/\(/g, '(('),

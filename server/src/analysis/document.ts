@@ -78,8 +78,20 @@ export class PythonDocument {
         src = new SourceText(text);
         continue;
       }
-      const start = src.offsetAt(ch.range.start);
-      const oldEnd = src.offsetAt(ch.range.end);
+      let start = src.offsetAt(ch.range.start);
+      let oldEnd = src.offsetAt(ch.range.end);
+      let inserted = ch.text;
+      // the parser reads a lone "\r" as "\n" (parserInput): a "\r" just before the edit, or a "\n"
+      // just after it, can change what it reads (pair or lone) and where rows start, so the edit
+      // given to the tree takes it in
+      if (start > 0 && text.charCodeAt(start - 1) === 13) {
+        start--;
+        inserted = '\r' + inserted;
+      }
+      if (text.charCodeAt(oldEnd) === 10) {
+        oldEnd++;
+        inserted += '\n';
+      }
       if (this.tree) {
         const startPos = src.positionAt(start);
         const oldEndPos = src.positionAt(oldEnd);
@@ -88,15 +100,15 @@ export class PythonDocument {
           new Edit({
             startIndex: start,
             oldEndIndex: oldEnd,
-            newEndIndex: start + ch.text.length,
+            newEndIndex: start + inserted.length,
             startPosition: startPoint,
             oldEndPosition: { row: oldEndPos.line, column: oldEndPos.character },
-            newEndPosition: endPoint(startPoint, ch.text),
+            newEndPosition: endPoint(startPoint, inserted),
           }),
         );
         this.treeEdited = true;
       }
-      text = text.slice(0, start) + ch.text + text.slice(oldEnd);
+      text = text.slice(0, start) + inserted + text.slice(oldEnd);
       src = new SourceText(text);
     }
     this.nesting = undefined;

@@ -70,6 +70,10 @@ export function isParserReady(): boolean {
 
 /**
  * Parses `text`; with `oldTree` (already `.edit()`-ed) tree-sitter reuses the unchanged parts.
+ * A lone "\r" is a line break to Python (and to the LSP and `SourceText`) but white space to
+ * tree-sitter, which counts rows at "\n" only: the parser is handed the text with each lone "\r"
+ * read as "\n" (`parserInput`), so the tree's statements, rows and columns are the ones Python and
+ * every edit position see, and every offset stays the same.
  * Refuses (throws) text nested `MAX_BLOCK_DEPTH` blocks deep or more: not Python, and past a few
  * hundred levels the WebAssembly parser overruns its memory and is broken for every later parse.
  * Callers check `limitExceeded` / `tooDeeplyNested` first; this is the last line of defence.
@@ -83,9 +87,14 @@ export function parsePython(text: string, oldTree?: Tree | null, nestingChecked 
     sharedParser = new Parser();
     sharedParser.setLanguage(language);
   }
-  const tree = sharedParser.parse(text, oldTree ?? null);
+  const tree = sharedParser.parse(parserInput(text), oldTree ?? null);
   if (!tree) throw new Error('Train Guard: tree-sitter returned no tree');
   return tree;
+}
+
+/** `text` with each lone "\r" (not followed by "\n") replaced by "\n": the same length, Python's own line breaks. */
+export function parserInput(text: string): string {
+  return text.indexOf('\r') < 0 ? text : text.replace(/\r(?!\n)/g, '\n');
 }
 
 /** True when the tree has a syntax error anywhere (ERROR or MISSING nodes). */

@@ -14,8 +14,9 @@
  * Exactness: the facts are the cursor's own (named-ness from the grammar's symbol table, which is
  * what tree-sitter reads too; `test/unit/syntax.test.ts` compares every node and
  * every field with web-tree-sitter's answers over the fixtures). Rows and columns are computed from
- * the text (tree-sitter counts rows at "\n" only; columns in UTF-16 code units), except for a text
- * with a lone "\r", where they are read from the tree too. The few facts the arrays do not hold
+ * the text (columns in UTF-16 code units), with a line break at "\n", "\r\n" and a lone "\r", as
+ * Python, the LSP and `SourceText` count them: tree-sitter counts rows at "\n" only, so `parsePython`
+ * hands it the text with every lone "\r" read as "\n" (same offsets, same rows). The few facts the arrays do not hold
  * (`hasError` below the root, `toString`) are asked of web-tree-sitter for that one node.
  */
 import type { Node as RawNode, Tree, TreeCursor } from 'web-tree-sitter';
@@ -78,14 +79,12 @@ class Columns {
   parent: Int32Array;
   next: Int32Array;
   subtreeEnd: Int32Array;
-  /** Row, column of start and end (4 per node), when the text has a lone "\r". */
-  points: Int32Array | null;
   count = 0;
   // open ancestors of the current node, and the last child seen of each
   private readonly stack: number[] = [];
   private readonly lastKid: number[] = [];
 
-  constructor(cap: number, withPoints: boolean) {
+  constructor(cap: number) {
     this.cap = cap;
     // one allocation for the columns (views into it): 25 bytes per node
     const buf = new ArrayBuffer(25 * cap);
@@ -97,7 +96,6 @@ class Columns {
     this.type = new Uint16Array(buf, 20 * cap, cap);
     this.field = new Uint16Array(buf, 22 * cap, cap);
     this.named = new Uint8Array(buf, 24 * cap, cap);
-    this.points = withPoints ? new Int32Array(4 * cap) : null;
   }
 
   /** Records the node the cursor is on; returns its index. */
@@ -152,15 +150,14 @@ class Columns {
     this.parent = g(this.parent);
     this.next = g(this.next);
     this.subtreeEnd = g(this.subtreeEnd);
-    if (this.points) this.points = g(this.points, 4 * this.cap);
   }
 }
 
 /** Reads every node of `raw` in pre-order (the order of TreeCursor descendant indexes). */
-function walk(raw: Tree, withPoints: boolean, sizeHint: number): Columns {
+function walk(raw: Tree, sizeHint: number): Columns {
   const cursor = raw.walk();
   // about one node per three characters of Python: sized once, rarely grown
-  const cols = new Columns(Math.max(64, sizeHint), withPoints);
+  const cols = new Columns(Math.max(64, sizeHint));
   try {
     if (direct) walkDirect(raw, cursor, direct.m, direct.transfer, cols);
     else walkCursor(cursor, cols);
@@ -197,23 +194,6 @@ function walkDirect(raw: Tree, cursor: TreeCursor, m: CursorExports, transfer: n
     for (;;) {
       const type = m._ts_tree_cursor_current_node_type_id_wasm(t);
       const n = cols.add(type, named[type], m._ts_tree_cursor_start_index_wasm(t), m._ts_tree_cursor_end_index_wasm(t), m._ts_tree_cursor_current_field_id_wasm(t));
-      const points = cols.points;
-      if (points) {
-        // a point is written over the cursor in the transfer buffer: keep the cursor, put it back
-        for (let k = 0; k < 2; k++) {
-          const h = m.HEAP32;
-          const c0 = h[b], c1 = h[b + 1], c2 = h[b + 2], c3 = h[b + 3];
-          if (k === 0) m._ts_tree_cursor_start_position_wasm(t);
-          else m._ts_tree_cursor_end_position_wasm(t);
-          const h2 = m.HEAP32;
-          points[4 * n + 2 * k] = h2[b];
-          points[4 * n + 2 * k + 1] = h2[b + 1];
-          h2[b] = c0;
-          h2[b + 1] = c1;
-          h2[b + 2] = c2;
-          h2[b + 3] = c3;
-        }
-      }
       if (m._ts_tree_cursor_goto_first_child_wasm(t)) {
         cols.down(n);
         continue;
@@ -238,11 +218,6 @@ function walkDirect(raw: Tree, cursor: TreeCursor, m: CursorExports, transfer: n
 function walkCursor(c: TreeCursor, cols: Columns): void {
   for (;;) {
     const n = cols.add(c.nodeTypeId, c.nodeIsNamed ? 1 : 0, c.startIndex, c.endIndex, c.currentFieldId);
-    if (cols.points) {
-      const s = c.startPosition;
-      const e = c.endPosition;
-      cols.points.set([s.row, s.column, e.row, e.column], 4 * n);
-    }
     if (c.gotoFirstChild()) {
       cols.down(n);
       continue;
@@ -276,7 +251,6 @@ export class SyntaxTree {
   readonly subtreeEnd: Int32Array;
   readonly types: readonly string[];
   readonly fieldIds: ReadonlyMap<string, number>;
-  private readonly points: Int32Array | null;
   private readonly nodes: (SyntaxNode | undefined)[];
   private lineStarts?: Int32Array;
   private rawHasError?: boolean;
@@ -285,7 +259,7 @@ export class SyntaxTree {
   constructor(raw: Tree, text: string) {
     this.raw = raw;
     this.text = text;
-    const cols = walk(raw, /\r(?!\n)/.test(text), Math.ceil(text.length * 0.4) + 64);
+    const cols = walk(raw, Math.ceil(text.length * 0.4) + 64);
     this.count = cols.count;
     this.typeId = cols.type;
     this.named = cols.named;
@@ -295,7 +269,6 @@ export class SyntaxTree {
     this.parentOf = cols.parent;
     this.next = cols.next;
     this.subtreeEnd = cols.subtreeEnd;
-    this.points = cols.points;
     this.types = raw.language.types;
     const ids = new Map<string, number>();
     raw.language.fields.forEach((f, i) => {
@@ -424,13 +397,11 @@ export class SyntaxTree {
   }
 
   startPoint(i: number): Point {
-    const p = this.points;
-    return p ? { row: p[4 * i], column: p[4 * i + 1] } : this.point(this.start[i]);
+    return this.point(this.start[i]);
   }
 
   endPoint(i: number): Point {
-    const p = this.points;
-    return p ? { row: p[4 * i + 2], column: p[4 * i + 3] } : this.point(this.end[i]);
+    return this.point(this.end[i]);
   }
 
   /** web-tree-sitter's own node at pre-order index `i` (for the rare facts the arrays do not hold). */
@@ -451,14 +422,19 @@ export class SyntaxTree {
   }
 }
 
-/** Offsets where rows start, counting "\n" only (as tree-sitter does; "\r\n" ends a row at its "\n"). */
+/** Offsets where rows start: after "\n", "\r\n" and a lone "\r" (as `SourceText` and the LSP count lines). */
 function lineStartsOf(text: string): Int32Array {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  const starts = new Int32Array(n);
-  let k = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
-  return starts;
+  const starts: number[] = [0];
+  if (text.indexOf('\r') < 0) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  } else {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) starts.push(i + 1);
+      else if (c === 13 && text.charCodeAt(i + 1) !== 10) starts.push(i + 1);
+    }
+  }
+  return Int32Array.from(starts);
 }
 
 function pointLt(a: Point, b: Point): boolean {

@@ -2,14 +2,18 @@
  * Removing elements from a list literal without disturbing the rest: whole lines (with the entry's
  * own trailing comment) when the entries sit one per line, a rebuilt one-line list when the list
  * is written on a single line. Anything else (entries wrapped over shared lines) returns null.
+ * `replace` (element id -> text) rewrites kept elements in the same edits: a one-line list is rebuilt
+ * as a whole, so another edit inside it would overlap the rebuild; an id that is not an element of
+ * the list returns null.
  */
 import type { Node } from '../analysis/parser';
 import type { SourceText, TextEdit } from '../analysis/source';
 
-export function removeListElements(src: SourceText, list: Node, remove: Node[]): TextEdit[] | null {
+export function removeListElements(src: SourceText, list: Node, remove: Node[], replace: ReadonlyMap<number, string> = new Map()): TextEdit[] | null {
   const elements = list.namedChildren.filter((c) => c.type !== 'comment');
   const removeIds = new Set(remove.map((r) => r.id));
   if (!remove.every((r) => elements.some((e) => e.id === r.id))) return null;
+  if (![...replace.keys()].every((id) => elements.some((e) => e.id === id) && !removeIds.has(id))) return null;
   const open = list.child(0);
   const close = list.child(list.childCount - 1);
   if (!open || !close) return null;
@@ -17,7 +21,7 @@ export function removeListElements(src: SourceText, list: Node, remove: Node[]):
   if (list.startPosition.row === list.endPosition.row) {
     if (list.namedChildren.some((c) => c.type === 'comment')) return null;
     const kept = elements.filter((e) => !removeIds.has(e.id));
-    const text = `${open.text}${kept.map((e) => e.text).join(', ')}${close.text}`;
+    const text = `${open.text}${kept.map((e) => replace.get(e.id) ?? e.text).join(', ')}${close.text}`;
     return [{ range: rangeOf(list), newText: text }];
   }
 
@@ -35,6 +39,11 @@ export function removeListElements(src: SourceText, list: Node, remove: Node[]):
       range: { start: { line: el.startPosition.row, character: 0 }, end: { line: el.endPosition.row + 1, character: 0 } },
       newText: '',
     });
+  }
+  // the kept elements own their lines: rewritten where they are
+  for (const e of elements) {
+    const text = replace.get(e.id);
+    if (text !== undefined) edits.push({ range: rangeOf(e), newText: text });
   }
   return edits;
 }

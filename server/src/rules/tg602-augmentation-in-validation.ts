@@ -356,6 +356,7 @@ function removalFix(m: PythonModel, p: TransformPipeline): Fix | null {
   }
   if (!p.list) return null;
   const remove: Node[] = [];
+  const replaced = new Map<number, string>();
   const edits: TextEdit[] = [];
   let unsafe = false;
   for (const r of p.random) {
@@ -364,10 +365,13 @@ function removalFix(m: PythonModel, p: TransformPipeline): Fix | null {
     if (repl === undefined) remove.push(r.call.node);
     else {
       unsafe = true;
-      edits.push(replaceNode(r.call.node, repl.text), ...repl.edits);
+      replaced.set(r.call.node.id, repl.text);
+      edits.push(...repl.edits);
     }
   }
-  const removal = remove.length ? removeListElements(m.source, p.list, remove) : [];
+  // removals and replacements in one set of edits (a one-line list is rebuilt whole: a replacement
+  // inside it would overlap the rebuild)
+  const removal = remove.length ? removeListElements(m.source, p.list, remove, replaced) : p.random.filter((r) => replaced.has(r.call.node.id)).map((r) => replaceNode(r.call.node, replaced.get(r.call.node.id)!));
   if (!removal) return null;
   // one import line added at most once
   const seen = new Set<string>();
