@@ -305,7 +305,22 @@ function unpackIndex(b: Binding): number {
  * imports / loops / `with`, parameters that cannot be followed, and expressions this tracer does not
  * look into.
  */
+/** How many valueSources calls are under way (an unpacking traces its right side with a call of its own). */
+let nesting = 0;
+
 export function valueSources(m: PythonModel, expr: Node | null, ctx: Context = [], opts: FlowOptions = {}): Source[] {
+  // `data, = data`: the right side of an unpacking is the name it binds; each nested trace starts its
+  // own `seen`, so the nesting itself is bounded (past it, the expression is a leaf: unknown)
+  if (nesting >= MAX_DEPTH) return expr ? [{ node: expr, context: ctx }] : [];
+  nesting++;
+  try {
+    return traceSources(m, expr, ctx, opts);
+  } finally {
+    nesting--;
+  }
+}
+
+function traceSources(m: PythonModel, expr: Node | null, ctx: Context, opts: FlowOptions): Source[] {
   const out: Source[] = [];
   const seen = new Set<number | string>();
   const leaf = (node: Node, c: Context) => {

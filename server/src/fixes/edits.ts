@@ -146,8 +146,19 @@ export function rangeOfRows(src: SourceText, fromRow: number, toRow: number): Ra
 
 /** Replaces the text of `node` with `text`. */
 export function replaceNode(node: Node, text: string): TextEdit {
+  // `for b in*r:` -> `for b in enumerate(*r):`, never `inenumerate(*r)`: a word written where the old
+  // text touched another word (the node began with punctuation) keeps the two apart
+  const src = node.tree.text;
+  let newText = text;
+  if (newText && isWordChar(src.charCodeAt(node.startIndex - 1)) && isWordChar(newText.charCodeAt(0))) newText = ` ${newText}`;
+  if (newText && isWordChar(src.charCodeAt(node.endIndex)) && isWordChar(newText.charCodeAt(newText.length - 1))) newText = `${newText} `;
   return {
     range: { start: { line: node.startPosition.row, character: node.startPosition.column }, end: { line: node.endPosition.row, character: node.endPosition.column } },
-    newText: text,
+    newText,
   };
+}
+
+/** A character of a Python name (ASCII letters, digits, `_`, and any non-ASCII letter). */
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
 }
