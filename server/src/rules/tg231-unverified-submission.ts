@@ -124,7 +124,8 @@ function verificationFix(m: PythonModel, w: FileWrite): Fix | null {
   let path = spelled;
   if (w.path.type !== 'identifier') {
     path = freshName(m, 'submission_file');
-    lines.push(`${path} = ${spelled}`);
+    // a path written over several lines (inside the call's parentheses) stays one expression in ours
+    lines.push(`${path} = ${/[\r\n]/.test(spelled) ? `(${spelled})` : spelled}`);
   }
   const df = freshName(m, 'submission_check');
   const cols = freshName(m, 'numeric_cols');

@@ -70,7 +70,8 @@ async function fixAllResult(doc: vscode.TextDocument): Promise<string> {
 function assertLossInsideAutocast(text: string): void {
   const lines = text.split(/\r?\n/);
   const indent = (l: string) => l.length - l.trimStart().length;
-  const withLine = lines.findIndex((l) => /^with autocast\(.*\):$/.test(l.trim()));
+  // `with autocast():`, or `with torch.amp.autocast("cuda"):` once TG304's per-call fix has run too
+  const withLine = lines.findIndex((l) => /^with (?:[\w.]+\.)?autocast\(.*\):$/.test(l.trim()));
   const loss = lines.findIndex((l) => l.includes(LOSS_LINE));
   assert.ok(withLine >= 0 && loss > withLine, 'the autocast block and the loss line should both be there');
   for (let i = withLine + 1; i <= loss; i++) if (lines[i].trim()) assert.ok(indent(lines[i]) > indent(lines[withLine]), `line ${i + 1} ${JSON.stringify(lines[i])} is not inside the autocast block`);

@@ -16,6 +16,9 @@ const LOSS = LINES.findIndex((l) => l.includes('loss = criterion(logits, labels)
 const WITH = LINES.findIndex((l) => /^with autocast\(.*\):$/.test(l.trim()));
 /** Where TG303 points (1-based, as Ctrl+G takes it): the loss call. */
 const TG303_AT = { line: LOSS + 1, column: LINES[LOSS].indexOf('criterion(') + 1 };
+// TG203 and TG211 are reported on the epoch loop (rules.md anchoring), out of view from the TG303 line
+const EPOCH = LINES.findIndex((l) => /^\s*for epoch in range\(/.test(l));
+const WARN_AT = { line: EPOCH + 1, column: LINES[EPOCH].indexOf('for') + 1 };
 /** examples/train.py after the fix: only the loss line changes, one level deeper, inside autocast. */
 const FIXED = [...LINES.slice(0, LOSS), `    ${LINES[LOSS]}`, ...LINES.slice(LOSS + 1)].join('\n');
 
@@ -69,7 +72,10 @@ describe('Train Guard in the real workbench (packaged .vsix on code-server)', fu
     const editor = await wb.openFile('train_quickfix.py');
     await wb.goto(TG303_AT.line, TG303_AT.column); // scrolls the findings into view
     await waitVisible(editor.locator('.squiggly-error'), 'the TG303 error squiggle', 90000);
-    await waitVisible(editor.locator('.squiggly-warning'), 'a warning squiggle (TG203)', 30000);
+    await wb.goto(WARN_AT.line, WARN_AT.column);
+    await waitVisible(editor.locator('.squiggly-warning'), 'a warning squiggle (TG203 / TG211 on the epoch loop)', 30000);
+    await wb.goto(TG303_AT.line, TG303_AT.column);
+    await waitVisible(editor.locator('.squiggly-error'), 'the TG303 error squiggle back in view');
     await wb.screenshot('01-squiggles');
 
     const box = await editor.locator('.squiggly-error').first().boundingBox();
@@ -114,6 +120,7 @@ describe('Train Guard in the real workbench (packaged .vsix on code-server)', fu
     await wb.save();
     await assertFixedOnDisk(file);
     await waitHidden(editor.locator('.squiggly-error'), 'the TG303 squiggle to clear after the fix');
+    await wb.goto(WARN_AT.line, WARN_AT.column);
     await waitVisible(editor.locator('.squiggly-warning'), 'the warning squiggles to stay');
     await wb.screenshot('04-fixed');
   });
