@@ -26,7 +26,7 @@ import { listElements } from '../analysis/keras';
 import { reachFromLoop } from '../analysis/memo';
 import { blockIndent, freshName, insertLinesAfter, insertLinesBefore, replaceNode } from '../fixes/edits';
 import { insertAtBodyTop } from '../fixes/insert';
-import { spellModuleAttr } from '../fixes/spelling';
+import { nameIsFree, spellModuleAttr } from '../fixes/spelling';
 import { headerRange } from './tg211-no-smoke-test';
 import type { Fix, Rule } from './types';
 
@@ -110,6 +110,8 @@ function reportsProgress(m: PythonModel, loop: LoopInfo): boolean {
 function epochPrintFix(m: PythonModel, loop: LoopInfo): Fix | null {
   const src = m.source;
   if (loop.kind !== 'for' || loop.targetNode?.type !== 'identifier') return null;
+  // the fix's `print(...)` must be the builtin: a file that binds `print` itself gets no fix
+  if (!nameIsFree(m, 'print')) return null;
   const indent = blockIndent(src, loop.body);
   const stmts = bodyStatements(loop);
   if (indent === null || !stmts.length) return null;
