@@ -24,11 +24,11 @@
  * makes it abort the whole process (measured: a "Fatal error ... unreachable code" in the
  * deserialiser), which here would be the extension host, again at every start.
  */
-import crypto = require('crypto');
 import fs = require('fs');
 import nodeModule = require('module');
 import path = require('path');
 import vm = require('vm');
+import { cacheFileName, readCache, writeCache } from '../../server/src/util/v8CacheFile';
 import type * as vscode from 'vscode';
 import type * as Extension from './extension';
 
@@ -39,7 +39,6 @@ declare const TRAINGUARD_BUNDLE_LENGTH: number;
 export const BUNDLE_FILE = 'client-bundle.js';
 /** The folder of the extension's global storage that holds the cache. */
 export const CACHE_DIR = 'v8-code-cache';
-const CACHE_SUFFIX = '.v8cache';
 /** After the language server is running: the cache then holds what starting the client compiled. */
 const SAVE_DELAY_MS = 2000;
 
@@ -98,48 +97,10 @@ function cacheState(context: vscode.ExtensionContext, source: string): Omit<Code
   if (storage?.scheme !== 'file' || typeof storage.fsPath !== 'string') return { status: 'off' };
   // a bundle changed after the build (its hash here would be another's); the length is free to check
   if (source.length !== TRAINGUARD_BUNDLE_LENGTH) return { status: 'stale' };
-  const v8 = process.versions.v8.replace(/[^\w.-]/g, '_');
-  return { status: 'absent', file: path.join(storage.fsPath, CACHE_DIR, `client-${TRAINGUARD_BUNDLE_HASH.slice(0, 16)}-${process.arch}-${v8}${CACHE_SUFFIX}`) };
+  return { status: 'absent', file: path.join(storage.fsPath, CACHE_DIR, cacheFileName('client', TRAINGUARD_BUNDLE_HASH)) };
 }
 
-const HASH_BYTES = 32;
-const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest();
-
-/** The V8 data of the cache file: undefined when there is none (or it cannot be read), null when its checksum is wrong. */
-function readCache(file: string): Buffer | undefined | null {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    return undefined;
-  }
-  const data = bytes.subarray(HASH_BYTES);
-  return bytes.length > HASH_BYTES && sha256(data).equals(bytes.subarray(0, HASH_BYTES)) ? data : null;
-}
-
-/** Writes the cache (holding every function compiled so far) and removes the caches of other bundles or V8s. */
+/** Writes the cache (holding every function compiled so far); the caches of older bundles or V8s go. */
 function save(script: vm.Script, file: string): boolean {
-  const dir = path.dirname(file);
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    const data = script.createCachedData();
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, Buffer.concat([sha256(data), data]), { mode: 0o600 });
-    fs.renameSync(tmp, file);
-  } catch {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // the folder could not be made: there is no temporary file either
-    }
-    return false;
-  }
-  try {
-    for (const f of fs.readdirSync(dir)) {
-      if (f.endsWith(CACHE_SUFFIX) && f !== path.basename(file)) fs.rmSync(path.join(dir, f), { force: true });
-    }
-  } catch {
-    // another window may be cleaning up too: the caches left are only unused files
-  }
-  return true;
+  return writeCache(file, () => script.createCachedData());
 }

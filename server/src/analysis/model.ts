@@ -1024,17 +1024,18 @@ export class PythonModel {
   }
 
   private reachableFromLoopUncached(loop: LoopInfo): CallSite[] {
-    const out: CallSite[] = [];
+    // each call once: a loop whose function calls itself reaches its own calls again
+    const out = new Set<CallSite>();
     const seen = new Set<FunctionInfo>();
     for (const c of loop.calls) {
-      out.push(c);
+      out.add(c);
       for (const g of this.calleesOf(c)) {
         if (seen.has(g)) continue;
         seen.add(g);
-        out.push(...this.reachableFromFunction(g));
+        for (const r of this.reachableFromFunction(g)) out.add(r);
       }
     }
-    return out;
+    return [...out];
   }
 
   /** Loops reached from a loop's body: nested ones and those of the functions it calls. */

@@ -34,9 +34,8 @@ import * as nodeModule from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import * as vm from 'vm';
+import { CACHE_SUFFIX, cacheFileName, readCache, writeCache } from '../util/v8CacheFile';
 
-const CACHE_SUFFIX = '.v8cache';
-const HASH_BYTES = 32;
 
 /** The per-user cache folder, or null when caching is off or no folder can be named. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = safeHome()): string | null {
@@ -63,63 +62,10 @@ function safeHome(): string {
 
 /** The cache file of one bundle (hash = the bundle's sha256 in hex). */
 export function cacheFile(dir: string, bundleName: string, hash: string): string {
-  const v8 = process.versions.v8.replace(/[^\w.-]/g, '_');
-  return path.join(dir, `${bundleName}-${hash.slice(0, 16)}-${process.arch}-${v8}${CACHE_SUFFIX}`);
+  return path.join(dir, cacheFileName(bundleName, hash));
 }
 
-const sha256 = (data: Uint8Array) => crypto.createHash('sha256').update(data).digest();
-
-/**
- * The V8 data of a cache file: undefined when there is none (or it cannot be read), null when the
- * file is not one this module wrote for this data (too short, checksum wrong: damaged, truncated, foreign).
- */
-export function readCache(file: string): Buffer | undefined | null {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    return undefined;
-  }
-  const data = bytes.subarray(HASH_BYTES);
-  return bytes.length > HASH_BYTES && sha256(data).equals(bytes.subarray(0, HASH_BYTES)) ? data : null;
-}
-
-/**
- * Writes the data `make` returns, with its checksum, atomically; false (and nothing left behind) when
- * it cannot. The temporary file is opened first: a folder that cannot be written costs no `make`.
- */
-export function writeCache(file: string, make: () => Uint8Array): boolean {
-  const dir = path.dirname(file);
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  let fd: number | undefined;
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fd = fs.openSync(tmp, 'wx', 0o600);
-    const data = make();
-    fs.writeFileSync(fd, Buffer.concat([sha256(data), data]));
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(tmp, file);
-  } catch {
-    try {
-      if (fd !== undefined) fs.closeSync(fd);
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // the folder could not be made: there is no temporary file either
-    }
-    return false;
-  }
-  // the caches of other builds of the same bundle (an older version, another V8) are only unused files now
-  try {
-    const prefix = path.basename(file).replace(/-[0-9a-f]{16}-.*$/, '-');
-    for (const f of fs.readdirSync(dir)) {
-      if (f.startsWith(prefix) && f.endsWith(CACHE_SUFFIX) && f !== path.basename(file) && /^[0-9a-f]{16}-/.test(f.slice(prefix.length))) fs.rmSync(path.join(dir, f), { force: true });
-    }
-  } catch {
-    // another run may be cleaning up too
-  }
-  return true;
-}
+export { readCache, writeCache };
 
 /** What happened to one bundle's code cache in this process (the tests and the benchmark read it). */
 export interface BundleCacheState {

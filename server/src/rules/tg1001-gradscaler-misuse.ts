@@ -78,8 +78,7 @@ interface Problems {
 }
 
 function scalerProblems(m: PythonModel, loop: LoopInfo, loopUsesScaler: boolean, usedAnywhere: boolean): Problems | null {
-  // each call once, however many ways the loop reaches it (a function that calls itself reaches its calls again)
-  const reach = [...new Set(m.reachableFromLoop(loop))];
+  const reach = m.reachableFromLoop(loop);
   const backwards = reach.filter((c) => c.method === 'backward' && c.receiver && !isAcceleratorBackward(m, c));
   if (!backwards.length) return null;
   const scaled = backwards.filter((b) => scaleCallOf(m, b));
@@ -88,7 +87,7 @@ function scalerProblems(m: PythonModel, loop: LoopInfo, loopUsesScaler: boolean,
   const isStep = (c: CallSite) => isScalerStep(m, c) || isDirectOptimizerStep(m, c);
   const outer = !reach.some(isStep) && loop.parent && loop.parent.fn === loop.fn ? loop.parent : null;
   const stepLoop = outer ?? loop;
-  const stepReach = outer ? [...new Set(m.reachableFromLoop(outer))] : reach;
+  const stepReach = outer ? m.reachableFromLoop(outer) : reach;
   const scalerSteps = stepReach.filter((c) => isScalerStep(m, c));
   const directSteps = stepReach.filter((c) => isDirectOptimizerStep(m, c));
   // a backward with no step at all (saliency, a probe) is not an AMP training step
