@@ -18,8 +18,9 @@
  * Silent: a local path (`/kaggle/input/...`, `./weights`), `pretrained_cfg_overlay=dict(file=...)`,
  * `local_files_only=True` / `cache_dir=`, a cache or offline switch set up in the file
  * (`TORCH_HOME`, `HF_HOME`, `HF_HUB_OFFLINE`, `torch.hub.set_dir`, weights copied into
- * `~/.cache/torch`); scripts whose training is left to a framework loop (TG2xx rows cover
- * hand-written loops only).
+ * `~/.cache/torch`); a `load_state_dict_from_url` whose URL the file cannot know (a library helper's
+ * parameter, a YAML config value). Framework loops do not silence it: the download is in the
+ * script's construction code, before and outside any loop a framework runs.
  */
 import type { Node } from '../analysis/parser';
 import type { CallSite, PythonModel } from '../analysis/model';
@@ -39,7 +40,6 @@ export const rule: Rule = {
   },
   check(ctx) {
     const m = ctx.model;
-    if (m.frameworkLoops().length && !m.trainingLoops().size) return;
     if (cacheSetUp(m)) return;
     for (const c of m.calls) {
       const hit = download(m, c);
@@ -114,7 +114,7 @@ function download(m: PythonModel, c: CallSite): Download | null {
   if (q === 'torch.hub.load_state_dict_from_url' || q === 'torch.utils.model_zoo.load_url') {
     // the URL given on the command line (`args.resume`, default ''): the default run downloads nothing
     const url = scalarConstant(m, c.args[0] ?? c.keywords.get('url') ?? null);
-    if (url === null || (typeof url === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(url))) return null;
+    if (typeof url !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return null;
     return { node: c.node, what: q, advice: TORCH_ADVICE };
   }
   if (/^keras\.applications\.([A-Z]\w*|\w+\.[A-Z]\w*)$/.test(q)) {
