@@ -554,3 +554,45 @@ function gpuEvidence(m: PythonModel, c: CallSite): boolean {
   }
   return false;
 }
+
+// -------------------------------------------------------------------------------------------------
+// Written for the CPU
+
+const cpuOnlyCache = new WeakMap<PythonModel, boolean>();
+
+/**
+ * Is the script written for the CPU? It shows no GPU evidence (`usesGpu`) and turns a model's output
+ * into NumPy with `.numpy()` without `.cpu()` first (`F.softmax(logits, 1)[:, 1].numpy()`): on a CUDA
+ * tensor that call raises, so the script as written only runs on the CPU, and "device possibly cuda"
+ * (TG201) does not hold. Moving the model alone would break that line.
+ */
+export function writtenForCpu(m: PythonModel): boolean {
+  return once(cpuOnlyCache, m, () => !usesGpu(m) && m.callsByMethod('numpy').some((c) => !c.args.length && !!c.receiver && fromModelOutput(m, c.receiver, 0)));
+}
+
+/** Does `expr` hold (a view or a function of) a model's forward output that never went through `.cpu()`? */
+function fromModelOutput(m: PythonModel, expr: Node | null, depth: number): boolean {
+  if (!expr || depth > 8) return false;
+  switch (expr.type) {
+    case 'parenthesized_expression':
+      return fromModelOutput(m, expr.namedChildren[0] ?? null, depth + 1);
+    case 'subscript':
+      return fromModelOutput(m, expr.childForFieldName('value'), depth + 1);
+    case 'call': {
+      const c = m.callAt(expr);
+      if (!c) return false;
+      if (m.isModelCall(c)) return true;
+      if (c.method === 'cpu' || c.method === 'to' || c.method === 'cuda') return false;
+      const q = c.qualified ?? '';
+      if (q.startsWith('torch.')) return fromModelOutput(m, c.args[0] ?? null, depth + 1);
+      if (c.method && c.receiver && !q) return fromModelOutput(m, c.receiver, depth + 1);
+      return false;
+    }
+    case 'identifier': {
+      const fn = m.functionAt(expr);
+      return m.bindingsIn(expr.text, fn).some((b) => (b.kind === 'assign' || b.kind === 'unpack') && b.node.startIndex < expr.startIndex && fromModelOutput(m, b.value, depth + 1));
+    }
+    default:
+      return false;
+  }
+}

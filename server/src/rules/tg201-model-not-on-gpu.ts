@@ -13,11 +13,12 @@
  * Fix: append the device move the loop already uses for its batches (`.to(device)` or `.cuda()`) to
  * the creation call. Not offered when the loop does not move its batches (moving the model alone
  * would break the step) or the device cannot be written at the creation.
- * Silent: a move anywhere on the model's path; framework-managed models; framework loops.
+ * Silent: a move anywhere on the model's path; framework-managed models; framework loops; a script
+ * written for the CPU (no GPU evidence, and model outputs turned into NumPy without `.cpu()`).
  */
 import type { Node } from '../analysis/parser';
 import type { LoopInfo, PythonModel } from '../analysis/model';
-import { modelCreations, modelMoves, toDeviceArg, trainedModelUses } from '../analysis/devices';
+import { modelCreations, modelMoves, toDeviceArg, trainedModelUses, writtenForCpu } from '../analysis/devices';
 import { spellAt } from '../fixes/spelling';
 import { nodeRange, type Fix, type Rule } from './types';
 
@@ -32,6 +33,9 @@ export const rule: Rule = {
   },
   check(ctx) {
     const m = ctx.model;
+    // "device possibly cuda": a script with no GPU evidence whose model outputs go through `.numpy()`
+    // without `.cpu()` is a CPU run by design (moving the model would crash that line)
+    if (writtenForCpu(m)) return;
     const reported = new Set<number>();
     for (const use of trainedModelUses(m)) {
       const creations = modelCreations(m, use.expr);
