@@ -63,6 +63,15 @@ export function classificationCriteria(m: PythonModel, call: CallSite, depth = 0
   return out;
 }
 
+/** The classification criteria a value (a criterion handed to a step function) may have been created by, in any branch. */
+export function classificationCriteriaOf(m: PythonModel, expr: Node): Node[] {
+  const out: Node[] = [];
+  for (const o of m.originsOf(expr)) {
+    if (o.base && K.isClassificationLoss(o.base) && o.chain.every((c) => c === 'to' || c === 'cuda')) out.push(creationCall(m, o.node, o.base));
+  }
+  return out;
+}
+
 /** The call of `base` inside `expr` (`nn.CrossEntropyLoss()` in `nn.CrossEntropyLoss().to(device)`), else `expr`. */
 function creationCall(m: PythonModel, expr: Node, base: string): Node {
   let n: Node | null = expr;

@@ -4,7 +4,9 @@
  * What it does: finds a hand-written classification training loop (the batch loop reaches
  * `nn.CrossEntropyLoss`, `F.cross_entropy`, `nn.NLLLoss`, timm's label-smoothing / soft-target
  * cross-entropy) while the file never compares a loss with the random baseline ln(num_classes)
- * (a `math.log` / `np.log` / `torch.log` whose value is compared).
+ * (a `math.log` / `np.log` / `torch.log` whose value is compared). The loss is also found inside the
+ * forward of the file's own model class (a model that returns its loss) and in the criterion handed
+ * to an epoch step the file cannot read (`train_one_epoch(model, criterion, loader, opt)`).
  * Why it is bad: a model that does not learn (labels misaligned, lr far off, frozen backbone,
  * training silently on the CPU) keeps its loss at ln(C), 4.79 for 120 classes, and the run burns
  * its whole budget before anyone notices. Hints, section 2: after 1-2 epochs compare the
@@ -25,7 +27,7 @@ import type { FunctionInfo, LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin } from '../analysis/model';
 import { isClassificationLoss } from '../analysis/knowledge';
 import { modelCreations, trainedModelUses } from '../analysis/devices';
-import { bodyStatements, classificationCriteria, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
+import { bodyStatements, classificationCriteria, classificationCriteriaOf, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
 import { scriptConstant } from '../analysis/config-values';
 import { nodesOfType, reachFromLoop } from '../analysis/memo';
 import { freshName, indentTemplate, insertLinesAfter } from '../fixes/edits';
@@ -48,19 +50,34 @@ export const rule: Rule = {
     if (!facts.size || hasBaselineCheck(m)) return;
     // the classification criteria each training batch loop computes its loss with
     const criteriaOf = new Map<LoopInfo, Node[]>();
+    const forwardLosses = lossesInForward(m);
     for (const l of m.batchLoops()) {
       const found = new Map<number, Node>();
       for (const c of reachFromLoop(m, l)) for (const n of classificationCriteria(m, c)) found.set(n.id, n);
+      for (const n of forwardLosses.get(l) ?? []) found.set(n.id, n);
       if (found.size) criteriaOf.set(l, [...found.values()]);
     }
-    if (!criteriaOf.size) return;
+    // epoch loops whose step is a function the file cannot read, handed a classification criterion
+    // (`train_one_epoch(model, criterion, loader, opt)`, the criterion chosen in any branch)
+    const delegatedOf = new Map<LoopInfo, Node[]>();
+    for (const f of facts.values()) {
+      if (!f.delegated) continue;
+      const found = new Map<number, Node>();
+      for (const c of reachFromLoop(m, f.loop)) {
+        if (!m.isDelegatedStep(c)) continue;
+        for (const a of [...c.args, ...c.keywords.values()]) if (m.hasRole(a, 'loss')) for (const n of classificationCriteriaOf(m, a)) found.set(n.id, n);
+      }
+      if (found.size) delegatedOf.set(f.loop, [...found.values()]);
+    }
+    if (!criteriaOf.size && !delegatedOf.size) return;
     const batch = [...criteriaOf.keys()];
     const epochLoops = [...facts.values()]
       .filter((f) => f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length) && f.inner.some((l) => criteriaOf.has(l)))
       .map((f) => f.loop);
     // no epoch loop: a lone batch loop is the whole training (a one-batch smoke test is not)
     const oneShot = (l: LoopInfo) => l.body.namedChildren.some((c) => c.type === 'break_statement');
-    const targets = epochLoops.length ? epochLoops : batch.filter((l) => !facts.get(l)!.outer.length && !oneShot(l));
+    const targets = [...(epochLoops.length ? epochLoops : batch.filter((l) => !facts.get(l)!.outer.length && !oneShot(l))), ...delegatedOf.keys()];
+    for (const [l, ns] of delegatedOf) criteriaOf.set(l, ns);
     // once per criterion, on the criterion; the loops that train with it are related information
     const criteria = new Map<number, { node: Node; loops: LoopInfo[] }>();
     for (const loop of targets.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
@@ -93,6 +110,26 @@ export const rule: Rule = {
     }
   },
 };
+
+/**
+ * Classification losses computed inside the forward pass of a model a batch loop trains (a local
+ * `nn.Module` whose `forward` returns `F.cross_entropy(logits, y)` with the logits): the batch
+ * loops -> the loss calls.
+ */
+function lossesInForward(m: PythonModel): Map<LoopInfo, Node[]> {
+  const out = new Map<LoopInfo, Node[]>();
+  for (const use of trainedModelUses(m)) {
+    for (const creation of modelCreations(m, use.expr)) {
+      const q = m.callAt(creation)?.qualified ?? '';
+      const fwd = q.startsWith('<local>.') ? m.classes.get(q.slice(8))?.methods.get('forward') : undefined;
+      if (!fwd) continue;
+      const found = out.get(use.loop) ?? [];
+      for (const c of m.reachableFromFunction(fwd)) for (const n of classificationCriteria(m, c)) if (!found.some((x) => x.id === n.id)) found.push(n);
+      if (found.length) out.set(use.loop, found);
+    }
+  }
+  return out;
+}
 
 const LOGS = new Set(['math.log', 'numpy.log', 'torch.log', 'math.log2', 'numpy.log2']);
 const CLOSE = /^(math|numpy|torch)\.(isclose|allclose)$/;
