@@ -10,7 +10,9 @@
  * (`df[cols] = scaler.fit_transform(df[cols])`) and `transform` calls of the fitted object (also
  * chained: `StandardScaler().fit(X).transform(X)`, `fit` returns the estimator). Also: fitted on
  * all rows that a later `train_test_split` splits, then applied to the parts
- * (`bow.fit(df.text)`, split, `bow.transform(txt_tr)`).
+ * (`bow.fit(df.text)`, split, `bow.transform(txt_tr)`). A fold column counts as a split: the frame cut
+ * into complementary parts by one column compared with the held-out fold (`df[df.kfold != fold]` and
+ * `df[df.kfold == fold]` in one function).
  * Why it is bad: the validation rows' statistics (means, vocabularies, categories, components)
  * leak into what the model trains on: the CV score is optimistic and the leaderboard score lower
  * than expected ("CV looks good, LB much worse"). Hints, section 6.
@@ -242,5 +244,49 @@ function splitSinks(m: PythonModel): Sink[] {
     if (target?.type === 'attribute' && /^(iloc|loc)$/.test(target.childForFieldName('attribute')?.text ?? '')) target = target.childForFieldName('object');
     if (target) out.push({ node: n, kind: 'fold indices', inputs: [target] });
   }
+  out.push(...complementaryMasks(m));
   return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
+}
+
+/**
+ * A frame cut into complementary parts by one column compared with one value, in one function:
+ * `df[df.kfold != fold]` and `df[df.kfold == fold]` (also `.loc[...]`, `df["k"]`, the value on either
+ * side). A fold column split: the training part and the validation part.
+ */
+function complementaryMasks(m: PythonModel): Sink[] {
+  const seen = new Map<string, { node: Node; op: string; frame: Node }[]>();
+  const out: Sink[] = [];
+  for (const n of nodesOfType(m, 'subscript')) {
+    let frame = n.childForFieldName('value');
+    const mask = n.namedChildren.slice(1);
+    if (mask.length !== 1 || mask[0].type !== 'comparison_operator') continue;
+    if (frame?.type === 'attribute' && /^(iloc|loc)$/.test(frame.childForFieldName('attribute')?.text ?? '')) frame = frame.childForFieldName('object');
+    if (frame?.type !== 'identifier') continue;
+    const cmp = mask[0];
+    const ops = cmp.children.filter((c) => !c.isNamed).map((c) => c.text);
+    const sides = cmp.namedChildren;
+    if (ops.length !== 1 || sides.length !== 2 || !['==', '!='].includes(ops[0])) continue;
+    // one side reads a column of the same frame, the other is the value
+    const column = (x: Node) => {
+      const obj = x.type === 'subscript' ? x.childForFieldName('value') : x.type === 'attribute' ? x.childForFieldName('object') : null;
+      return obj?.type === 'identifier' && obj.text === frame!.text;
+    };
+    const [a, b] = sides;
+    const col = column(a) ? a : column(b) ? b : null;
+    const val = col === a ? b : a;
+    // the value is the fold being held out (a name), not a literal class (`df[df.y == 0]`, `df[df.y != 0]`)
+    if (!col || column(val) || (val.type !== 'identifier' && val.type !== 'attribute')) continue;
+    const fn = m.functionAt(n);
+    const key = `${fn?.span.start ?? -1}|${frame.text}|${col.text}|${val.text}`;
+    const list = seen.get(key) ?? [];
+    const other = list.find((x) => x.op !== ops[0]);
+    if (other) {
+      // a parameter: the frames the file's call sites pass
+      const passed = fn && m.bindingsIn(frame.text, fn).some((b) => b.kind === 'param' && b.fn === fn) ? m.argumentsFor(fn, frame.text) : [];
+      out.push({ node: other.node.startIndex < n.startIndex ? other.node : n, kind: 'fold column', inputs: [frame, ...passed] });
+    }
+    list.push({ node: n, op: ops[0], frame });
+    seen.set(key, list);
+  }
+  return out;
 }
