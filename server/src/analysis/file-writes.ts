@@ -13,10 +13,11 @@
 import type { Node } from './parser';
 import type { Binding, CallSite, PythonModel } from './model';
 import { isWithin, stringTemplate, stringValue } from './model';
-import { pathTemplates, scriptConstant } from './config-values';
+import { pathTemplates, scriptConstant, sources } from './config-values';
 import { nodesOfType, once } from './memo';
 import { isSubmissionPath } from './submissions';
 import { firstStartingAt } from './sorted';
+import * as K from './knowledge';
 
 const MAX_VALUES = 16;
 
@@ -75,10 +76,43 @@ export function fileWrites(m: PythonModel): FileWrite[] {
       const w = writeOf(m, c);
       if (!w) continue;
       const paths = pathValues(m, w.path);
-      out.push({ call: c, kind: w.kind, path: w.path, paths, submission: paths.values.some(isSubmissionName) });
+      const submission = paths.values.some(isSubmissionName) || (w.kind === 'to_csv' && !!c.receiver && builtOnSampleSubmission(m, c.receiver, 0));
+      out.push({ call: c, kind: w.kind, path: w.path, paths, submission });
     }
     return out;
   });
+}
+
+/**
+ * Is the frame `expr` the competition's sample submission read and filled in (`sub =
+ * pd.read_csv(<.../sample_submission.csv>)`, `sub[TARGET] = preds`, `sub.to_csv(out)`)? Its CSV is
+ * the submission whatever the output file is called (`Path(OUT) / f"{stamp}-{models}.csv"`).
+ * Followed through bindings and methods on the frame (`.copy()`, `.merge(...)`, `.loc[...]`).
+ */
+function builtOnSampleSubmission(m: PythonModel, expr: Node | null, depth: number): boolean {
+  if (!expr || depth > 6) return false;
+  switch (expr.type) {
+    case 'identifier':
+      return sources(m, expr).some((s) => s.node.id !== expr.id && builtOnSampleSubmission(m, s.node, depth + 1));
+    case 'subscript':
+      return builtOnSampleSubmission(m, expr.childForFieldName('value'), depth + 1);
+    case 'parenthesized_expression':
+      return builtOnSampleSubmission(m, expr.namedChildren[0] ?? null, depth + 1);
+    case 'attribute':
+      return /^(loc|iloc)$/.test(expr.childForFieldName('attribute')?.text ?? '') && builtOnSampleSubmission(m, expr.childForFieldName('object'), depth + 1);
+    case 'call': {
+      const c = m.callAt(expr);
+      if (!c) return false;
+      if (c.qualified === 'pandas.read_csv' || c.qualified === 'polars.read_csv') {
+        const t = pathTemplates(m, c.args[0] ?? c.keywords.get('filepath_or_buffer') ?? null) ?? [];
+        return t.some((v) => /sample_?submission/i.test(baseName(v)));
+      }
+      if (c.method && c.receiver && !c.qualified) return builtOnSampleSubmission(m, c.receiver, depth + 1);
+      return false;
+    }
+    default:
+      return false;
+  }
 }
 
 export function submissionWrites(m: PythonModel): FileWrite[] {
@@ -182,9 +216,9 @@ export function isVerified(m: PythonModel, w: FileWrite): boolean {
     if (c === w.call || !after(w, c)) continue;
     const q = c.qualified ?? '';
     const firstArg = c.args[0] ?? null;
-    if (PATH_CHECKS.test(q) && firstArg && pathValues(m, firstArg).values.some(isSubmissionName)) return true;
-    if (isBuiltinOpen(m, c) && firstArg && !/[wax]/.test(openMode(m, c) ?? 'w') && pathValues(m, firstArg).values.some(isSubmissionName)) return true;
-    if (c.method && PATH_METHOD_CHECKS.test(c.method) && c.receiver && pathValues(m, c.receiver).values.some(isSubmissionName)) return true;
+    if (PATH_CHECKS.test(q) && firstArg && checksPath(m, firstArg, w)) return true;
+    if (isBuiltinOpen(m, c) && firstArg && !/[wax]/.test(openMode(m, c) ?? 'w') && checksPath(m, firstArg, w)) return true;
+    if (c.method && PATH_METHOD_CHECKS.test(c.method) && c.receiver && checksPath(m, c.receiver, w)) return true;
     if (frame && sameName(m, c.receiver, frame, w) && c.method && FRAME_CHECKS.test(c.method)) return true;
     if (frame && FRAME_FN_CHECKS.test(q || c.callee.text) && c.args.some((a) => m.identifiersIn(a).includes(frame) && sameName(m, firstIdentifier(a, frame), frame, w))) return true;
     if (isOpaque(c) && c.args.some((a) => pathValues(m, a).values.some(isSubmissionName) || (frame !== null && a.type === 'identifier' && sameName(m, a, frame, w)))) return true;
@@ -203,6 +237,17 @@ export function isVerified(m: PythonModel, w: FileWrite): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Does a check read the written file: a path naming a submission, or (a submission known by its
+ * frame, under any name) the same path expression or a path with one of the write's known values.
+ */
+function checksPath(m: PythonModel, p: Node, w: FileWrite): boolean {
+  const values = pathValues(m, p).values;
+  if (values.some(isSubmissionName)) return true;
+  if (p.text === w.path.text && m.functionAt(p) === w.call.fn) return true;
+  return values.some((v) => !v.includes('*') && w.paths.values.includes(v));
 }
 
 function firstIdentifier(n: Node, name: string): Node | null {
@@ -430,7 +475,7 @@ export function testPredictions(m: PythonModel): CallSite[] {
   const out: CallSite[] = [];
   for (const c of m.calls) {
     if (inTraining.has(c)) continue;
-    const predicts = (c.method !== null && PREDICT_METHODS.test(c.method) && !!c.receiver) || m.isModelCall(c);
+    const predicts = (c.method !== null && PREDICT_METHODS.test(c.method) && !!c.receiver) || m.isModelCall(c) || ownFunctionPredicts(m, c);
     if (!predicts) continue;
     const inputs = [...c.args, ...c.keywords.values()];
     if (inputs.some((a) => readsTestData(m, a)) || c.loops.some((l) => !!l.iter && readsTestData(m, l.iter))) out.push(c);
@@ -438,7 +483,46 @@ export function testPredictions(m: PythonModel): CallSite[] {
   return out;
 }
 
+/**
+ * A call of the file's own function that predicts, directly or through the functions it calls (a
+ * forward pass or a `.predict*()` in its body) and does not train: `predict_loader(test_loader, model)`.
+ * Its test-data arguments make it a prediction on the test set.
+ */
+function ownFunctionPredicts(m: PythonModel, c: CallSite): boolean {
+  const fns = m.calleesOf(c);
+  // a function that trains (`train(model, train_dl, test_dl, ...)`) evaluates on its held-out data, not the test set
+  return fns.length > 0 && fns.some((f) => !m.reachableFromFunction(f).some((x) => m.isTrainingStep(x) || m.isDelegatedStep(x)) && m.reachableFromFunction(f).some((x) => m.isModelCall(x) || evalModeCall(x) || (x.method !== null && PREDICT_METHODS.test(x.method) && !!x.receiver && !m.calleesOf(x).length)));
+}
+
+/** `net(x)` where the same function puts `net` in eval mode (`net.eval()`, `net = net.eval()`): a forward pass of a module of unknown origin. */
+function evalModeCall(x: CallSite): boolean {
+  if (x.callee.type !== 'identifier' || !x.fn) return false;
+  const name = x.callee.text;
+  return x.fn.calls.some((e) => e.method === 'eval' && e.receiver?.type === 'identifier' && e.receiver.text === name && e.node.startIndex < x.node.startIndex);
+}
+
 /** Calls into code Train Guard cannot see that receive test-derived values (they may write the submission). */
 export function opaqueCallsWithTestData(m: PythonModel): CallSite[] {
-  return m.calls.filter((c) => isOpaque(c) && [...c.args, ...c.keywords.values()].some((a) => readsTestData(m, a)));
+  return m.calls.filter((c) => isOpaque(c) && !isDatasetConstruction(m, c) && [...c.args, ...c.keywords.values()].some((a) => readsTestData(m, a)));
+}
+
+/**
+ * A call whose value becomes a DataLoader's dataset (`DataLoader(Ds(test_df), ...)`, or bound to a
+ * name handed to one in the same function): a dataset, which serves items and writes no file.
+ */
+function isDatasetConstruction(m: PythonModel, c: CallSite): boolean {
+  const isLoader = (x: CallSite | undefined) => !!x?.qualified && K.DATALOADER.has(x.qualified);
+  const holder = c.node.parent?.type === 'argument_list' ? c.node.parent.parent : c.node.parent?.type === 'keyword_argument' ? c.node.parent.parent?.parent : null;
+  if (holder?.type === 'call' && isLoader(m.callAt(holder))) {
+    const lc = m.callAt(holder)!;
+    return lc.args[0]?.id === c.node.id || lc.keywords.get('dataset')?.id === c.node.id;
+  }
+  const parent = c.node.parent;
+  const left = parent?.type === 'assignment' && parent.childForFieldName('right')?.id === c.node.id ? parent.childForFieldName('left') : null;
+  if (left?.type !== 'identifier') return false;
+  return (c.fn ? c.fn.calls : m.moduleCalls).some((x) => {
+    if (!isLoader(x)) return false;
+    const ds = x.args[0] ?? x.keywords.get('dataset');
+    return ds?.type === 'identifier' && ds.text === left.text && ds.startIndex > c.node.startIndex;
+  });
 }
