@@ -11,12 +11,15 @@
  * Fix: add `ModelCheckpoint("model_last.keras", save_best_only=False)` to the fit's callbacks
  * (appended to the list literal, or to the list the `callbacks` name is bound to; a
  * `callbacks=[...]` argument when there is none), spelled through the file's own Keras imports.
- * Silent: a ModelCheckpoint anywhere in the file (TG701 judges best-only ones), a save after the
- * fit, a `tf.train.Checkpoint` / `CheckpointManager`, callbacks Train Guard cannot see (custom
- * classes, unknown objects) that may save; non-Keras training.
+ * Silent: a ModelCheckpoint among the fit's callbacks (TG701 judges best-only ones; one given to
+ * another fit of the file does not save this one), a save after the fit, a `tf.train.Checkpoint` /
+ * `CheckpointManager`, callbacks Train Guard cannot see (custom classes, unknown objects) that may
+ * save; non-Keras training. The callbacks are the values that reach the fit (a notebook that
+ * rebinds `early_stopping` in several cells: the last binding before the fit).
  */
 import type { CallSite, PythonModel } from '../analysis/model';
 import { listElements } from '../analysis/keras';
+import { sources } from '../analysis/config-values';
 import { appendItem } from '../fixes/insert';
 import { fileQuote, spellKeras } from '../fixes/spelling';
 import type { Fix, Rule } from './types';
@@ -34,7 +37,8 @@ export const rule: Rule = {
     const m = ctx.model;
     const fits = m.frameworkLoops().filter((f) => f.framework === 'keras');
     if (!fits.length) return;
-    if (m.calls.some((c) => /^keras\.callbacks\.ModelCheckpoint$|^tensorflow\.train\.(Checkpoint|CheckpointManager)$/.test(c.qualified ?? ''))) return;
+    // a tf.train checkpoint saves through calls of its own; a ModelCheckpoint counts for the fit it is given to
+    if (m.calls.some((c) => /^tensorflow\.train\.(Checkpoint|CheckpointManager)$/.test(c.qualified ?? ''))) return;
     for (const { call } of fits) {
       if (savedAfter(m, call) || callbacksMaySave(m, call)) continue;
       ctx.report({
@@ -50,12 +54,15 @@ const SAVES = /^(tensorflow\.saved_model\.save|keras\.(models|saving)\.save_mode
 
 /** A save of a Keras model after the fit (later in the same function, or in another function). */
 function savedAfter(m: PythonModel, fit: CallSite): boolean {
+  // the models the fit trains, by where they were built: a save of another model built in the file does not save this one
+  const trained = new Set((fit.receiver ? m.originsOf(fit.receiver) : []).filter((o) => o.base).map((o) => o.node.id));
   for (const c of m.calls) {
     if (c.fn === fit.fn && c.node.startIndex < fit.node.endIndex) continue;
     if (SAVES.test(c.qualified ?? '')) return true;
     if (c.method && /^(save|save_weights|export)$/.test(c.method) && c.receiver) {
       if (fit.receiver && c.receiver.text === fit.receiver.text) return true;
-      if (m.originsOf(c.receiver).some((o) => /^keras\./.test(o.base ?? '') || (o.base ?? '').startsWith('<local>.'))) return true;
+      const saved = m.originsOf(c.receiver).filter((o) => /^keras\./.test(o.base ?? '') || (o.base ?? '').startsWith('<local>.'));
+      if (saved.length && (!trained.size || saved.some((o) => trained.has(o.node.id)))) return true;
     }
   }
   return false;
@@ -71,7 +78,9 @@ function callbacksMaySave(m: PythonModel, fit: CallSite): boolean {
   const found = listElements(m, cb);
   if (!found) return true;
   return found.elements.some((e) => {
-    const origins = m.originsOf(e);
+    // the values that reach the fit (a notebook rebinding the name cell after cell: the last one before the fit)
+    const reaching = e.type === 'identifier' ? sources(m, e).map((s) => s.node).filter((n) => n.id !== e.id) : [];
+    const origins = reaching.length ? reaching.flatMap((n) => m.originsOf(n)) : m.originsOf(e);
     return !origins.length || origins.some((o) => !NON_SAVING.test(o.base ?? '') || o.chain.length > 0);
   });
 }
