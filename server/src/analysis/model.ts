@@ -1235,7 +1235,7 @@ export class PythonModel {
     for (const call of this.calls) {
       // only these methods start a framework's loop: the receiver's origins are not asked for others
       if (!call.method || !call.receiver || !FRAMEWORK_METHODS.has(call.method)) continue;
-      const fw = this.frameworkOfReceiver(call.receiver, call.method);
+      const fw = this.frameworkOfReceiver(call.receiver, call.method) ?? this.compiledKerasFit(call);
       if (fw) out.push({ call, framework: fw });
     }
     this.frameworkCache = out;
@@ -1260,6 +1260,22 @@ export class PythonModel {
       if (this.localClassDerives(b, (x) => /^transformers\.\w*Trainer$/.test(x)) && method === 'train') return 'huggingface';
     }
     return null;
+  }
+
+  /**
+   * `model.fit(...)` on a model whose origin the file does not show (a parameter, a factory looked up
+   * by name) that the same function compiled Keras-style first (`model.compile(loss=..., optimizer=...)`)
+   * in a file that imports Keras: a Keras fit.
+   */
+  private compiledKerasFit(call: CallSite): FrameworkName | null {
+    if ((call.method !== 'fit' && call.method !== 'fit_generator') || call.receiver?.type !== 'identifier') return null;
+    const name = call.receiver.text;
+    const compiled = (call.fn ? call.fn.calls : this.moduleCalls).some(
+      (c) => c.method === 'compile' && c.receiver?.type === 'identifier' && c.receiver.text === name && c.node.startIndex < call.node.startIndex && (c.keywords.has('loss') || c.keywords.has('optimizer')),
+    );
+    if (!compiled || !(this.importsModule('keras') || this.importsModule('tensorflow.keras'))) return null;
+    // an origin the file does show is judged by frameworkOfReceiver alone
+    return this.originsOf(call.receiver).some((o) => o.base && !o.base.startsWith('<local') && !/^keras\./.test(o.base) && K.isProjectName(o.base) === false) ? null : 'keras';
   }
 
   /** Does the file import any module under `prefix` (`keras`, `pytorch_lightning`, ...)? */
