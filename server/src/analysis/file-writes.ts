@@ -11,7 +11,7 @@
  * predictions never written).
  */
 import type { Node } from './parser';
-import type { Binding, CallSite, PythonModel } from './model';
+import type { Binding, CallSite, FunctionInfo, PythonModel } from './model';
 import { isWithin, stringTemplate, stringValue } from './model';
 import { pathTemplates, scriptConstant, sources } from './config-values';
 import { nodesOfType, once } from './memo';
@@ -490,9 +490,22 @@ export function testPredictions(m: PythonModel): CallSite[] {
  */
 function ownFunctionPredicts(m: PythonModel, c: CallSite): boolean {
   const fns = m.calleesOf(c);
-  // a function that trains (`train(model, train_dl, test_dl, ...)`) evaluates on its held-out data, not the test set
-  return fns.length > 0 && fns.some((f) => !m.reachableFromFunction(f).some((x) => m.isTrainingStep(x) || m.isDelegatedStep(x)) && m.reachableFromFunction(f).some((x) => m.isModelCall(x) || evalModeCall(x) || (x.method !== null && PREDICT_METHODS.test(x.method) && !!x.receiver && !m.calleesOf(x).length)));
+  if (!fns.length) return false;
+  let known = PREDICTING_FNS.get(m);
+  if (!known) PREDICTING_FNS.set(m, (known = new Map()));
+  return fns.some((f) => {
+    let r = known!.get(f);
+    if (r === undefined) {
+      const reach = m.reachableFromFunction(f);
+      // a function that trains (`train(model, train_dl, test_dl, ...)`) evaluates on its held-out data, not the test set
+      r = !reach.some((x) => m.isTrainingStep(x) || m.isDelegatedStep(x)) && reach.some((x) => m.isModelCall(x) || evalModeCall(x) || (x.method !== null && PREDICT_METHODS.test(x.method) && !!x.receiver && !m.calleesOf(x).length));
+      known!.set(f, r);
+    }
+    return r;
+  });
 }
+
+const PREDICTING_FNS = new WeakMap<PythonModel, Map<FunctionInfo, boolean>>();
 
 /** `net(x)` where the same function puts `net` in eval mode (`net.eval()`, `net = net.eval()`): a forward pass of a module of unknown origin. */
 function evalModeCall(x: CallSite): boolean {
