@@ -248,6 +248,20 @@ function splitSinks(m: PythonModel): Sink[] {
   return out.sort((a, b) => a.node.startIndex - b.node.startIndex);
 }
 
+/** The values written into columns of `self.x` (`self.x[cols] = v`, `self.x.loc[:, c] = v`) anywhere in the file. */
+function columnWritesInto(m: PythonModel, text: string): Node[] {
+  const out: Node[] = [];
+  for (const a of nodesOfType(m, 'assignment')) {
+    let left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left?.type !== 'subscript' || !right) continue;
+    left = left.childForFieldName('value');
+    if (left?.type === 'attribute' && /^(iloc|loc)$/.test(left.childForFieldName('attribute')?.text ?? '')) left = left.childForFieldName('object');
+    if (left?.text === text) out.push(right);
+  }
+  return out;
+}
+
 /**
  * A frame cut into complementary parts by one column compared with one value, in one function:
  * `df[df.kfold != fold]` and `df[df.kfold == fold]` (also `.loc[...]`, `df["k"]`, the value on either
@@ -261,7 +275,8 @@ function complementaryMasks(m: PythonModel): Sink[] {
     const mask = n.namedChildren.slice(1);
     if (mask.length !== 1 || mask[0].type !== 'comparison_operator') continue;
     if (frame?.type === 'attribute' && /^(iloc|loc)$/.test(frame.childForFieldName('attribute')?.text ?? '')) frame = frame.childForFieldName('object');
-    if (frame?.type !== 'identifier') continue;
+    // a name, or a frame kept on the instance (`self.data[self.data.kfold != self.fold]`)
+    if (frame?.type !== 'identifier' && !(frame?.type === 'attribute' && frame.childForFieldName('object')?.text === 'self')) continue;
     const cmp = mask[0];
     const ops = cmp.children.filter((c) => !c.isNamed).map((c) => c.text);
     const sides = cmp.namedChildren;
@@ -269,7 +284,7 @@ function complementaryMasks(m: PythonModel): Sink[] {
     // one side reads a column of the same frame, the other is the value
     const column = (x: Node) => {
       const obj = x.type === 'subscript' ? x.childForFieldName('value') : x.type === 'attribute' ? x.childForFieldName('object') : null;
-      return obj?.type === 'identifier' && obj.text === frame!.text;
+      return (obj?.type === 'identifier' || obj?.type === 'attribute') && obj.text === frame!.text;
     };
     const [a, b] = sides;
     const col = column(a) ? a : column(b) ? b : null;
@@ -282,8 +297,10 @@ function complementaryMasks(m: PythonModel): Sink[] {
     const other = list.find((x) => x.op !== ops[0]);
     if (other) {
       // a parameter: the frames the file's call sites pass
-      const passed = fn && m.bindingsIn(frame.text, fn).some((b) => b.kind === 'param' && b.fn === fn) ? m.argumentsFor(fn, frame.text) : [];
-      out.push({ node: other.node.startIndex < n.startIndex ? other.node : n, kind: 'fold column', inputs: [frame, ...passed] });
+      const passed = fn && frame.type === 'identifier' && m.bindingsIn(frame.text, fn).some((b) => b.kind === 'param' && b.fn === fn) ? m.argumentsFor(fn, frame.text) : [];
+      // a frame kept on the instance: the values its columns were given (`self.data[cols] = sc.fit_transform(...)`)
+      const kept = frame.type === 'attribute' ? columnWritesInto(m, frame.text) : [];
+      out.push({ node: other.node.startIndex < n.startIndex ? other.node : n, kind: 'fold column', inputs: [frame, ...passed, ...kept] });
     }
     list.push({ node: n, op: ops[0], frame });
     seen.set(key, list);
