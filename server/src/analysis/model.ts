@@ -9,6 +9,7 @@ import { firstAtOrAfter } from './sorted';
 import { SyntaxTree } from './syntax';
 import { SourceText } from './source';
 import * as K from './knowledge';
+import { combineFacts, type ImportedFunction, type KnownFacts, type ProjectFacts } from '../project/facts';
 import { resolveValues, sources } from './config-values';
 import { identifiersNamed } from './node-index';
 
@@ -221,13 +222,46 @@ export class PythonModel {
   private trainingCache?: Map<LoopInfo, TrainingLoopFacts>;
   private frameworkCache?: FrameworkLoop[];
   private methodNames?: Set<string>;
+  private importedFactsCache?: KnownFacts;
 
-  constructor(tree: Tree, source: SourceText | string) {
+  /**
+   * The project the file is part of (its imports of project modules, read by the caller: see
+   * project/facts.ts), or null: a single file, where an imported function's facts are unknown.
+   */
+  project: ProjectFacts | null;
+
+  constructor(tree: Tree, source: SourceText | string, project: ProjectFacts | null = null) {
+    this.project = project;
     this.tree = tree;
     this.source = typeof source === 'string' ? new SourceText(source) : source;
     this.syntax = new SyntaxTree(tree, this.source.text);
     this.root = this.syntax.root;
     new Collector(this).run();
+  }
+
+  /**
+   * Gives a model built without its project the project's facts: names are qualified again (a
+   * `from utils import *` name may now be torch's) and every answer kept so far is dropped. The
+   * analysis does it before its first rule; a caller that builds the model passes the facts to the
+   * constructor instead.
+   */
+  attachProject(project: ProjectFacts | null): void {
+    if (!project || this.project) return;
+    this.project = project;
+    if (!this.starImports.length && !this.imports.size) return;
+    this.qualifyCache?.clear();
+    for (const cls of this.classes.values()) {
+      const supers = cls.node.childForFieldName('superclasses');
+      cls.bases = (supers ? supers.namedChildren.filter((c) => c.type !== 'keyword_argument' && c.type !== 'comment') : []).map((b) => this.qualify(b) ?? `<local>.${b.text}`);
+    }
+    for (const c of this.calls) c.qualified = this.qualify(c.callee);
+    for (const cache of [this.reachCache, this.defaultsCache, this.usageCache, this.lossModuleCache, this.delegatedCache, this.fullBatchCache, this.loopReachCache, this.originCache, this.roleCache, this.calleeCache]) (cache as Map<unknown, unknown>).clear();
+    this.runCache = undefined;
+    this.epochProperCache = undefined;
+    this.callerIndex = undefined;
+    this.trainingCache = undefined;
+    this.frameworkCache = undefined;
+    this.importedFactsCache = undefined;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -292,6 +326,18 @@ export class PythonModel {
       }
       const imported = this.imports.get(name);
       if (imported) return imported;
+      if (this.starImports.length && !BUILTINS.has(name) && this.project) {
+        // `from utils import *` of a module of the project that was read: what its `*` binds
+        const star = this.project.starName(name);
+        if (star !== undefined) {
+          const others = this.starImports.filter((s) => !this.project!.isProjectStar(s));
+          if (star === null) return others.length ? normalize(`${others[others.length - 1]}.${name}`) : null;
+          const r = star.resolved;
+          if (r.kind === 'external') return normalize(r.qualified);
+          if (r.kind !== 'unknown') return normalize(star.via.endsWith('.') ? `${star.via}${name}` : `${star.via}.${name}`);
+          // unknown: the conventional bindings below
+        }
+      }
       if (this.starImports.length && !BUILTINS.has(name)) {
         const last = this.starImports[this.starImports.length - 1];
         // `from utils import *` of a project module that cannot be read: the name's conventional binding
@@ -1144,7 +1190,12 @@ export class PythonModel {
    */
   isDelegatedStep(call: CallSite): boolean {
     const q = call.qualified;
-    if (!q || call.args.length + call.keywords.size < 2 || q.startsWith('<local') || !K.isProjectName(q)) return false;
+    if (!q || q.startsWith('<local') || !K.isProjectName(q)) return false;
+    // a function of the project that was read: what its summary says (a whole training run in it is not a step)
+    const r = this.project?.resolve(q);
+    if (r && r.kind === 'function' && r.fn.facts.trainingStep !== null && r.fn.facts.epochLoop !== null) return r.fn.facts.trainingStep && !r.fn.facts.epochLoop && !this.calleesOf(call).length;
+    if (r && r.kind !== 'unknown' && r.kind !== 'class' && r.kind !== 'function') return false;
+    if (call.args.length + call.keywords.size < 2) return false;
     const known = this.delegatedCache.get(call);
     if (known !== undefined) return known;
     const out = this.isDelegatedStepUncached(call);
@@ -1167,6 +1218,42 @@ export class PythonModel {
     return trained && optimizer;
   }
 
+
+  /** The function of another module of the project a call runs (null: the file's own, a library's, or not known). */
+  importedFunction(call: CallSite): ImportedFunction | null {
+    if (!this.project || !call.qualified || call.qualified.startsWith('<local')) return null;
+    return this.project.functionNamed(call.qualified);
+  }
+
+  /**
+   * What the functions of other modules that a delegated training loop hands its step to do
+   * (autocast, a GPU-memory report, prints, saves...), with those functions; null when one of them
+   * cannot be read (no project, a module missing or not parsed): then nothing is known of them.
+   */
+  delegatedFacts(loop: LoopInfo): { facts: KnownFacts; functions: ImportedFunction[]; calls: CallSite[] } | null {
+    const f = this.trainingLoops().get(loop);
+    if (!f?.delegated || !this.project) return null;
+    const calls = this.reachableFromLoop(loop).filter((c) => this.isDelegatedStep(c));
+    const functions: ImportedFunction[] = [];
+    for (const c of calls) {
+      const fn = this.importedFunction(c);
+      if (!fn) return null;
+      functions.push(fn);
+    }
+    if (!functions.length) return null;
+    return { facts: combineFacts(functions.map((x) => x.facts)), functions, calls };
+  }
+
+  /** The facts of every function of other modules the file calls (anywhere), together: what a file-wide question ("is AMP used?") adds. */
+  importedFacts(): KnownFacts {
+    if (this.importedFactsCache) return this.importedFactsCache;
+    const list: KnownFacts[] = [];
+    if (this.project) for (const c of this.calls) {
+      const fn = this.importedFunction(c);
+      if (fn) list.push(fn.facts);
+    }
+    return (this.importedFactsCache = combineFacts(list));
+  }
 
   /** Training loops with no training loop inside: the loops over batches (not an epoch loop whose batch loop is in a function the file cannot read). */
   batchLoops(): LoopInfo[] {

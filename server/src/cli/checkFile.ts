@@ -5,7 +5,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyzeText } from '../analysis/analyze';
+import { analyzeModel, analyzeText, type AnalysisResult, type AnalyzeOptions } from '../analysis/analyze';
+import { parsePython } from '../analysis/parser';
+import { PythonModel } from '../analysis/model';
+import { importsOf } from '../project/imports';
 import { fixAll } from '../fixes/apply';
 import { fixNotebook } from '../fixes/notebook';
 import { limitExceeded } from '../analysis/limits';
@@ -190,6 +193,26 @@ export class Checker {
     out.push(...moduleListing(name, program));
   }
 
+  /**
+   * Analyses `text` (the file `file`) with the project modules it imports when follow-imports is on:
+   * the file is parsed once, its imports are resolved, and only when one of them leads into the
+   * project is the program loaded and handed to the analysis (a script with no project imports
+   * costs its imports' resolution and nothing more).
+   */
+  private analyzeFollowing(file: string, text: string, onDisk: boolean, opts: AnalyzeOptions): AnalysisResult {
+    const settings = opts.settings;
+    if (!settings?.followImports || !onDisk) return analyzeText(text, opts);
+    const tree = parsePython(text);
+    try {
+      const model = new PythonModel(tree, new SourceText(text));
+      const imports = importsOf(model);
+      const program = imports.length ? loadProgram(this.view, path.resolve(file), { cache: this.summaries, entryImports: imports }) : null;
+      return analyzeModel(model, program?.modules.length ? { ...opts, program } : opts);
+    } finally {
+      tree.delete();
+    }
+  }
+
   /** Checks a file on disk (and writes its fixes with --fix). Never throws: an exception is that file's error. */
   checkFile(file: string): FileOutcome {
     let bytes: Buffer;
@@ -277,7 +300,7 @@ export class Checker {
           if (write(writeIpynb(nb, fixed.changed), n)) program = NotebookProgram.fromCells(fixed.cells);
         } else if (!onDisk) outcome.fixedText = decoded.text;
       }
-      const result = analyzeText(program.text, { settings, workspace, rules, shellCommands: program.shellCommands, onRuleError });
+      const result = this.analyzeFollowing(file, program.text, onDisk, { settings, workspace, rules, shellCommands: program.shellCommands, onRuleError });
       // a fix with an edit across a cell boundary or on an IPython line cannot be written: not offered
       report.findings = result.findings.map((f): Finding => (f.fix && 'error' in program.editsToCells(f.fix.edits) ? { ...f, fix: undefined } : f));
       const fileText = new SourceText(nb.text);
@@ -309,7 +332,7 @@ export class Checker {
       outcome.report = null;
       return outcome;
     }
-    const result = analyzeText(text, { settings, workspace, rules, onRuleError });
+    const result = this.analyzeFollowing(file, text, onDisk, { settings, workspace, rules, onRuleError });
     report.findings = result.findings;
     if (!unsafe) outcome.hiddenUnsafe = result.findings.filter((f) => f.fix?.applicability === 'unsafe').length;
     if (result.syntaxError) report.notes.push('the file has syntax errors: findings may be incomplete and no fixes are offered');

@@ -15,10 +15,12 @@ import { createHash } from 'crypto';
 import type { Node } from '../analysis/parser';
 import { parsePython } from '../analysis/parser';
 import { limitExceeded } from '../analysis/limits';
-import { PythonModel, stringValue, type CallSite, type FunctionInfo, type LoopInfo, type Role, type WithInfo } from '../analysis/model';
+import { PythonModel, stringValue, type CallSite, type FunctionInfo, type LoopInfo, type Role, type TrainingLoopFacts, type WithInfo } from '../analysis/model';
 import * as K from '../analysis/knowledge';
 import { isNoGradDecorated, isNoGradExpression, isNoGradWith, modeSetBy } from '../analysis/passes';
 import { importsOf, type ImportRef } from './imports';
+import { FACT_KEYS, type FactKey } from './facts';
+import { isOpaque, isPrintLike } from '../rules/tg221-silent-training-loop';
 
 /** A role a parameter can play: the model's roles, and a device. */
 export type ParamRole = Role | 'device';
@@ -39,8 +41,16 @@ export interface ScopeFacts {
   evalMode: boolean;
   /** `torch.save`, `safetensors` saves, `joblib.dump`, `pickle.dump`. */
   saves: boolean;
-  /** Calls the builtin `print`. */
+  /** Reports progress: `print`, a logger, a progress bar, a tracker (what TG221 counts), or a call into a library that may log. */
   prints: boolean;
+  /** Holds (or reaches) a training loop that holds another (an epoch loop around its batch loop, a fold loop). */
+  epochLoop: boolean;
+  /**
+   * Calls it makes (itself or through the module's own functions it reaches) to names imported from
+   * outside the known libraries (`utils.save_on_master`, `.engine.step`), qualified as the module
+   * spells them: another module's facts that these facts leave out (facts.ts follows them).
+   */
+  calls: string[];
 }
 
 export interface FunctionSummary extends ScopeFacts {
@@ -158,7 +168,9 @@ export function summarizeModel(m: PythonModel, hash: string): ModuleSummary {
 /** The methods of a GradScaler (a receiver's role is only asked for these). */
 const SCALER_METHODS: ReadonlySet<string> = new Set(['scale', 'unscale_', 'step', 'update', 'get_scale', 'state_dict', 'load_state_dict']);
 
-const FACT_KEYS = ['trainingStep', 'trainingLoop', 'autocast', 'gradScaler', 'gpuMemoryReport', 'noGrad', 'evalMode', 'saves', 'prints'] as const;
+export { FACT_KEYS, type FactKey };
+/** At most this many imported calls are kept per scope. */
+const MAX_CALLS = 64;
 
 /**
  * Facts per scope: each function's own facts (its own calls, loops and with-blocks) are computed
@@ -168,7 +180,7 @@ class ScopeFactsOf {
   private readonly own = new Map<FunctionInfo | null, ScopeFacts>();
   private readonly roleMemo = new Map<FunctionInfo, Map<string, Set<ParamRole>>>();
   private readonly withsByFn = new Map<FunctionInfo | null, WithInfo[]>();
-  private readonly training: ReadonlyMap<LoopInfo, unknown>;
+  private readonly training: ReadonlyMap<LoopInfo, TrainingLoopFacts>;
 
   constructor(private readonly m: PythonModel) {
     for (const w of m.withBlocks) {
@@ -187,11 +199,13 @@ class ScopeFactsOf {
 
   /** The facts of scope `fn` (null: module level, whose calls are `calls`) and of every function it reaches. */
   reaching(fn: FunctionInfo | null, calls: readonly CallSite[]): ScopeFacts {
-    const out = { ...this.ownFacts(fn) };
+    const own = this.ownFacts(fn);
+    const out = { ...own, calls: [...own.calls] };
     for (const g of reachedFunctions(this.m, calls)) {
       if (g === fn) continue;
       const f = this.ownFacts(g);
       for (const k of FACT_KEYS) if (f[k]) out[k] = true;
+      for (const c of f.calls) if (out.calls.length < MAX_CALLS && !out.calls.includes(c)) out.calls.push(c);
     }
     return out;
   }
@@ -219,7 +233,10 @@ class ScopeFactsOf {
       noGrad: withs.some((w) => isNoGradWith(m, w)) || (fn !== null && isNoGradDecorated(m, fn)) || calls.some((c) => c.node.parent?.type === 'expression_statement' && isNoGradExpression(m, c.node)),
       evalMode: calls.some((c) => modeSetBy(m, c) === 'eval'),
       saves: calls.some((c) => c.qualified !== null && K.CHECKPOINT_SAVES.has(c.qualified)),
-      prints: calls.some((c) => c.callee.type === 'identifier' && c.callee.text === 'print' && m.bindingsIn('print', c.fn).length === 0 && !m.imports.has('print')),
+      // a print, a logger, a progress bar (TG221's reporting calls), or a library that may log
+      prints: calls.some((c) => isPrintLike(m, c) || (isOpaque(c) && !K.isProjectName(c.qualified ?? ''))),
+      epochLoop: loops.some((l) => !!this.training.get(l)?.inner.length),
+      calls: [...new Set(calls.map((c) => c.qualified).filter((q): q is string => q !== null && !q.startsWith('<local') && K.isProjectName(q)))].slice(0, MAX_CALLS),
     };
     this.own.set(fn, facts);
     return facts;

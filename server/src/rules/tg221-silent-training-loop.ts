@@ -71,7 +71,7 @@ const QUIET_LIBS = new Set(
   'torch torchvision timm numpy pandas sklearn scipy math os time random gc collections itertools functools json pickle joblib copy glob shutil pathlib re typing PIL cv2 albumentations transformers accelerate tensorflow keras pytorch_lightning lightning fastai segmentation_models_pytorch monai kornia datasets tokenizers lightgbm xgboost catboost warnings argparse dataclasses datetime sys einops safetensors sentencepiece polars pyarrow h5py skimage imageio torchmetrics bitsandbytes peft optuna'.split(' '),
 );
 
-function isPrintLike(m: PythonModel, c: CallSite): boolean {
+export function isPrintLike(m: PythonModel, c: CallSite): boolean {
   if (c.callee.type === 'identifier' && (c.callee.text === 'print' || c.callee.text === 'display') && !m.bindingsIn(c.callee.text, c.fn).length && !m.imports.has(c.callee.text)) return true;
   const q = c.qualified;
   if (q && REPORTING.test(q)) return true;
@@ -93,7 +93,7 @@ function isPrintLike(m: PythonModel, c: CallSite): boolean {
 }
 
 /** A call into a module we cannot see (`from utils import train_epoch`, a relative import): it may log. */
-function isOpaque(c: CallSite): boolean {
+export function isOpaque(c: CallSite): boolean {
   const q = c.qualified;
   if (!q || q.startsWith('<local')) return false;
   const root = q.split('.')[0];
