@@ -141,6 +141,11 @@ export interface TrainingLoopFacts {
    * what the file shows and stay silent about what happens inside that function.
    */
   delegated?: boolean;
+  /**
+   * A delegated loop whose step function (another module of the project, read) holds no loop: the
+   * loop itself is the loop over batches (or steps), its step's body is elsewhere. Not an epoch loop.
+   */
+  stepElsewhere?: boolean;
 }
 
 const NORMALIZE: [string, string][] = [
@@ -984,6 +989,9 @@ export class PythonModel {
           const kinds = this.calleesOf(call).flatMap((f) => (f.name === '__init__' ? [] : f.returns.map((r) => this.deviceOf(r, depth + 1, seen))));
           return combineDevices(kinds);
         }
+        // a device returned by a function of another module of the project (`from utils import get_device`)
+        const imported = call ? this.importedFunction(call) : null;
+        if (imported) return imported.summary.returnsDevice ?? 'unknown';
         return 'unknown';
       }
       case 'attribute': {
@@ -1178,6 +1186,13 @@ export class PythonModel {
     for (const f of facts.values()) {
       if (!f.inner.length && !this.reachableFromLoop(f.loop).some((c) => this.isTrainingStep(c))) f.delegated = true;
     }
+    if (this.project) {
+      for (const f of facts.values()) {
+        if (!f.delegated) continue;
+        const steps = this.reachableFromLoop(f.loop).filter((c) => this.isDelegatedStep(c)).map((c) => this.importedFunction(c));
+        if (steps.length && steps.every((fn) => fn && fn.facts.trainingLoop === false)) f.stepElsewhere = true;
+      }
+    }
     this.trainingCache = facts;
     return facts;
   }
@@ -1193,8 +1208,10 @@ export class PythonModel {
     if (!q || q.startsWith('<local') || !K.isProjectName(q)) return false;
     // a function of the project that was read: what its summary says (a whole training run in it is not a step)
     const r = this.project?.resolve(q);
-    if (r && r.kind === 'function' && r.fn.facts.trainingStep !== null && r.fn.facts.epochLoop !== null) return r.fn.facts.trainingStep && !r.fn.facts.epochLoop && !this.calleesOf(call).length;
-    if (r && r.kind !== 'unknown' && r.kind !== 'class' && r.kind !== 'function') return false;
+    // (a step it does not show, in a library call such as timm's NativeScaler, is left to the heuristic below)
+    if (r && r.kind === 'function' && r.fn.facts.epochLoop === true) return false;
+    if (r && r.kind === 'function' && r.fn.facts.trainingStep === true) return !this.calleesOf(call).length;
+    if (r && (r.kind === 'external' || r.kind === 'module' || r.kind === 'value')) return false;
     if (call.args.length + call.keywords.size < 2) return false;
     const known = this.delegatedCache.get(call);
     if (known !== undefined) return known;
@@ -1267,7 +1284,7 @@ export class PythonModel {
 
   /** Training loops that reach another training loop (epoch and fold loops), or delegate their step. */
   epochLoops(): LoopInfo[] {
-    return [...this.trainingLoops().values()].filter((f) => f.inner.length > 0 || f.delegated).map((f) => f.loop);
+    return [...this.trainingLoops().values()].filter((f) => f.inner.length > 0 || (f.delegated && !f.stepElsewhere)).map((f) => f.loop);
   }
 
   /**
@@ -1281,8 +1298,8 @@ export class PythonModel {
     const facts = this.trainingLoops();
     const out: LoopInfo[] = [];
     for (const f of facts.values()) {
-      if (f.delegated || this.isFullBatchLoop(f)) out.push(f.loop);
-      else if (f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length && !facts.get(l)!.delegated && !this.isFullBatchLoop(facts.get(l)!))) out.push(f.loop);
+      if ((f.delegated && !f.stepElsewhere) || this.isFullBatchLoop(f)) out.push(f.loop);
+      else if (f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length && (!facts.get(l)!.delegated || facts.get(l)!.stepElsewhere) && !this.isFullBatchLoop(facts.get(l)!))) out.push(f.loop);
     }
     this.epochProperCache = out;
     return out;

@@ -36,7 +36,7 @@ export type Resolved =
   | { kind: 'module'; file: string; summary: ModuleSummary }
   /** A library name re-exported by a project module (`torch` through `from utils import *`). */
   | { kind: 'external'; qualified: string }
-  | { kind: 'class' | 'value'; file: string; binding: ExportBinding }
+  | { kind: 'class' | 'value'; file: string; name: string; binding: ExportBinding }
   /** The project's, but it cannot be known: a module missing, unparsable, circular, not followed, or a name not read. */
   | { kind: 'unknown'; reason: string };
 
@@ -166,12 +166,12 @@ export class ProjectFacts {
     // the longest imported module the name starts with
     let best: string | null = null;
     for (const k of imports.modules.keys()) {
-      if ((qualified === k || qualified.startsWith(k.endsWith('.') ? k : k + '.')) && (best === null || k.length > best.length)) best = k;
+      if ((qualified === k || qualified.startsWith(k + '.')) && (best === null || k.length > best.length)) best = k;
     }
     if (best === null) return null;
     const target = imports.modules.get(best) ?? null;
     if (!target) return { kind: 'unknown', reason: `${best} is missing` };
-    const rest = qualified === best ? '' : qualified.slice(best.endsWith('.') ? best.length : best.length + 1);
+    const rest = qualified === best ? '' : qualified.slice(best.length + 1);
     if (!target.file) {
       // a namespace package: only its submodules are names (each registered on its own)
       return { kind: 'unknown', reason: `${best} is a folder without __init__.py` };
@@ -220,7 +220,7 @@ export class ProjectFacts {
           return this.resolveIn(file, exported.qualified, depth + 1) ?? { kind: 'external', qualified: exported.qualified };
         case 'class':
         case 'value':
-          return { kind: exported.kind, file, binding: exported };
+          return { kind: exported.kind, file, name, binding: exported };
         case 'function':
           return { kind: 'unknown', reason: `${name} is not summarised` };
         default:
@@ -270,6 +270,12 @@ export class ProjectFacts {
         g = unknownFacts();
       } else if (r.kind === 'external') {
         g = externalFacts(r.qualified);
+      } else if (r.kind === 'class') {
+        // an instance of a class of the project: any of its methods may be called on it
+        const methods = this.moduleAt(r.file).summary?.functions.filter((f) => f.name.startsWith(`${r.name}.`)) ?? [];
+        for (const mth of methods) merge(out, this.followFacts(r.file, mth, depth + 1, seen));
+        // a base class of another module (or a library's) may do what its methods do not show
+        if (r.binding.kind === 'class' && r.binding.bases.some((b) => b !== 'object' && !b.startsWith('<local>.') && K.isProjectName(b))) g = unknownFacts();
       }
       if (g) merge(out, g);
     }
@@ -279,8 +285,9 @@ export class ProjectFacts {
   }
 }
 
+/** How the model spells a name of a module: `engine` + `fit` -> `engine.fit`; `.` + `utils` -> `..utils` (`from . import utils`). */
 function joinName(spelled: string, name: string): string {
-  return spelled.endsWith('.') ? `${spelled}${name}` : `${spelled}.${name}`;
+  return `${spelled}.${name}`;
 }
 
 function unknownFacts(): KnownFacts {

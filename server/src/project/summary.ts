@@ -15,7 +15,7 @@ import { createHash } from 'crypto';
 import type { Node } from '../analysis/parser';
 import { parsePython } from '../analysis/parser';
 import { limitExceeded } from '../analysis/limits';
-import { PythonModel, stringValue, type CallSite, type FunctionInfo, type LoopInfo, type Role, type TrainingLoopFacts, type WithInfo } from '../analysis/model';
+import { PythonModel, stringValue, type CallSite, type DeviceKind, type FunctionInfo, type LoopInfo, type Role, type TrainingLoopFacts, type WithInfo } from '../analysis/model';
 import * as K from '../analysis/knowledge';
 import { isNoGradDecorated, isNoGradExpression, isNoGradWith, modeSetBy } from '../analysis/passes';
 import { importsOf, type ImportRef } from './imports';
@@ -63,6 +63,8 @@ export interface FunctionSummary extends ScopeFacts {
   paramRoles: Record<string, ParamRole[]>;
   /** What every return gives; null = unknown (no return, or one that cannot be read). */
   returns: ValueKind[] | null;
+  /** The device every return gives (`torch.device("cuda")`, `"cuda" if ... else "cpu"`), when it is one; null otherwise. */
+  returnsDevice: Exclude<DeviceKind, 'unknown'> | null;
 }
 
 export type ExportBinding =
@@ -151,6 +153,7 @@ export function summarizeModel(m: PythonModel, hash: string): ModuleSummary {
       ...facts.reaching(fn, fn.calls),
       paramRoles: Object.fromEntries([...roles].map(([p, r]) => [p, [...r].sort()])),
       returns: returnKinds(m, fn, roles),
+      returnsDevice: returnedDevice(m, fn),
     });
   }
   const star = exportsOf(m);
@@ -422,6 +425,15 @@ function kindOfValue(m: PythonModel, fn: FunctionInfo, expr: Node, roles: Map<st
   const origins = m.originsOf(expr);
   if (origins.length && origins.every((o) => o.base === 'torch.device' && o.chain.length === 0)) return 'device';
   return null;
+}
+
+function returnedDevice(m: PythonModel, fn: FunctionInfo): Exclude<DeviceKind, 'unknown'> | null {
+  const values = fn.returns.filter((r) => m.functionAt(r) === fn);
+  if (!values.length) return null;
+  const kinds = new Set(values.map((v) => m.deviceOf(v)));
+  if (kinds.has('unknown')) return null;
+  if (kinds.has('cuda') || kinds.has('maybe-cuda')) return kinds.size === 1 && kinds.has('cuda') ? 'cuda' : 'maybe-cuda';
+  return 'cpu';
 }
 
 function returnKinds(m: PythonModel, fn: FunctionInfo, roles: Map<string, Set<ParamRole>>): ValueKind[] | null {

@@ -1,0 +1,51 @@
+/**
+ * The rules' view of the project's other modules (issue 18): epoch loops whose step is a function
+ * of another module that was read, with what that function does (project/facts.ts), and the
+ * related information that points a finding at it. Without a project (a file checked alone) there
+ * are none: what depends on another module stays unknown and the rules stay silent about it.
+ */
+import * as path from 'path';
+import type { CallSite, LoopInfo, PythonModel } from './model';
+import type { ImportedFunction, KnownFacts } from '../project/facts';
+import type { Range } from './source';
+
+export interface DelegatedLoop {
+  loop: LoopInfo;
+  /** The step functions' facts together (true wins, then unknown). */
+  facts: KnownFacts;
+  functions: ImportedFunction[];
+  /** The calls of the loop that run them. */
+  calls: CallSite[];
+}
+
+/** Delegated training loops that run when the file runs and whose step functions were all read. */
+export function delegatedLoops(m: PythonModel): DelegatedLoop[] {
+  if (!m.project) return [];
+  const out: DelegatedLoop[] = [];
+  for (const f of m.trainingLoops().values()) {
+    if (!f.delegated || !m.runsInFile(f.loop) || f.loop.body.namedChildren.some((c) => c.type === 'break_statement')) continue;
+    const d = m.delegatedFacts(f.loop);
+    if (d) out.push({ loop: f.loop, ...d });
+  }
+  return out;
+}
+
+/** "`train_one_epoch` (engine.py)", the step function(s) of a delegated loop. */
+export function describeImported(d: DelegatedLoop): string {
+  const names = [...new Set(d.functions.map((f) => `\`${f.summary.name}\` (${path.basename(f.file)})`))];
+  return names.join(', ');
+}
+
+/** Related information at each step function's `def`, in its own file. */
+export function relatedImported(d: DelegatedLoop, message: string): { range: Range; message: string; file: string }[] {
+  const seen = new Set<string>();
+  const out: { range: Range; message: string; file: string }[] = [];
+  for (const f of d.functions) {
+    const key = `${f.file}:${f.summary.line}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const line = f.summary.line;
+    out.push({ file: f.file, range: { start: { line, character: 0 }, end: { line, character: 0 } }, message: `${f.summary.name}: ${message}` });
+  }
+  return out;
+}
