@@ -995,6 +995,8 @@ export class PythonModel {
         return 'unknown';
       }
       case 'attribute': {
+        const imported = this.importedDevice(expr);
+        if (imported) return imported;
         const attr = expr.childForFieldName('attribute')?.text;
         const obj = expr.childForFieldName('object');
         if (attr === 'device') {
@@ -1006,6 +1008,8 @@ export class PythonModel {
       case 'subscript':
         return this.configuredDevice(expr, depth, seen);
       case 'identifier': {
+        const imported = this.importedDevice(expr);
+        if (imported) return imported;
         const bs = this.bindingsIn(expr.text, this.functionAt(expr));
         const kinds: DeviceKind[] = [];
         for (const b of bs) {
@@ -1020,6 +1024,15 @@ export class PythonModel {
       default:
         return 'unknown';
     }
+  }
+
+  /** The device a module of the project binds to a name the file imports (`config.DEVICE`, `from config import DEVICE`), or null. */
+  private importedDevice(expr: Node): DeviceKind | null {
+    if (!this.project) return null;
+    const q = this.qualify(expr);
+    if (!q || q.startsWith('<local')) return null;
+    const r = this.project.resolve(q);
+    return r?.kind === 'value' && r.binding.kind === 'value' && r.binding.device ? r.binding.device : null;
   }
 
   /** A device read from configuration (`cfg.device`, `CFG["device"]`, `self.device`, `args.device`): its sources, else its resolved strings. */
@@ -1204,6 +1217,11 @@ export class PythonModel {
    * optimizer, device)`).
    */
   isDelegatedStep(call: CallSite): boolean {
+    if (this.project && call.method && !call.qualified) {
+      // a method of a project class's instance: what its summary says
+      const m = this.importedFunction(call);
+      if (m) return m.facts.trainingStep === true && m.facts.epochLoop !== true;
+    }
     const q = call.qualified;
     if (!q || q.startsWith('<local') || !K.isProjectName(q)) return false;
     // a function of the project that was read: what its summary says (a whole training run in it is not a step)
@@ -1238,8 +1256,18 @@ export class PythonModel {
 
   /** The function of another module of the project a call runs (null: the file's own, a library's, or not known). */
   importedFunction(call: CallSite): ImportedFunction | null {
-    if (!this.project || !call.qualified || call.qualified.startsWith('<local')) return null;
-    return this.project.functionNamed(call.qualified);
+    if (!this.project) return null;
+    if (call.qualified && !call.qualified.startsWith('<local')) return this.project.functionNamed(call.qualified);
+    // a method of an instance of a project class (`trainer = Trainer(...)`, `trainer.train(...)`)
+    if (!call.method || !call.receiver) return null;
+    let found: ImportedFunction | null = null;
+    for (const o of this.originsOf(call.receiver)) {
+      if (!o.base || o.chain.length || o.base.startsWith('<') || !K.isProjectName(o.base)) return null;
+      const fn = this.project.methodOf(o.base, call.method);
+      if (!fn || (found && found !== fn)) return null;
+      found = fn;
+    }
+    return found;
   }
 
   /**

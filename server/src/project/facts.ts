@@ -84,6 +84,15 @@ export class ProjectFacts {
     return r?.kind === 'function' ? r.fn : null;
   }
 
+  /** The method `method` of the project class a qualified name of the entry names (`training.Trainer` + `train`), or null. */
+  methodOf(qualifiedClass: string, method: string): ImportedFunction | null {
+    const r = this.resolve(qualifiedClass);
+    if (r?.kind !== 'class') return null;
+    const summary = this.moduleAt(r.file).summary;
+    const fn = summary?.functions.find((f) => f.name === `${r.name}.${method}`);
+    return fn ? this.importedFunction(r.file, fn, 0) : null;
+  }
+
   /**
    * What a bare name the entry does not bind is through its `from m import *` of project modules:
    * the binding (the last star module that exports it wins), `unknown` when a star module of the

@@ -71,7 +71,8 @@ export type ExportBinding =
   | { kind: 'import'; qualified: string }
   | { kind: 'class'; bases: string[]; torchModule: boolean }
   | { kind: 'function' }
-  | { kind: 'value'; role: ParamRole | null }
+  /** `device`: the device a value names (`DEVICE = "cuda"`, `torch.device("cuda" if ... else "cpu")`), when it is one. */
+  | { kind: 'value'; role: ParamRole | null; device?: Exclude<DeviceKind, 'unknown'> }
   /** Listed in `__all__` but not bound in the module (or bound in a way not read here). */
   | { kind: 'unknown' };
 
@@ -494,7 +495,8 @@ function exportBinding(m: PythonModel, name: string): ExportBinding {
       if (bs.length !== 1) return { kind: 'value', role: null };
       const rs = m.rolesOf(b.node);
       if (rs.size) return { kind: 'value', role: rs.size === 1 ? [...rs][0] : null };
-      return { kind: 'value', role: b.value && m.deviceOf(b.value) !== 'unknown' ? 'device' : null };
+      const device = b.value ? m.deviceOf(b.value) : 'unknown';
+      return device === 'unknown' ? { kind: 'value', role: null } : { kind: 'value', role: 'device', device };
     }
     default:
       return { kind: 'unknown' };
