@@ -1,0 +1,190 @@
+/**
+ * Findings that follow the imports (issue 18): which findings in which file of the fixture projects
+ * (test/fixtures/projects/), with the program loaded the way the CLI loads it, and the same file
+ * checked alone. The imported step's facts (autocast, GradScaler, GPU-memory report, prints, saves)
+ * decide TG203 / TG801 / TG221 / TG703 in the script that runs it; a module that cannot be read
+ * (missing, a syntax error, circular, deleted) leaves them unknown and the rules silent.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { FIXTURES, ready, checkFixRoundTrip } from './helpers';
+import { DiskView, MemoryView, OverlayView, type ProjectView } from '../../server/src/project/fsview';
+import { loadProgram, type Program } from '../../server/src/project/loader';
+import { analyzeModel, analyzeText } from '../../server/src/analysis/analyze';
+import { parsePython } from '../../server/src/analysis/parser';
+import { PythonModel } from '../../server/src/analysis/model';
+import type { Finding } from '../../server/src/rules/types';
+
+const PROJECTS = path.join(FIXTURES, 'projects');
+const P = (...parts: string[]) => path.join(PROJECTS, ...parts);
+
+/** The program of `entry` as the CLI loads it (null when none of its imports leads into the project). */
+function programOf(view: ProjectView, entry: string, root: string): Program | undefined {
+  const p = loadProgram(view, entry, { workspaceRoot: root });
+  return p.modules.length ? p : undefined;
+}
+
+function run(view: ProjectView, entry: string, root: string, follow = true): Finding[] {
+  const text = view.read(entry).text!;
+  return analyzeText(text, { program: follow ? programOf(view, entry, root) : undefined, onRuleError: (c, e) => { throw new Error(`${c} threw: ${(e as Error).stack}`); } }).findings;
+}
+
+const keys = (fs: Finding[]) => fs.map((f) => `${f.range.start.line + 1} ${f.code}`);
+/** Findings of `entry` (1-based line and code), with and without its imports followed. */
+function both(view: ProjectView, entry: string, root: string) {
+  return { on: keys(run(view, entry, root)), off: keys(run(view, entry, root, false)) };
+}
+
+describe('findings across modules (issue 18)', () => {
+  before(ready);
+  const disk = new DiskView();
+
+  describe('the fixture projects, file by file', () => {
+    // each file of a project: its findings with the imports followed (the CLI's default), and which appear only then
+    const expected: Record<string, { on: string[]; onlyFollowing: string[]; onlyAlone?: string[] }> = {
+      'noamp/train.py': { on: ['14 TG222', '18 TG203', '18 TG211', '18 TG703', '18 TG801'], onlyFollowing: ['18 TG203', '18 TG801'] },
+      // the library module: loop-local rules only (TG802), nothing program-level
+      'noamp/engine.py': { on: ['15 TG802'], onlyFollowing: [] },
+      'noamp/dataset.py': { on: [], onlyFollowing: [] },
+      // autocast + GradScaler + a memory print in the step: no TG203 / TG801; train.py prints and saves
+      'amp/train.py': { on: ['17 TG222', '20 TG304', '22 TG211'], onlyFollowing: [] },
+      'amp/engine.py': { on: ['16 TG304'], onlyFollowing: [] },
+      // pattern C with mylib/engine.py in the project: the step shows no GPU print and no autocast
+      'pattern-c/train.py': { on: ['8 TG404', '13 TG1005', '13 TG203', '13 TG211', '13 TG801', '19 TG701'], onlyFollowing: ['13 TG203', '13 TG801'] },
+      'pattern-c/mylib/engine.py': { on: [], onlyFollowing: [] },
+      // a step function with no loop in it: the script's loop is its step loop (not an epoch loop: no TG1005)
+      'src-layout/scripts/train.py': { on: ['10 TG203', '10 TG211', '10 TG703', '10 TG801'], onlyFollowing: ['10 TG203', '10 TG211', '10 TG703', '10 TG801'] },
+      // pattern D1 with common.py: the names come from its `*` (the same as the conventional bindings here)
+      'd1/train.py': { on: ['4 TG501', '6 TG205', '8 TG1005', '8 TG211', '8 TG221', '8 TG703', '9 TG203', '9 TG801'], onlyFollowing: [] },
+      // utils.py's DEVICE is CUDA: a GPU run, with no AMP and no memory report anywhere
+      // ... and save_model is exported.py's, which saves (alone: "never saved")
+      'star/train.py': { on: ['6 TG203', '6 TG211', '6 TG801', '8 TG205'], onlyFollowing: ['6 TG203', '6 TG801'], onlyAlone: ['6 TG703'] },
+      // unreadable modules: nothing known of them, nothing more said
+      'circular/train.py': { on: [], onlyFollowing: [] },
+      'syntax-error/train.py': { on: [], onlyFollowing: [] },
+      'relative/pkg/train.py': { on: [], onlyFollowing: [] },
+    };
+    for (const [file, want] of Object.entries(expected)) {
+      it(file, () => {
+        const root = P(file.split('/')[0]);
+        const r = both(disk, P(...file.split('/')), root);
+        assert.deepStrictEqual(r.on, want.on);
+        assert.deepStrictEqual(r.on.filter((k) => !r.off.includes(k)), want.onlyFollowing);
+        assert.deepStrictEqual(r.off.filter((k) => !r.on.includes(k)), want.onlyAlone ?? [], 'what following the imports takes away');
+      });
+    }
+  });
+
+  it('a finding that needs both files sits on the loop that runs the step, the step as related information in its own file, with no fix across files', () => {
+    const fs1 = run(disk, P('noamp', 'train.py'), P('noamp'));
+    for (const code of ['TG203', 'TG801']) {
+      const f = fs1.find((x) => x.code === code)!;
+      assert.ok(f, code);
+      assert.strictEqual(f.fix, undefined, `${code}: no fix edits another file`);
+      assert.deepStrictEqual(
+        f.related?.map((r) => [r.file, r.range.start.line]),
+        [[P('noamp', 'engine.py'), 7]],
+      );
+      assert.match(f.message, /`train_one_epoch` \(engine\.py\)/);
+    }
+  });
+
+  describe('in memory: variants of one project', () => {
+    const TRAIN = [
+      'import torch',
+      'from engine import train_one_epoch',
+      'device = torch.device("cuda")',
+      'model = torch.nn.Linear(4, 2).to(device)',
+      'opt = torch.optim.SGD(model.parameters(), lr=0.1)',
+      'loader = torch.utils.data.DataLoader(torch.load("data.pt"), batch_size=64)',
+      'for epoch in range(3):',
+      '    loss = train_one_epoch(model, loader, opt, device)',
+      'torch.save(model.state_dict(), "model.pt")',
+      '',
+    ].join('\n');
+    const STEP = (body: string[]) =>
+      ['import torch', '', '', 'def train_one_epoch(model, loader, optimizer, device):', '    for x, y in loader:', ...body.map((l) => `        ${l}`), '        optimizer.zero_grad()', '        loss = torch.nn.functional.cross_entropy(model(x.to(device)), y.to(device))', '        loss.backward()', '        optimizer.step()', '    return loss.item()', ''].join('\n');
+    const project = (engine: string, train = TRAIN) => new MemoryView({ '/w/train.py': train, '/w/engine.py': engine });
+    const codes = (v: ProjectView, follow = true) => run(v, '/w/train.py', '/w', follow).map((f) => f.code).filter((c) => /TG(203|221|703|801)/.test(c));
+
+    it('the step prints nothing and neither does the epoch loop: TG221, with a fix that prints in the epoch loop', async () => {
+      const v = project(STEP([]));
+      assert.deepStrictEqual(codes(v), ['TG203', 'TG221', 'TG801']);
+      assert.deepStrictEqual(codes(v, false), [], 'alone: the step may print, use AMP, report memory');
+      const program = programOf(v, '/w/train.py', '/w');
+      const f = run(v, '/w/train.py', '/w').find((x) => x.code === 'TG221')!;
+      await checkFixRoundTrip(TRAIN, f, 'TG221', { program });
+    });
+    it('what the step does silences what it covers: a print, autocast, a memory report', () => {
+      assert.deepStrictEqual(codes(project(STEP(['print(x.shape)']))), ['TG203', 'TG801']);
+      assert.deepStrictEqual(codes(project(STEP(['with torch.autocast("cuda"):', '    pass']))), ['TG203', 'TG221']);
+      assert.deepStrictEqual(codes(project(STEP(['torch.cuda.max_memory_allocated()']))), ['TG221', 'TG801']);
+    });
+    it('facts followed into what the step calls, across modules; an unreadable one leaves them unknown', () => {
+      const engine = STEP(['log_progress(x)']).replace('import torch', 'import torch\nfrom utils import log_progress');
+      const v = new MemoryView({ '/w/train.py': TRAIN, '/w/engine.py': engine, '/w/utils.py': 'def log_progress(x):\n    print(x)\n' });
+      assert.deepStrictEqual(codes(v), ['TG203', 'TG801'], 'utils.log_progress prints');
+      const broken = new MemoryView({ '/w/train.py': TRAIN, '/w/engine.py': engine, '/w/utils.py': 'def log_progress(x:\n' });
+      assert.deepStrictEqual(codes(broken), [], 'a syntax error in utils.py: whether it prints, uses autocast or reports memory is unknown');
+      const silent = new MemoryView({ '/w/train.py': TRAIN, '/w/engine.py': engine, '/w/utils.py': 'def log_progress(x):\n    return x\n' });
+      assert.deepStrictEqual(codes(silent), ['TG203', 'TG221', 'TG801']);
+    });
+    it('a save in a helper of another module counts (kuzushiji: utils.save_on_master; here a name that does not say it saves)', () => {
+      const train = TRAIN.replace('torch.save(model.state_dict(), "model.pt")', 'utils.persist(model, "model.pt")').replace('from engine import train_one_epoch', 'from engine import train_one_epoch\nfrom . import utils');
+      const files = { '/w/pkg/__init__.py': '', '/w/pkg/train.py': train, '/w/pkg/engine.py': STEP(['print(x.shape)']), '/w/pkg/utils.py': 'import torch\n\n\ndef persist(*args, **kwargs):\n    torch.save(*args, **kwargs)\n' };
+      const v = new MemoryView(files);
+      const with_ = run(v, '/w/pkg/train.py', '/w').map((f) => f.code);
+      const alone = run(v, '/w/pkg/train.py', '/w', false).map((f) => f.code);
+      assert.ok(!with_.includes('TG703'), with_.join());
+      assert.ok(alone.includes('TG703'), 'alone, the save is not seen');
+    });
+    it('an imported module deleted while open: read while open; closed and deleted, nothing is known and nothing guessed', () => {
+      const diskView = project(STEP([]));
+      const open = new OverlayView(diskView);
+      open.set('/w/engine.py', STEP(['print(x.shape)']));
+      assert.deepStrictEqual(codes(open), ['TG203', 'TG801'], 'the open buffer prints');
+      diskView.delete('/w/engine.py');
+      assert.deepStrictEqual(codes(open), ['TG203', 'TG801'], 'still open');
+      open.close('/w/engine.py');
+      assert.deepStrictEqual(codes(open), [], 'gone: silent, as a file checked alone');
+    });
+    it('the step module circular or with a syntax error: silent', () => {
+      assert.deepStrictEqual(codes(project('def train_one_epoch(model, loader, optimizer, device:\n')), []);
+      assert.deepStrictEqual(codes(project(STEP([]).replace('import torch', 'import torch\nimport train'))), []);
+    });
+    it('a model built before the program is attached gives the same findings (the language server builds its model first)', () => {
+      for (const dir of ['d1', 'noamp', 'star', 'pattern-c']) {
+        const entry = P(dir, 'train.py');
+        const text = fs.readFileSync(entry, 'utf8');
+        const program = programOf(disk, entry, P(dir));
+        const tree = parsePython(text);
+        try {
+          const m = new PythonModel(tree, text);
+          m.trainingLoops();
+          const late = analyzeModel(m, { program }).findings;
+          assert.deepStrictEqual(keys(late), keys(run(disk, entry, P(dir))), dir);
+        } finally {
+          tree.delete();
+        }
+      }
+    });
+  });
+
+  describe('`from common import *` of a project module (pattern D1)', () => {
+    it('names resolve through the module: its own LabelEncoder is not sklearn\'s', () => {
+      const train = fs.readFileSync(P('d1', 'train.py'), 'utf8');
+      const common = fs.readFileSync(P('d1', 'common.py'), 'utf8').replace('from sklearn.preprocessing import LabelEncoder', 'class LabelEncoder:\n    def fit_transform(self, y):\n        return y');
+      const v = new MemoryView({ '/w/train.py': train, '/w/common.py': common });
+      const on = run(v, '/w/train.py', '/w').map((f) => f.code);
+      const off = run(v, '/w/train.py', '/w', false).map((f) => f.code);
+      assert.ok(off.includes('TG501'), 'alone: the conventional binding (sklearn)');
+      assert.ok(!on.includes('TG501'), on.join());
+      assert.ok(on.includes('TG205') && on.includes('TG801'), 'torch and nn still come through the module');
+    });
+    it('a name the module does not bind is not taken from the conventions', () => {
+      const v = new MemoryView({ '/w/train.py': fs.readFileSync(P('d1', 'train.py'), 'utf8'), '/w/common.py': 'import torch\nimport torch.nn as nn\nraw_labels = []\ntrain_loader = []\n' });
+      assert.ok(!run(v, '/w/train.py', '/w').some((f) => f.code === 'TG501'));
+    });
+  });
+});
