@@ -180,7 +180,7 @@ export class Checker {
   /**
    * With --verbose, the project modules `file` imports, as stderr lines: each module read, or why it
    * could not be (missing, unreadable, a syntax error, an import cycle). They are resolved and
-   * summarised (server/src/project/); no rule reads them yet, so findings are the same either way.
+   * summarised (server/src/project/): the same modules the findings follow (`analyzeFollowing`).
    */
   private listModules(file: string, text: string, settings: ResolvedSettings, out: string[]): void {
     if (!this.opts.verbose) return;

@@ -73,8 +73,8 @@ requirements*.txt / pyproject.toml pins.
 
 Project modules: the modules of the project a file imports (\`from engine import train_one_epoch\`,
 \`from .utils import *\`) are found the way Python would find them (the file's folder, its package,
-a src/ layout, the project root) and read, never run; --verbose lists them. Findings do not depend on
-them yet.
+a src/ layout, the project root) and read, never run; the findings follow them (an imported step's
+autocast, prints, saves...); --verbose lists them.
 
 Exit codes: 0 no findings, 1 findings, 2 usage or I/O error
 (with --diff: 0 nothing to fix, 1 some file would change, 2 usage or I/O error).
