@@ -48,6 +48,12 @@ export interface CheckOptions {
   verbose?: boolean;
   /** `--no-follow-imports` gives false (over pyproject.toml's `follow-imports`); undefined = no opinion. */
   followImports?: boolean;
+  /**
+   * The folders given on the command line (absolute): a folder checked is one project, its root the
+   * search root of the imports of every file under it (as the editor's workspace folder), whatever
+   * marker (`.git`, `pyproject.toml`) is above it.
+   */
+  projectFolders?: string[];
 }
 
 export interface FileOutcome {
@@ -206,11 +212,22 @@ export class Checker {
     try {
       const model = new PythonModel(tree, new SourceText(text));
       const imports = importsOf(model);
-      const program = imports.length ? loadProgram(this.view, path.resolve(file), { cache: this.summaries, entryImports: imports }) : null;
+      const program = imports.length ? loadProgram(this.view, path.resolve(file), { cache: this.summaries, entryImports: imports, workspaceRoot: this.folderOf(file) }) : null;
       return analyzeModel(model, program?.modules.length ? { ...opts, program } : opts);
     } finally {
       tree.delete();
     }
+  }
+
+  /** The innermost folder given on the command line that holds `file` (null: the file was named itself). */
+  private folderOf(file: string): string | null {
+    const abs = path.resolve(file);
+    let best: string | null = null;
+    for (const d of this.opts.projectFolders ?? []) {
+      const rel = path.relative(d, abs);
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel) && (!best || d.length > best.length)) best = d;
+    }
+    return best;
   }
 
   /** Checks a file on disk (and writes its fixes with --fix). Never throws: an exception is that file's error. */
