@@ -15,6 +15,8 @@ import { analyzeModel, analyzeText } from '../../server/src/analysis/analyze';
 import { parsePython } from '../../server/src/analysis/parser';
 import { PythonModel } from '../../server/src/analysis/model';
 import type { Finding } from '../../server/src/rules/types';
+import { tempTree } from './tempTree';
+import { run as cli } from '../../server/src/cli/main';
 
 const PROJECTS = path.join(FIXTURES, 'projects');
 const P = (...parts: string[]) => path.join(PROJECTS, ...parts);
@@ -115,6 +117,18 @@ describe('findings across modules (issue 18)', () => {
       const program = programOf(v, '/w/train.py', '/w');
       const f = run(v, '/w/train.py', '/w').find((x) => x.code === 'TG221')!;
       await checkFixRoundTrip(TRAIN, f, 'TG221', { program });
+    });
+    it('trainguard check --fix applies it with the imports followed (not with --no-follow-imports)', async () => {
+      const root = tempTree({ 'w/.git/HEAD': 'ref: refs/heads/main\n', 'w/train.py': TRAIN, 'w/engine.py': STEP([]), 'v/.git/HEAD': 'ref: refs/heads/main\n', 'v/train.py': TRAIN, 'v/engine.py': STEP([]) });
+      try {
+        const quiet = { stdout: () => undefined, stderr: () => undefined };
+        await cli(['check', '--fix', '--select', 'TG221', path.join(root, 'w', 'train.py')], quiet);
+        await cli(['check', '--fix', '--no-follow-imports', '--select', 'TG221', path.join(root, 'v', 'train.py')], quiet);
+        assert.match(fs.readFileSync(path.join(root, 'w', 'train.py'), 'utf8'), /print\(f"epoch \{epoch\}/);
+        assert.strictEqual(fs.readFileSync(path.join(root, 'v', 'train.py'), 'utf8'), TRAIN);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
     });
     it('what the step does silences what it covers: a print, autocast, a memory report', () => {
       assert.deepStrictEqual(codes(project(STEP(['print(x.shape)']))), ['TG203', 'TG801']);

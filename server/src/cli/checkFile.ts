@@ -219,6 +219,13 @@ export class Checker {
     }
   }
 
+  /** The program of `file` (its text `text`) for --fix, when follow-imports is on and an import leads into the project. */
+  private programFor(file: string, text: string, settings: ResolvedSettings): Program | undefined {
+    if (!settings.followImports) return undefined;
+    const program = loadProgram(this.view, path.resolve(file), { cache: this.summaries, entryText: text, workspaceRoot: this.folderOf(file) });
+    return program.modules.length ? program : undefined;
+  }
+
   /** The innermost folder given on the command line that holds `file` (null: the file was named itself). */
   private folderOf(file: string): string | null {
     const abs = path.resolve(file);
@@ -303,7 +310,7 @@ export class Checker {
       const { settings, workspace } = this.context(file, stderr);
       this.listModules(file, program.text, settings, stderr);
       if (mode !== 'check') {
-        const fixed = fixNotebook(nb.cells, { settings, workspace, unsafe, rules });
+        const fixed = fixNotebook(nb.cells, { settings, workspace, unsafe, rules, program: onDisk ? this.programFor(file, program.text, settings) : undefined });
         const left = count(fixed.skipped);
         if (left) stderr.push(`trainguard: ${file}: ${left} fix${left === 1 ? '' : 'es'} left out: an edit would cross a cell boundary or touch an IPython line, or the result would not parse\n`);
         const n = count(fixed.applied);
@@ -332,7 +339,8 @@ export class Checker {
     const { settings, workspace } = this.context(file, stderr);
     this.listModules(file, text, settings, stderr);
     if (mode !== 'check' && !decoded.replaced) {
-      const fixed = fixAll(text, { settings, workspace, unsafe, rules });
+      // the fixes of findings that follow the imports (TG221's epoch print after a silent imported step)
+      const fixed = fixAll(text, { settings, workspace, unsafe, rules, program: onDisk ? this.programFor(file, text, settings) : undefined });
       for (const [code, n] of fixed.rejected) stderr.push(`trainguard: ${file}: ${n} ${code} fix${n === 1 ? '' : 'es'} left out (malformed edits, or the result would not parse); please report this\n`);
       const n = count(fixed.applied);
       if (mode === 'diff') {
