@@ -1030,9 +1030,24 @@ export class PythonModel {
   private importedDevice(expr: Node): DeviceKind | null {
     if (!this.project) return null;
     const q = this.qualify(expr);
-    if (!q || q.startsWith('<local')) return null;
-    const r = this.project.resolve(q);
-    return r?.kind === 'value' && r.binding.kind === 'value' && r.binding.device ? r.binding.device : null;
+    if (q && !q.startsWith('<local')) {
+      const r = this.project.resolve(q);
+      if (r?.kind === 'value' && r.binding.kind === 'value' && r.binding.device) return r.binding.device;
+    }
+    // an attribute of an instance of a project class that names a device (`config.device` of `config = Config()`)
+    if (expr.type !== 'attribute') return null;
+    const attr = expr.childForFieldName('attribute')?.text;
+    const origins = this.originsOf(expr.childForFieldName('object'));
+    if (!attr || !origins.length) return null;
+    let found: DeviceKind | null = null;
+    for (const o of origins) {
+      if (!o.base || o.chain.length || o.base.startsWith('<') || !K.isProjectName(o.base)) return null;
+      const r = this.project.resolve(o.base);
+      const d = r?.kind === 'class' && r.binding.kind === 'class' ? r.binding.devices?.[attr] : undefined;
+      if (!d || (found && found !== d)) return null;
+      found = d;
+    }
+    return found;
   }
 
   /** A device read from configuration (`cfg.device`, `CFG["device"]`, `self.device`, `args.device`): its sources, else its resolved strings. */

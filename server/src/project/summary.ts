@@ -69,7 +69,8 @@ export interface FunctionSummary extends ScopeFacts {
 
 export type ExportBinding =
   | { kind: 'import'; qualified: string }
-  | { kind: 'class'; bases: string[]; torchModule: boolean }
+  /** `devices`: class attributes that name a device (`device: torch.device = torch.device("cuda")` in a config class). */
+  | { kind: 'class'; bases: string[]; torchModule: boolean; devices?: Record<string, Exclude<DeviceKind, 'unknown'>> }
   | { kind: 'function' }
   /** `device`: the device a value names (`DEVICE = "cuda"`, `torch.device("cuda" if ... else "cpu")`), when it is one. */
   | { kind: 'value'; role: ParamRole | null; device?: Exclude<DeviceKind, 'unknown'> }
@@ -474,6 +475,21 @@ function literalAll(m: PythonModel): string[] | null {
   return out;
 }
 
+/** Class-level assignments whose value is a device (`device = "cuda"`, `device: torch.device = torch.device("cuda")`). */
+function classDevices(m: PythonModel, cls: Node): Record<string, Exclude<DeviceKind, 'unknown'>> | null {
+  let out: Record<string, Exclude<DeviceKind, 'unknown'>> | null = null;
+  for (const st of cls.childForFieldName('body')?.namedChildren ?? []) {
+    const a = st.type === 'expression_statement' ? st.namedChildren[0] : null;
+    if (a?.type !== 'assignment') continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right) continue;
+    const d = m.deviceOf(right);
+    if (d !== 'unknown') (out ??= {})[left.text] = d;
+  }
+  return out;
+}
+
 function exportBinding(m: PythonModel, name: string): ExportBinding {
   const bs = m.bindingsInScope(name, null);
   if (!bs.length) return { kind: 'unknown' };
@@ -487,7 +503,9 @@ function exportBinding(m: PythonModel, name: string): ExportBinding {
     }
     case 'class': {
       const cls = m.classes.get(name);
-      return cls ? { kind: 'class', bases: [...cls.bases], torchModule: m.isLocalTorchModule(`<local>.${name}`) } : { kind: 'unknown' };
+      if (!cls) return { kind: 'unknown' };
+      const devices = classDevices(m, cls.node);
+      return { kind: 'class', bases: [...cls.bases], torchModule: m.isLocalTorchModule(`<local>.${name}`), ...(devices ? { devices } : {}) };
     }
     case 'def':
       return { kind: 'function' };
