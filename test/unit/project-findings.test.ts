@@ -185,6 +185,61 @@ describe('findings across modules (issue 18)', () => {
     });
   });
 
+  describe('classes, whole trainings and frameworks in another module', () => {
+    const codesOf = (files: Record<string, string>) => run(new MemoryView(files), '/w/train.py', '/w').map((f) => `${f.range.start.line + 1} ${f.code}`);
+    it("a project class's method is the step (trainer.train), a config class attribute the device", () => {
+      const engine = [
+        'import torch',
+        '',
+        '',
+        'class Config:',
+        '    device = torch.device("cuda")',
+        '    epochs = 3',
+        '',
+        '',
+        'class Trainer:',
+        '    def __init__(self, model, optimizer):',
+        '        self.model = model',
+        '        self.optimizer = optimizer',
+        '',
+        '    def train(self, loader, device):',
+        '        for x, y in loader:',
+        '            self.optimizer.zero_grad()',
+        '            loss = self.model(x.to(device)).sum()',
+        '            loss.backward()',
+        '            self.optimizer.step()',
+        '',
+      ].join('\n');
+      const train = [
+        'import torch',
+        'from engine import Config, Trainer',
+        'cfg = Config()',
+        'model = torch.nn.Linear(4, 2).to(cfg.device)',
+        'opt = torch.optim.SGD(model.parameters(), lr=0.1)',
+        'trainer = Trainer(model, opt)',
+        'loader = torch.utils.data.DataLoader(torch.load("data.pt"), batch_size=64, num_workers=8, pin_memory=True)',
+        'for epoch in range(3):',
+        '    trainer.train(loader, cfg.device)',
+        'torch.save(model.state_dict(), "m.pt")',
+        '',
+      ].join('\n');
+      assert.deepStrictEqual(codesOf({ '/w/train.py': train, '/w/engine.py': engine }), ['8 TG203', '8 TG211', '8 TG221', '8 TG801']);
+      assert.deepStrictEqual(run(new MemoryView({ '/w/train.py': train, '/w/engine.py': engine }), '/w/train.py', '/w', false).map((f) => f.code), [], 'alone: nothing is known of Trainer');
+    });
+    it('a function holding a whole training (its epoch loop) is not a step: the fold loop calling it is no epoch loop', () => {
+      const engine = ['def run_fold(fold, model, loader, optimizer):', '    for epoch in range(30):', '        for x, y in loader:', '            optimizer.zero_grad()', '            model(x).sum().backward()', '            optimizer.step()', '        print(epoch)', ''].join('\n');
+      const train = ['import torch', 'from engine import run_fold', 'model = torch.nn.Linear(4, 2)', 'opt = torch.optim.SGD(model.parameters(), lr=0.1)', 'loader = torch.utils.data.DataLoader(torch.load("d.pt"), batch_size=64)', 'for fold in range(5):', '    run_fold(fold, model, loader, opt)', ''].join('\n');
+      const found = codesOf({ '/w/train.py': train, '/w/engine.py': engine });
+      assert.ok(!found.some((k) => /TG(1005|221|203|801|703)$/.test(k)), found.join());
+    });
+    it('a Lightning module from another module: framework code, nothing of the hand-written loop rules', () => {
+      const model = ['import pytorch_lightning as pl', 'import torch', '', '', 'class Lit(pl.LightningModule):', '    def training_step(self, batch, i):', '        return self(batch).sum()', '', '    def configure_optimizers(self):', '        return torch.optim.Adam(self.parameters())', ''].join('\n');
+      const train = ['import pytorch_lightning as pl', 'from model import Lit', 'trainer = pl.Trainer(max_epochs=3, accelerator="gpu")', 'trainer.fit(Lit())', ''].join('\n');
+      const found = codesOf({ '/w/train.py': train, '/w/model.py': model });
+      assert.ok(!found.some((k) => /TG(1005|211|221|203|801|703)$/.test(k)), found.join());
+    });
+  });
+
   describe('`from common import *` of a project module (pattern D1)', () => {
     it('names resolve through the module: its own LabelEncoder is not sklearn\'s', () => {
       const train = fs.readFileSync(P('d1', 'train.py'), 'utf8');
