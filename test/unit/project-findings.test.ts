@@ -45,15 +45,17 @@ describe('findings across modules (issue 18)', () => {
   describe('the fixture projects, file by file', () => {
     // each file of a project: its findings with the imports followed (the CLI's default), and which appear only then
     const expected: Record<string, { on: string[]; onlyFollowing: string[]; onlyAlone?: string[] }> = {
-      'noamp/train.py': { on: ['14 TG222', '18 TG203', '18 TG211', '18 TG703', '18 TG801'], onlyFollowing: ['18 TG203', '18 TG801'] },
+      // (TG205: the CrossEntropyLoss handed to train_one_epoch is the loss it trains with)
+      'noamp/train.py': { on: ['14 TG222', '16 TG205', '18 TG203', '18 TG211', '18 TG703', '18 TG801'], onlyFollowing: ['16 TG205', '18 TG203', '18 TG801'] },
       // the library module: loop-local rules only (TG802), nothing program-level
       'noamp/engine.py': { on: ['15 TG802'], onlyFollowing: [] },
       'noamp/dataset.py': { on: [], onlyFollowing: [] },
       // autocast + GradScaler + a memory print in the step: no TG203 / TG801; train.py prints and saves
-      'amp/train.py': { on: ['17 TG222', '20 TG304', '22 TG211'], onlyFollowing: [] },
+      'amp/train.py': { on: ['17 TG222', '19 TG205', '20 TG304', '22 TG211'], onlyFollowing: ['19 TG205'] },
       'amp/engine.py': { on: ['16 TG304'], onlyFollowing: [] },
-      // pattern C with mylib/engine.py in the project: the step shows no GPU print and no autocast
-      'pattern-c/train.py': { on: ['8 TG404', '13 TG1005', '13 TG203', '13 TG211', '13 TG801', '19 TG701'], onlyFollowing: ['13 TG203', '13 TG801'] },
+      // pattern C with mylib/engine.py in the project: the step shows no GPU print and no autocast,
+      // and trains with the criterion it is handed (TG205 on it, the pattern's known gap alone)
+      'pattern-c/train.py': { on: ['8 TG404', '11 TG205', '13 TG1005', '13 TG203', '13 TG211', '13 TG801', '19 TG701'], onlyFollowing: ['11 TG205', '13 TG203', '13 TG801'] },
       'pattern-c/mylib/engine.py': { on: [], onlyFollowing: [] },
       // a step function with no loop in it: the script's loop is its step loop (not an epoch loop: no TG1005)
       'src-layout/scripts/train.py': { on: ['10 TG203', '10 TG211', '10 TG703', '10 TG801'], onlyFollowing: ['10 TG203', '10 TG211', '10 TG703', '10 TG801'] },
@@ -225,6 +227,14 @@ describe('findings across modules (issue 18)', () => {
       ].join('\n');
       assert.deepStrictEqual(codesOf({ '/w/train.py': train, '/w/engine.py': engine }), ['8 TG203', '8 TG211', '8 TG221', '8 TG801']);
       assert.deepStrictEqual(run(new MemoryView({ '/w/train.py': train, '/w/engine.py': engine }), '/w/train.py', '/w', false).map((f) => f.code), [], 'alone: nothing is known of Trainer');
+    });
+    it('TG205: a criterion handed to the imported step as its loss, unless that module compares with ln(num_classes)', () => {
+      const engine = ['import math', '', '', 'def fit(model, loader, criterion, optimizer):', '    for x, y in loader:', '        optimizer.zero_grad()', '        loss = criterion(model(x), y)', '        loss.backward()', '        optimizer.step()', '    return loss.item()', ''].join('\n');
+      const train = ['import torch', 'from engine import fit', 'model = torch.nn.Linear(4, 3)', 'opt = torch.optim.SGD(model.parameters(), lr=0.1)', 'crit = torch.nn.CrossEntropyLoss()', 'mse = torch.nn.MSELoss()', 'loader = torch.utils.data.DataLoader(torch.load("d.pt"), batch_size=64)', 'for epoch in range(3):', '    print(fit(model, loader, criterion=crit, optimizer=opt))', '    fit(model, loader, mse, opt)', 'torch.save(model.state_dict(), "m.pt")', ''].join('\n');
+      const tg205 = (files: Record<string, string>) => codesOf(files).filter((k) => k.endsWith('TG205'));
+      assert.deepStrictEqual(tg205({ '/w/train.py': train, '/w/engine.py': engine }), ['5 TG205'], 'the CrossEntropyLoss (by keyword), not the MSELoss');
+      const checks = engine + '\n\ndef sanity(val_loss, n):\n    if abs(val_loss - math.log(n)) < 0.1:\n        raise RuntimeError("not learning")\n';
+      assert.deepStrictEqual(tg205({ '/w/train.py': train, '/w/engine.py': checks }), []);
     });
     it('a function holding a whole training (its epoch loop) is not a step: the fold loop calling it is no epoch loop', () => {
       const engine = ['def run_fold(fold, model, loader, optimizer):', '    for epoch in range(30):', '        for x, y in loader:', '            optimizer.zero_grad()', '            model(x).sum().backward()', '            optimizer.step()', '        print(epoch)', ''].join('\n');

@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import type { CallSite, LoopInfo, PythonModel } from './model';
+import type { Node } from './parser';
 import type { ImportedFunction, KnownFacts } from '../project/facts';
 import type { Range } from './source';
 
@@ -27,6 +28,27 @@ export function delegatedLoops(m: PythonModel): DelegatedLoop[] {
     const d = m.delegatedFacts(f.loop);
     if (d) out.push({ loop: f.loop, ...d });
   }
+  return out;
+}
+
+/**
+ * The arguments a delegated loop hands its step functions for a parameter the step trains with as
+ * its loss (`fit_one_epoch(net, loader, crit, opt, device)` where `fit_one_epoch` computes
+ * `loss = criterion(...)` then `loss.backward()`): the expressions of this file passed there.
+ */
+export function lossArguments(d: DelegatedLoop): Node[] {
+  const out: Node[] = [];
+  d.calls.forEach((c, i) => {
+    const fn = d.functions[i];
+    const params = fn.summary.params.filter((p) => p !== 'self');
+    for (const [p, roles] of Object.entries(fn.summary.paramRoles)) {
+      if (!roles.includes('loss')) continue;
+      const kw = c.keywords.get(p);
+      const at = params.indexOf(p);
+      const arg = kw ?? (at >= 0 && at < c.args.length && !c.args.slice(0, at + 1).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') ? c.args[at] : null);
+      if (arg) out.push(arg);
+    }
+  });
   return out;
 }
 

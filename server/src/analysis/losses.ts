@@ -64,7 +64,7 @@ export function classificationCriteria(m: PythonModel, call: CallSite, depth = 0
 }
 
 /** The call of `base` inside `expr` (`nn.CrossEntropyLoss()` in `nn.CrossEntropyLoss().to(device)`), else `expr`. */
-function creationCall(m: PythonModel, expr: Node, base: string): Node {
+export function creationCall(m: PythonModel, expr: Node, base: string): Node {
   let n: Node | null = expr;
   for (let i = 0; n && i < 8; i++) {
     if (n.type === 'parenthesized_expression') {

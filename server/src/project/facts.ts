@@ -27,6 +27,8 @@ export interface ImportedFunction {
   /** The module's file (absolute). */
   file: string;
   summary: FunctionSummary;
+  /** The summary of the module that defines it. */
+  module: ModuleSummary | null;
   /** The summary's facts or'ed with those of the project functions it calls, across modules. */
   facts: KnownFacts;
 }
@@ -254,7 +256,7 @@ export class ProjectFacts {
   }
 
   private importedFunction(file: string, summary: FunctionSummary, depth: number): ImportedFunction {
-    const fn: ImportedFunction = { file, summary, facts: this.followFacts(file, summary, depth, new Set()) };
+    const fn: ImportedFunction = { file, summary, module: this.moduleAt(file).summary, facts: this.followFacts(file, summary, depth, new Set()) };
     return fn;
   }
 

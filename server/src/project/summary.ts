@@ -21,6 +21,7 @@ import { isNoGradDecorated, isNoGradExpression, isNoGradWith, modeSetBy } from '
 import { importsOf, type ImportRef } from './imports';
 import { FACT_KEYS, type FactKey } from './facts';
 import { isOpaque, isPrintLike } from '../rules/tg221-silent-training-loop';
+import { hasBaselineCheck } from '../rules/tg205-no-loss-sanity-check';
 
 /** A role a parameter can play: the model's roles, and a device. */
 export type ParamRole = Role | 'device';
@@ -90,6 +91,8 @@ export interface ModuleSummary {
   exportsFromAll: boolean;
   /** Modules this one re-exports with its own `from x import *` (as written, dots kept for relative ones). */
   starReexports: string[];
+  /** Compares a loss with the random baseline ln(num_classes) somewhere (TG205's check). */
+  baselineCheck: boolean;
 }
 
 export type SummaryResult =
@@ -167,6 +170,7 @@ export function summarizeModel(m: PythonModel, hash: string): ModuleSummary {
     exports: star.names,
     exportsFromAll: star.fromAll,
     starReexports: [...m.starImports],
+    baselineCheck: hasBaselineCheck(m),
   };
 }
 

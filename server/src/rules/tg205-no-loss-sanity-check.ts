@@ -25,7 +25,8 @@ import type { FunctionInfo, LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin } from '../analysis/model';
 import { isClassificationLoss } from '../analysis/knowledge';
 import { modelCreations, trainedModelUses } from '../analysis/devices';
-import { bodyStatements, classificationCriteria, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
+import { bodyStatements, classificationCriteria, creationCall, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
+import { delegatedLoops, lossArguments } from '../analysis/imported';
 import { scriptConstant } from '../analysis/config-values';
 import { nodesOfType, reachFromLoop } from '../analysis/memo';
 import { freshName, indentTemplate, insertLinesAfter } from '../fixes/edits';
@@ -53,11 +54,24 @@ export const rule: Rule = {
       for (const c of reachFromLoop(m, l)) for (const n of classificationCriteria(m, c)) found.set(n.id, n);
       if (found.size) criteriaOf.set(l, [...found.values()]);
     }
+    // an epoch loop whose step is another module's function of the project, read: the criteria it hands
+    // that function as the loss it trains with (unless that module compares with the baseline itself)
+    const handed: LoopInfo[] = [];
+    for (const d of delegatedLoops(m)) {
+      if (d.facts.trainingStep !== true || d.functions.some((f) => f.module?.baselineCheck !== false) || facts.get(d.loop)!.stepElsewhere) continue;
+      const found = new Map<number, Node>();
+      for (const a of lossArguments(d)) for (const n of criteriaCreatedAt(m, a)) found.set(n.id, n);
+      if (found.size) {
+        criteriaOf.set(d.loop, [...found.values()]);
+        handed.push(d.loop);
+      }
+    }
     if (!criteriaOf.size) return;
-    const batch = [...criteriaOf.keys()];
+    const batch = [...criteriaOf.keys()].filter((l) => !handed.includes(l));
     const epochLoops = [...facts.values()]
       .filter((f) => f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length) && f.inner.some((l) => criteriaOf.has(l)))
-      .map((f) => f.loop);
+      .map((f) => f.loop)
+      .concat(handed);
     // no epoch loop: a lone batch loop is the whole training (a one-batch smoke test is not)
     const oneShot = (l: LoopInfo) => l.body.namedChildren.some((c) => c.type === 'break_statement');
     const targets = epochLoops.length ? epochLoops : batch.filter((l) => !facts.get(l)!.outer.length && !oneShot(l));
@@ -93,6 +107,15 @@ export const rule: Rule = {
     }
   },
 };
+
+/** The classification criteria an expression of the file is built by (`crit` of `crit = nn.CrossEntropyLoss()`). */
+function criteriaCreatedAt(m: PythonModel, expr: Node): Node[] {
+  const out: Node[] = [];
+  for (const o of m.originsOf(expr)) {
+    if (o.base && isClassificationLoss(o.base) && o.chain.every((c) => c === 'to' || c === 'cuda')) out.push(creationCall(m, o.node, o.base));
+  }
+  return out;
+}
 
 const LOGS = new Set(['math.log', 'numpy.log', 'torch.log', 'math.log2', 'numpy.log2']);
 const CLOSE = /^(math|numpy|torch)\.(isclose|allclose)$/;
