@@ -1274,7 +1274,7 @@ export class PythonModel {
     if (!this.project) return null;
     if (call.qualified && !call.qualified.startsWith('<local')) return this.project.functionNamed(call.qualified);
     // a method of an instance of a project class (`trainer = Trainer(...)`, `trainer.train(...)`)
-    if (!call.method || !call.receiver) return null;
+    if (!call.method || !call.receiver || !this.project.isMethodName(call.method)) return null;
     let found: ImportedFunction | null = null;
     for (const o of this.originsOf(call.receiver)) {
       if (!o.base || o.chain.length || o.base.startsWith('<') || !K.isProjectName(o.base)) return null;

@@ -56,6 +56,7 @@ export class ProjectFacts {
   private readonly importsByFile = new Map<string, FileImports>();
   private readonly factsMemo = new Map<string, KnownFacts>();
   private readonly resolveMemo = new Map<string, Resolved | null>();
+  private methodNames?: Set<string>;
 
   constructor(readonly program: Program) {
     for (const m of program.modules) this.byFile.set(m.file, m);
@@ -84,6 +85,15 @@ export class ProjectFacts {
   functionNamed(qualified: string): ImportedFunction | null {
     const r = this.resolve(qualified);
     return r?.kind === 'function' ? r.fn : null;
+  }
+
+  /** Is `name` the name of a method of some class of the modules read? (a cheap test before following a receiver) */
+  isMethodName(name: string): boolean {
+    if (!this.methodNames) {
+      this.methodNames = new Set();
+      for (const m of this.program.modules) for (const f of m.summary?.functions ?? []) if (f.name.includes('.')) this.methodNames.add(f.name.slice(f.name.indexOf('.') + 1));
+    }
+    return this.methodNames.has(name);
   }
 
   /** The method `method` of the project class a qualified name of the entry names (`training.Trainer` + `train`), or null. */
