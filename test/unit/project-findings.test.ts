@@ -136,6 +136,9 @@ describe('findings across modules (issue 18)', () => {
       assert.deepStrictEqual(codes(project(STEP(['print(x.shape)']))), ['TG203', 'TG801']);
       assert.deepStrictEqual(codes(project(STEP(['with torch.autocast("cuda"):', '    pass']))), ['TG203', 'TG221']);
       assert.deepStrictEqual(codes(project(STEP(['torch.cuda.max_memory_allocated()']))), ['TG221', 'TG801']);
+      // a method of a parameter the step does not show the role of (a logger, a SummaryWriter handed in) may log
+      const writer = STEP(['writer.add_scalar("seen", 1)']).replace('optimizer, device):', 'optimizer, device, writer=None):');
+      assert.deepStrictEqual(codes(project(writer)), ['TG203', 'TG801']);
     });
     it('facts followed into what the step calls, across modules; an unreadable one leaves them unknown', () => {
       const engine = STEP(['log_progress(x)']).replace('import torch', 'import torch\nfrom utils import log_progress');

@@ -231,6 +231,11 @@ class ScopeFactsOf {
       const p = fn && roles ? paramOf(m, fn, node) : null;
       return p !== null && !!roles!.get(p)?.has(role);
     };
+    const unknownParamMethod = (c: CallSite): boolean => {
+      if (!fn || !roles || !c.method || !c.receiver) return false;
+      const p = paramOf(m, fn, c.receiver);
+      return p !== null && p !== 'self' && !roles.get(p)?.size && m.rolesOf(c.receiver).size === 0;
+    };
     // a step on an optimizer or scaler the body shows as one (a parameter the model cannot follow)
     const paramStep = (c: CallSite) => c.method === 'step' && !!c.receiver && (paramHas(c.receiver, 'optimizer') || paramHas(c.receiver, 'scaler'));
     const facts: ScopeFacts = {
@@ -243,7 +248,8 @@ class ScopeFactsOf {
       evalMode: calls.some((c) => modeSetBy(m, c) === 'eval'),
       saves: calls.some((c) => c.qualified !== null && K.CHECKPOINT_SAVES.has(c.qualified)),
       // a print, a logger, a progress bar (TG221's reporting calls), or a library that may log
-      prints: calls.some((c) => isPrintLike(m, c) || (isOpaque(c) && !K.isProjectName(c.qualified ?? ''))),
+      // ... or a method of a parameter whose role the body does not show (a logger, a SummaryWriter handed in)
+      prints: calls.some((c) => isPrintLike(m, c) || (isOpaque(c) && !K.isProjectName(c.qualified ?? '')) || unknownParamMethod(c)),
       epochLoop: loops.some((l) => !!this.training.get(l)?.inner.length),
       calls: [...new Set(calls.map((c) => c.qualified).filter((q): q is string => q !== null && !q.startsWith('<local') && K.isProjectName(q)))].slice(0, MAX_CALLS),
     };
