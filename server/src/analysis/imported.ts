@@ -37,18 +37,39 @@ export function delegatedLoops(m: PythonModel): DelegatedLoop[] {
  * `loss = criterion(...)` then `loss.backward()`): the expressions of this file passed there.
  */
 export function lossArguments(d: DelegatedLoop): Node[] {
+  return d.calls.flatMap((c, i) => lossArgumentsOf(c, d.functions[i]));
+}
+
+/** The arguments of `c` (a call of `fn`, a function of another module) for the parameters `fn` trains with as its loss. */
+export function lossArgumentsOf(c: CallSite, fn: ImportedFunction): Node[] {
   const out: Node[] = [];
-  d.calls.forEach((c, i) => {
-    const fn = d.functions[i];
-    const params = fn.summary.params.filter((p) => p !== 'self');
-    for (const [p, roles] of Object.entries(fn.summary.paramRoles)) {
-      if (!roles.includes('loss')) continue;
-      const kw = c.keywords.get(p);
-      const at = params.indexOf(p);
-      const arg = kw ?? (at >= 0 && at < c.args.length && !c.args.slice(0, at + 1).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') ? c.args[at] : null);
-      if (arg) out.push(arg);
-    }
-  });
+  const params = fn.summary.params.filter((p) => p !== 'self');
+  for (const [p, roles] of Object.entries(fn.summary.paramRoles)) {
+    if (!roles.includes('loss')) continue;
+    const kw = c.keywords.get(p);
+    const at = params.indexOf(p);
+    const arg = kw ?? (at >= 0 && at < c.args.length && !c.args.slice(0, at + 1).some((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') ? c.args[at] : null);
+    if (arg) out.push(arg);
+  }
+  return out;
+}
+
+/**
+ * Calls, in code that runs, of a function of another module of the project that holds a whole
+ * training (its epoch loop around its batch loop): `engine.train(model=..., loss_fn=..., epochs=...)`
+ * at module level. Not inside a training loop of the file (there the loop is judged).
+ */
+export function wholeTrainingCalls(m: PythonModel): { call: CallSite; fn: ImportedFunction }[] {
+  if (!m.project) return [];
+  const run = m.functionsRun();
+  const out: { call: CallSite; fn: ImportedFunction }[] = [];
+  const training = m.trainingLoops();
+  for (const c of m.calls) {
+    if (c.fn && !run.has(c.fn)) continue;
+    if (c.loops.some((l) => training.has(l))) continue;
+    const fn = m.importedFunction(c);
+    if (fn && fn.facts.epochLoop === true && fn.facts.trainingStep === true) out.push({ call: c, fn });
+  }
   return out;
 }
 

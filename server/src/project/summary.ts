@@ -19,6 +19,7 @@ import { PythonModel, stringValue, type CallSite, type DeviceKind, type Function
 import * as K from '../analysis/knowledge';
 import { isNoGradDecorated, isNoGradExpression, isNoGradWith, modeSetBy } from '../analysis/passes';
 import { importsOf, type ImportRef } from './imports';
+import { argumentAt } from '../analysis/optim';
 import { FACT_KEYS, type FactKey } from './facts';
 import { isOpaque, isPrintLike } from '../rules/tg221-silent-training-loop';
 import { hasBaselineCheck } from '../rules/tg205-no-loss-sanity-check';
@@ -145,6 +146,7 @@ function firstError(n: RawLike): number | null {
 /** The summary of a parsed module (read-only use of the model). */
 export function summarizeModel(m: PythonModel, hash: string): ModuleSummary {
   const facts = new ScopeFactsOf(m);
+  handRolesDown(m, facts);
   const functions: FunctionSummary[] = [];
   for (const fn of m.functions) {
     if (functions.length >= MAX_FUNCTIONS) break;
@@ -255,6 +257,35 @@ class ScopeFactsOf {
     };
     this.own.set(fn, facts);
     return facts;
+  }
+}
+
+/**
+ * A parameter passed on to a function of the module plays the role that function's parameter plays
+ * (`def train(model, loader, loss_fn, ...)` calling `train_step(model, loader, loss_fn)`, whose body
+ * backpropagates `loss_fn(...)`): the roles are handed up to the callers, a few rounds.
+ */
+function handRolesDown(m: PythonModel, facts: ScopeFactsOf): void {
+  const fns = m.functions.filter((f) => !f.parent).slice(0, MAX_FUNCTIONS);
+  for (let round = 0; round < 4; round++) {
+    let changed = false;
+    for (const fn of fns) {
+      const roles = facts.roles(fn);
+      for (const c of fn.calls) {
+        for (const g of m.calleesOf(c)) {
+          if (g === fn) continue;
+          for (const [gp, rs] of facts.roles(g)) {
+            const arg = argumentAt(g, gp, c);
+            const q = paramOf(m, fn, arg);
+            if (!q) continue;
+            const mine = roles.get(q) ?? new Set<ParamRole>();
+            for (const r of rs) if (!mine.has(r)) mine.add(r), (changed = true);
+            roles.set(q, mine);
+          }
+        }
+      }
+    }
+    if (!changed) break;
   }
 }
 

@@ -26,13 +26,13 @@ import { isWithin } from '../analysis/model';
 import { isClassificationLoss } from '../analysis/knowledge';
 import { modelCreations, trainedModelUses } from '../analysis/devices';
 import { bodyStatements, classificationCriteria, creationCall, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
-import { delegatedLoops, lossArguments } from '../analysis/imported';
+import { delegatedLoops, lossArguments, lossArgumentsOf, wholeTrainingCalls } from '../analysis/imported';
 import { scriptConstant } from '../analysis/config-values';
 import { nodesOfType, reachFromLoop } from '../analysis/memo';
 import { freshName, indentTemplate, insertLinesAfter } from '../fixes/edits';
 import { spellAt, spellModuleAttr } from '../fixes/spelling';
 import { headerRange } from './tg211-no-smoke-test';
-import type { Fix, Rule } from './types';
+import { nodeRange, type Fix, type Rule, type RuleContext } from './types';
 
 export const rule: Rule = {
   meta: {
@@ -46,7 +46,9 @@ export const rule: Rule = {
   check(ctx) {
     const m = ctx.model;
     const facts = m.trainingLoops();
-    if (!facts.size || hasBaselineCheck(m)) return;
+    if (hasBaselineCheck(m)) return;
+    reportWholeTrainings(ctx);
+    if (!facts.size) return;
     // the classification criteria each training batch loop computes its loss with
     const criteriaOf = new Map<LoopInfo, Node[]>();
     for (const l of m.batchLoops()) {
@@ -107,6 +109,30 @@ export const rule: Rule = {
     }
   },
 };
+
+/**
+ * A criterion handed to a function of another module of the project that runs a whole training
+ * with it as its loss (`engine.train(..., loss_fn=loss_fn, ...)` at module level), when that module
+ * never compares with the baseline: on the criterion, the call as related information. No fix.
+ */
+function reportWholeTrainings(ctx: RuleContext): void {
+  const m = ctx.model;
+  const seen = new Set<number>();
+  for (const { call, fn } of wholeTrainingCalls(m)) {
+    if (fn.module?.baselineCheck !== false) continue;
+    for (const a of lossArgumentsOf(call, fn)) {
+      for (const n of criteriaCreatedAt(m, a)) {
+        if (seen.has(n.id)) continue;
+        seen.add(n.id);
+        ctx.report({
+          node: n,
+          message: 'Classification loss with no sanity check: after the first epochs compare the validation loss with ln(num_classes); a loss stuck at that baseline means the model is not learning (stop the run before it burns the budget)',
+          related: [{ range: nodeRange(call.node), message: `the training that uses this loss: \`${fn.summary.name}\` (${fn.file.split(/[\\/]/).pop()})` }],
+        });
+      }
+    }
+  }
+}
 
 /** The classification criteria an expression of the file is built by (`crit` of `crit = nn.CrossEntropyLoss()`). */
 function criteriaCreatedAt(m: PythonModel, expr: Node): Node[] {
