@@ -9,6 +9,7 @@ import { analyzeModel, analyzeText, type AnalysisResult, type AnalyzeOptions } f
 import { parsePython } from '../analysis/parser';
 import { PythonModel } from '../analysis/model';
 import { importsOf } from '../project/imports';
+import { isProjectName } from '../analysis/knowledge';
 import { fixAll } from '../fixes/apply';
 import { fixNotebook } from '../fixes/notebook';
 import { limitExceeded } from '../analysis/limits';
@@ -201,9 +202,9 @@ export class Checker {
 
   /**
    * Analyses `text` (the file `file`) with the project modules it imports when follow-imports is on:
-   * the file is parsed once, its imports are resolved, and only when one of them leads into the
-   * project is the program loaded and handed to the analysis (a script with no project imports
-   * costs its imports' resolution and nothing more).
+   * the file is parsed once; when one of its imports may be the project's (not a known library's),
+   * they are resolved, and only when one leads into the project is the program loaded and handed
+   * to the analysis (a script importing only torch, numpy, os... costs nothing more).
    */
   private analyzeFollowing(file: string, text: string, onDisk: boolean, opts: AnalyzeOptions): AnalysisResult {
     const settings = opts.settings;
@@ -212,7 +213,8 @@ export class Checker {
     try {
       const model = new PythonModel(tree, new SourceText(text));
       const imports = importsOf(model);
-      const program = imports.length ? loadProgram(this.view, path.resolve(file), { cache: this.summaries, entryImports: imports, workspaceRoot: this.folderOf(file) }) : null;
+      // a file that imports only known libraries (torch, numpy, os...) is not resolved at all
+      const program = imports.some((r) => r.level > 0 || isProjectName(r.module)) ? loadProgram(this.view, path.resolve(file), { cache: this.summaries, entryImports: imports, workspaceRoot: this.folderOf(file) }) : null;
       return analyzeModel(model, program?.modules.length ? { ...opts, program } : opts);
     } finally {
       tree.delete();
