@@ -1,6 +1,7 @@
 /**
  * Scores Train Guard against the real-code corpus (test/realworld, issue 16): runs the CLI as a user
- * would (`trainguard check --output-format json` on the corpus folder), then matches its findings to
+ * would (`trainguard check --output-format json` on each repository's folder, each one project
+ * whose imports are followed), then matches its findings to
  * the labels of test/realworld/labels.json.
  *
  * Matching: a finding matches a label when the code is the same, the cell is the same (notebooks), and
@@ -60,9 +61,13 @@ export function corpusFiles(): string[] {
 /** Runs the built CLI (dist/, `npm run build` first) over the corpus and returns its findings. */
 export function runChecker(extraArgs: string[] = []): Reported[] {
   const base = path.join(REALWORLD, 'corpus');
+  // each repository of the corpus is one project: its folder is given on its own, so that its files'
+  // imports are looked up from the repository's root (its src/ layout, its packages), as a user
+  // checking that repository would have them
+  const repos = fs.readdirSync(base, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(base, e.name)).sort();
   let out: string;
   try {
-    out = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'trainguard.js'), 'check', '--output-format', 'json', '--exit-zero', ...extraArgs, base], {
+    out = execFileSync(process.execPath, [path.join(ROOT, 'bin', 'trainguard.js'), 'check', '--output-format', 'json', '--exit-zero', ...extraArgs, ...repos], {
       cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (e) {

@@ -222,7 +222,7 @@ describe('project analysis (issue 18)', () => {
         torch: { kind: 'import', qualified: 'torch' },
         nn: { kind: 'import', qualified: 'torch.nn' },
         F: { kind: 'import', qualified: 'torch.nn.functional' },
-        DEVICE: { kind: 'value', role: 'device' },
+        DEVICE: { kind: 'value', role: 'device', device: 'cuda' },
         Head: { kind: 'class', bases: ['torch.nn.Module'], torchModule: true },
         save_model: { kind: 'function' },
       });
@@ -415,8 +415,13 @@ describe('project analysis (issue 18)', () => {
         'proj/helpers.py': 'def x(:\n',
         'off/.git/HEAD': 'ref: refs/heads/main\n',
         'off/pyproject.toml': '[tool.trainguard]\nfollow-imports = false\n',
-        'off/train.py': 'from engine import step\n',
-        'off/engine.py': 'def step():\n    pass\n',
+        'off/train.py': fs.readFileSync(P('noamp', 'train.py'), 'utf8'),
+        'off/engine.py': fs.readFileSync(P('noamp', 'engine.py'), 'utf8'),
+        'off/dataset.py': fs.readFileSync(P('noamp', 'dataset.py'), 'utf8'),
+        'noamp/.git/HEAD': 'ref: refs/heads/main\n',
+        'noamp/train.py': fs.readFileSync(P('noamp', 'train.py'), 'utf8'),
+        'noamp/engine.py': fs.readFileSync(P('noamp', 'engine.py'), 'utf8'),
+        'noamp/dataset.py': fs.readFileSync(P('noamp', 'dataset.py'), 'utf8'),
       });
       process.chdir(root);
     });
@@ -449,11 +454,15 @@ describe('project analysis (issue 18)', () => {
     it('a file that imports nothing of the project lists nothing', async () => {
       assert.strictEqual((await check('--verbose', 'proj/dataset.py', 'proj/helpers.py')).stderr, '');
     });
-    it('findings are the same with and without following imports; --no-follow-imports and follow-imports = false turn it off', async () => {
-      const on = await check('proj/train.py');
-      const off = await check('--no-follow-imports', 'proj/train.py');
-      assert.strictEqual(on.stdout, off.stdout);
-      assert.strictEqual(on.code, off.code);
+    it('findings follow the imports (the non-AMP step: TG203, TG801 on the epoch loop); --no-follow-imports and follow-imports = false turn it off', async () => {
+      const codes = (out: string) => out.split('\n').filter((l) => /: TG\d+ /.test(l)).map((l) => l.replace(/^(\S+?):(\d+):\d+: (TG\d+) .*$/, '$1:$2 $3').split(path.sep).join('/'));
+      const on = await check('noamp/train.py');
+      const off = await check('--no-follow-imports', 'noamp/train.py');
+      assert.deepStrictEqual(codes(on.stdout), ['noamp/train.py:14 TG222', 'noamp/train.py:16 TG205', 'noamp/train.py:18 TG203', 'noamp/train.py:18 TG211', 'noamp/train.py:18 TG703', 'noamp/train.py:18 TG801']);
+      assert.deepStrictEqual(codes(off.stdout), ['noamp/train.py:14 TG222', 'noamp/train.py:18 TG211', 'noamp/train.py:18 TG703']);
+      assert.deepStrictEqual(codes((await check('off/train.py')).stdout), ['off/train.py:14 TG222', 'off/train.py:18 TG211', 'off/train.py:18 TG703'], 'follow-imports = false');
+      // the AMP project's step has autocast, a scaler and a memory print: none of them
+      assert.deepStrictEqual(codes((await check('proj/train.py')).stdout).filter((c) => /TG(203|801)/.test(c)), []);
       assert.strictEqual(on.stderr, '', 'no listing without --verbose');
       assert.strictEqual((await check('--verbose', '--no-follow-imports', 'proj/train.py')).stderr, `proj${path.sep}train.py: project modules: not followed (follow-imports is off)\n`);
       assert.strictEqual((await check('--verbose', 'off/train.py')).stderr, `off${path.sep}train.py: project modules: not followed (follow-imports is off)\n`);

@@ -15,6 +15,8 @@ import { parseDirectives, isSuppressed, suppressionLines, type Directives } from
 import { effectiveSeverity, defaultSettings, type ResolvedSettings, type WorkspaceFacts } from '../config/settings';
 import { nodeRange, type Finding, type Rule, type RuleContext } from '../rules/types';
 import { ALL_RULES, KNOWN_CODES } from '../rules/index';
+import type { Program } from '../project/loader';
+import { projectFactsOf } from '../project/facts';
 
 export interface AnalyzeOptions {
   settings?: ResolvedSettings;
@@ -34,6 +36,13 @@ export interface AnalyzeOptions {
   shellCommands?: readonly string[];
   /** The clock of the time budget and of the slices (ms); `Date.now` unless a test injects one. */
   now?: () => number;
+  /**
+   * The program of the file being checked (project/loader.ts `loadProgram`, loaded by the caller:
+   * the analysis reads no file): its imports of project modules are followed through their
+   * summaries. Without it the file is checked alone (an imported function's facts are unknown).
+   * A model built without it gets it attached before the rules run (see `PythonModel.attachProject`).
+   */
+  program?: Program;
 }
 
 export interface SlicedAnalyzeOptions extends AnalyzeOptions {
@@ -84,7 +93,7 @@ export function settingsForFile(settings: ResolvedSettings, d: Directives): Reso
 }
 
 export function analyzeTree(tree: Tree, source: SourceText | string, opts: AnalyzeOptions = {}): AnalysisResult {
-  const model = new PythonModel(tree, source);
+  const model = new PythonModel(tree, source, projectFactsOf(opts.program));
   return analyzeModel(model, opts);
 }
 
@@ -122,6 +131,7 @@ class Analysis {
     private readonly model: PythonModel,
     private readonly opts: AnalyzeOptions,
   ) {
+    if (opts.program && !model.project) model.attachProject(projectFactsOf(opts.program));
     this.directives = parseDirectives(model.comments);
     this.settings = settingsForFile(opts.settings ?? defaultSettings(), this.directives);
     this.workspace = opts.workspace ?? {};

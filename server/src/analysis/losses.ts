@@ -73,7 +73,7 @@ export function classificationCriteriaOf(m: PythonModel, expr: Node): Node[] {
 }
 
 /** The call of `base` inside `expr` (`nn.CrossEntropyLoss()` in `nn.CrossEntropyLoss().to(device)`), else `expr`. */
-function creationCall(m: PythonModel, expr: Node, base: string): Node {
+export function creationCall(m: PythonModel, expr: Node, base: string): Node {
   let n: Node | null = expr;
   for (let i = 0; n && i < 8; i++) {
     if (n.type === 'parenthesized_expression') {

@@ -9,6 +9,7 @@ import { firstAtOrAfter } from './sorted';
 import { SyntaxTree } from './syntax';
 import { SourceText } from './source';
 import * as K from './knowledge';
+import { combineFacts, type ImportedFunction, type KnownFacts, type ProjectFacts } from '../project/facts';
 import { resolveValues, sources } from './config-values';
 import { identifiersNamed } from './node-index';
 
@@ -140,6 +141,11 @@ export interface TrainingLoopFacts {
    * what the file shows and stay silent about what happens inside that function.
    */
   delegated?: boolean;
+  /**
+   * A delegated loop whose step function (another module of the project, read) holds no loop: the
+   * loop itself is the loop over batches (or steps), its step's body is elsewhere. Not an epoch loop.
+   */
+  stepElsewhere?: boolean;
 }
 
 const NORMALIZE: [string, string][] = [
@@ -221,13 +227,46 @@ export class PythonModel {
   private trainingCache?: Map<LoopInfo, TrainingLoopFacts>;
   private frameworkCache?: FrameworkLoop[];
   private methodNames?: Set<string>;
+  private importedFactsCache?: KnownFacts;
 
-  constructor(tree: Tree, source: SourceText | string) {
+  /**
+   * The project the file is part of (its imports of project modules, read by the caller: see
+   * project/facts.ts), or null: a single file, where an imported function's facts are unknown.
+   */
+  project: ProjectFacts | null;
+
+  constructor(tree: Tree, source: SourceText | string, project: ProjectFacts | null = null) {
+    this.project = project;
     this.tree = tree;
     this.source = typeof source === 'string' ? new SourceText(source) : source;
     this.syntax = new SyntaxTree(tree, this.source.text);
     this.root = this.syntax.root;
     new Collector(this).run();
+  }
+
+  /**
+   * Gives a model built without its project the project's facts: names are qualified again (a
+   * `from utils import *` name may now be torch's) and every answer kept so far is dropped. The
+   * analysis does it before its first rule; a caller that builds the model passes the facts to the
+   * constructor instead.
+   */
+  attachProject(project: ProjectFacts | null): void {
+    if (!project || this.project) return;
+    this.project = project;
+    if (!this.starImports.length && !this.imports.size) return;
+    this.qualifyCache?.clear();
+    for (const cls of this.classes.values()) {
+      const supers = cls.node.childForFieldName('superclasses');
+      cls.bases = (supers ? supers.namedChildren.filter((c) => c.type !== 'keyword_argument' && c.type !== 'comment') : []).map((b) => this.qualify(b) ?? `<local>.${b.text}`);
+    }
+    for (const c of this.calls) c.qualified = this.qualify(c.callee);
+    for (const cache of [this.reachCache, this.defaultsCache, this.usageCache, this.lossModuleCache, this.delegatedCache, this.fullBatchCache, this.loopReachCache, this.originCache, this.roleCache, this.calleeCache]) (cache as Map<unknown, unknown>).clear();
+    this.runCache = undefined;
+    this.epochProperCache = undefined;
+    this.callerIndex = undefined;
+    this.trainingCache = undefined;
+    this.frameworkCache = undefined;
+    this.importedFactsCache = undefined;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -292,6 +331,18 @@ export class PythonModel {
       }
       const imported = this.imports.get(name);
       if (imported) return imported;
+      if (this.starImports.length && !BUILTINS.has(name) && this.project) {
+        // `from utils import *` of a module of the project that was read: what its `*` binds
+        const star = this.project.starName(name);
+        if (star !== undefined) {
+          const others = this.starImports.filter((s) => !this.project!.isProjectStar(s));
+          if (star === null) return others.length ? normalize(`${others[others.length - 1]}.${name}`) : null;
+          const r = star.resolved;
+          if (r.kind === 'external') return normalize(r.qualified);
+          if (r.kind !== 'unknown') return normalize(star.via.endsWith('.') ? `${star.via}${name}` : `${star.via}.${name}`);
+          // unknown: the conventional bindings below
+        }
+      }
       if (this.starImports.length && !BUILTINS.has(name)) {
         const last = this.starImports[this.starImports.length - 1];
         // `from utils import *` of a project module that cannot be read: the name's conventional binding
@@ -938,9 +989,14 @@ export class PythonModel {
           const kinds = this.calleesOf(call).flatMap((f) => (f.name === '__init__' ? [] : f.returns.map((r) => this.deviceOf(r, depth + 1, seen))));
           return combineDevices(kinds);
         }
+        // a device returned by a function of another module of the project (`from utils import get_device`)
+        const imported = call ? this.importedFunction(call) : null;
+        if (imported) return imported.summary.returnsDevice ?? 'unknown';
         return 'unknown';
       }
       case 'attribute': {
+        const imported = this.importedDevice(expr);
+        if (imported) return imported;
         const attr = expr.childForFieldName('attribute')?.text;
         const obj = expr.childForFieldName('object');
         if (attr === 'device') {
@@ -952,6 +1008,8 @@ export class PythonModel {
       case 'subscript':
         return this.configuredDevice(expr, depth, seen);
       case 'identifier': {
+        const imported = this.importedDevice(expr);
+        if (imported) return imported;
         const bs = this.bindingsIn(expr.text, this.functionAt(expr));
         const kinds: DeviceKind[] = [];
         for (const b of bs) {
@@ -966,6 +1024,30 @@ export class PythonModel {
       default:
         return 'unknown';
     }
+  }
+
+  /** The device a module of the project binds to a name the file imports (`config.DEVICE`, `from config import DEVICE`), or null. */
+  private importedDevice(expr: Node): DeviceKind | null {
+    if (!this.project) return null;
+    const q = this.qualify(expr);
+    if (q && !q.startsWith('<local')) {
+      const r = this.project.resolve(q);
+      if (r?.kind === 'value' && r.binding.kind === 'value' && r.binding.device) return r.binding.device;
+    }
+    // an attribute of an instance of a project class that names a device (`config.device` of `config = Config()`)
+    if (expr.type !== 'attribute') return null;
+    const attr = expr.childForFieldName('attribute')?.text;
+    const origins = this.originsOf(expr.childForFieldName('object'));
+    if (!attr || !origins.length) return null;
+    let found: DeviceKind | null = null;
+    for (const o of origins) {
+      if (!o.base || o.chain.length || o.base.startsWith('<') || !K.isProjectName(o.base)) return null;
+      const r = this.project.resolve(o.base);
+      const d = r?.kind === 'class' && r.binding.kind === 'class' ? r.binding.devices?.[attr] : undefined;
+      if (!d || (found && found !== d)) return null;
+      found = d;
+    }
+    return found;
   }
 
   /** A device read from configuration (`cfg.device`, `CFG["device"]`, `self.device`, `args.device`): its sources, else its resolved strings. */
@@ -1132,6 +1214,13 @@ export class PythonModel {
     for (const f of facts.values()) {
       if (!f.inner.length && !this.reachableFromLoop(f.loop).some((c) => this.isTrainingStep(c))) f.delegated = true;
     }
+    if (this.project) {
+      for (const f of facts.values()) {
+        if (!f.delegated) continue;
+        const steps = this.reachableFromLoop(f.loop).filter((c) => this.isDelegatedStep(c)).map((c) => this.importedFunction(c));
+        if (steps.length && steps.every((fn) => fn && fn.facts.trainingLoop === false)) f.stepElsewhere = true;
+      }
+    }
     this.trainingCache = facts;
     return facts;
   }
@@ -1143,8 +1232,20 @@ export class PythonModel {
    * optimizer, device)`).
    */
   isDelegatedStep(call: CallSite): boolean {
+    if (this.project && call.method && !call.qualified) {
+      // a method of a project class's instance: what its summary says
+      const m = this.importedFunction(call);
+      if (m) return m.facts.trainingStep === true && m.facts.epochLoop !== true;
+    }
     const q = call.qualified;
-    if (!q || call.args.length + call.keywords.size < 2 || q.startsWith('<local') || !K.isProjectName(q)) return false;
+    if (!q || q.startsWith('<local') || !K.isProjectName(q)) return false;
+    // a function of the project that was read: what its summary says (a whole training run in it is not a step)
+    const r = this.project?.resolve(q);
+    // (a step it does not show, in a library call such as timm's NativeScaler, is left to the heuristic below)
+    if (r && r.kind === 'function' && r.fn.facts.epochLoop === true) return false;
+    if (r && r.kind === 'function' && r.fn.facts.trainingStep === true) return !this.calleesOf(call).length;
+    if (r && (r.kind === 'external' || r.kind === 'module' || r.kind === 'value')) return false;
+    if (call.args.length + call.keywords.size < 2) return false;
     const known = this.delegatedCache.get(call);
     if (known !== undefined) return known;
     const out = this.isDelegatedStepUncached(call);
@@ -1168,6 +1269,52 @@ export class PythonModel {
   }
 
 
+  /** The function of another module of the project a call runs (null: the file's own, a library's, or not known). */
+  importedFunction(call: CallSite): ImportedFunction | null {
+    if (!this.project) return null;
+    if (call.qualified && !call.qualified.startsWith('<local')) return this.project.functionNamed(call.qualified);
+    // a method of an instance of a project class (`trainer = Trainer(...)`, `trainer.train(...)`)
+    if (!call.method || !call.receiver || !this.project.isMethodName(call.method)) return null;
+    let found: ImportedFunction | null = null;
+    for (const o of this.originsOf(call.receiver)) {
+      if (!o.base || o.chain.length || o.base.startsWith('<') || !K.isProjectName(o.base)) return null;
+      const fn = this.project.methodOf(o.base, call.method);
+      if (!fn || (found && found !== fn)) return null;
+      found = fn;
+    }
+    return found;
+  }
+
+  /**
+   * What the functions of other modules that a delegated training loop hands its step to do
+   * (autocast, a GPU-memory report, prints, saves...), with those functions; null when one of them
+   * cannot be read (no project, a module missing or not parsed): then nothing is known of them.
+   */
+  delegatedFacts(loop: LoopInfo): { facts: KnownFacts; functions: ImportedFunction[]; calls: CallSite[] } | null {
+    const f = this.trainingLoops().get(loop);
+    if (!f?.delegated || !this.project) return null;
+    const calls = this.reachableFromLoop(loop).filter((c) => this.isDelegatedStep(c));
+    const functions: ImportedFunction[] = [];
+    for (const c of calls) {
+      const fn = this.importedFunction(c);
+      if (!fn) return null;
+      functions.push(fn);
+    }
+    if (!functions.length) return null;
+    return { facts: combineFacts(functions.map((x) => x.facts)), functions, calls };
+  }
+
+  /** The facts of every function of other modules the file calls (anywhere), together: what a file-wide question ("is AMP used?") adds. */
+  importedFacts(): KnownFacts {
+    if (this.importedFactsCache) return this.importedFactsCache;
+    const list: KnownFacts[] = [];
+    if (this.project) for (const c of this.calls) {
+      const fn = this.importedFunction(c);
+      if (fn) list.push(fn.facts);
+    }
+    return (this.importedFactsCache = combineFacts(list));
+  }
+
   /** Training loops with no training loop inside: the loops over batches (not an epoch loop whose batch loop is in a function the file cannot read). */
   batchLoops(): LoopInfo[] {
     return [...this.trainingLoops().values()].filter((f) => f.inner.length === 0 && !f.delegated).map((f) => f.loop);
@@ -1180,7 +1327,7 @@ export class PythonModel {
 
   /** Training loops that reach another training loop (epoch and fold loops), or delegate their step. */
   epochLoops(): LoopInfo[] {
-    return [...this.trainingLoops().values()].filter((f) => f.inner.length > 0 || f.delegated).map((f) => f.loop);
+    return [...this.trainingLoops().values()].filter((f) => f.inner.length > 0 || (f.delegated && !f.stepElsewhere)).map((f) => f.loop);
   }
 
   /**
@@ -1194,8 +1341,8 @@ export class PythonModel {
     const facts = this.trainingLoops();
     const out: LoopInfo[] = [];
     for (const f of facts.values()) {
-      if (f.delegated || this.isFullBatchLoop(f)) out.push(f.loop);
-      else if (f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length && !facts.get(l)!.delegated && !this.isFullBatchLoop(facts.get(l)!))) out.push(f.loop);
+      if ((f.delegated && !f.stepElsewhere) || this.isFullBatchLoop(f)) out.push(f.loop);
+      else if (f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length && (!facts.get(l)!.delegated || facts.get(l)!.stepElsewhere) && !this.isFullBatchLoop(facts.get(l)!))) out.push(f.loop);
     }
     this.epochProperCache = out;
     return out;

@@ -5,7 +5,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyzeText } from '../analysis/analyze';
+import { analyzeModel, analyzeText, type AnalysisResult, type AnalyzeOptions } from '../analysis/analyze';
+import { parsePython } from '../analysis/parser';
+import { PythonModel } from '../analysis/model';
+import { importsOf } from '../project/imports';
+import { isProjectName } from '../analysis/knowledge';
 import { fixAll } from '../fixes/apply';
 import { fixNotebook } from '../fixes/notebook';
 import { limitExceeded } from '../analysis/limits';
@@ -45,6 +49,12 @@ export interface CheckOptions {
   verbose?: boolean;
   /** `--no-follow-imports` gives false (over pyproject.toml's `follow-imports`); undefined = no opinion. */
   followImports?: boolean;
+  /**
+   * The folders given on the command line (absolute): a folder checked is one project, its root the
+   * search root of the imports of every file under it (as the editor's workspace folder), whatever
+   * marker (`.git`, `pyproject.toml`) is above it.
+   */
+  projectFolders?: string[];
 }
 
 export interface FileOutcome {
@@ -177,7 +187,7 @@ export class Checker {
   /**
    * With --verbose, the project modules `file` imports, as stderr lines: each module read, or why it
    * could not be (missing, unreadable, a syntax error, an import cycle). They are resolved and
-   * summarised (server/src/project/); no rule reads them yet, so findings are the same either way.
+   * summarised (server/src/project/): the same modules the findings follow (`analyzeFollowing`).
    */
   private listModules(file: string, text: string, settings: ResolvedSettings, out: string[]): void {
     if (!this.opts.verbose) return;
@@ -188,6 +198,45 @@ export class Checker {
     }
     const program = loadProgram(this.view, path.resolve(file), { cache: this.summaries, entryText: text });
     out.push(...moduleListing(name, program));
+  }
+
+  /**
+   * Analyses `text` (the file `file`) with the project modules it imports when follow-imports is on:
+   * the file is parsed once; when one of its imports may be the project's (not a known library's),
+   * they are resolved, and only when one leads into the project is the program loaded and handed
+   * to the analysis (a script importing only torch, numpy, os... costs nothing more).
+   */
+  private analyzeFollowing(file: string, text: string, onDisk: boolean, opts: AnalyzeOptions): AnalysisResult {
+    const settings = opts.settings;
+    if (!settings?.followImports || !onDisk) return analyzeText(text, opts);
+    const tree = parsePython(text);
+    try {
+      const model = new PythonModel(tree, new SourceText(text));
+      const imports = importsOf(model);
+      // a file that imports only known libraries (torch, numpy, os...) is not resolved at all
+      const program = imports.some((r) => r.level > 0 || isProjectName(r.module)) ? loadProgram(this.view, path.resolve(file), { cache: this.summaries, entryImports: imports, workspaceRoot: this.folderOf(file) }) : null;
+      return analyzeModel(model, program?.modules.length ? { ...opts, program } : opts);
+    } finally {
+      tree.delete();
+    }
+  }
+
+  /** The program of `file` (its text `text`) for --fix, when follow-imports is on and an import leads into the project. */
+  private programFor(file: string, text: string, settings: ResolvedSettings): Program | undefined {
+    if (!settings.followImports) return undefined;
+    const program = loadProgram(this.view, path.resolve(file), { cache: this.summaries, entryText: text, workspaceRoot: this.folderOf(file) });
+    return program.modules.length ? program : undefined;
+  }
+
+  /** The innermost folder given on the command line that holds `file` (null: the file was named itself). */
+  private folderOf(file: string): string | null {
+    const abs = path.resolve(file);
+    let best: string | null = null;
+    for (const d of this.opts.projectFolders ?? []) {
+      const rel = path.relative(d, abs);
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel) && (!best || d.length > best.length)) best = d;
+    }
+    return best;
   }
 
   /** Checks a file on disk (and writes its fixes with --fix). Never throws: an exception is that file's error. */
@@ -263,7 +312,7 @@ export class Checker {
       const { settings, workspace } = this.context(file, stderr);
       this.listModules(file, program.text, settings, stderr);
       if (mode !== 'check') {
-        const fixed = fixNotebook(nb.cells, { settings, workspace, unsafe, rules });
+        const fixed = fixNotebook(nb.cells, { settings, workspace, unsafe, rules, program: onDisk ? this.programFor(file, program.text, settings) : undefined });
         const left = count(fixed.skipped);
         if (left) stderr.push(`trainguard: ${file}: ${left} fix${left === 1 ? '' : 'es'} left out: an edit would cross a cell boundary or touch an IPython line, or the result would not parse\n`);
         const n = count(fixed.applied);
@@ -277,7 +326,7 @@ export class Checker {
           if (write(writeIpynb(nb, fixed.changed), n)) program = NotebookProgram.fromCells(fixed.cells);
         } else if (!onDisk) outcome.fixedText = decoded.text;
       }
-      const result = analyzeText(program.text, { settings, workspace, rules, shellCommands: program.shellCommands, onRuleError });
+      const result = this.analyzeFollowing(file, program.text, onDisk, { settings, workspace, rules, shellCommands: program.shellCommands, onRuleError });
       // a fix with an edit across a cell boundary or on an IPython line cannot be written: not offered
       report.findings = result.findings.map((f): Finding => (f.fix && 'error' in program.editsToCells(f.fix.edits) ? { ...f, fix: undefined } : f));
       const fileText = new SourceText(nb.text);
@@ -292,7 +341,8 @@ export class Checker {
     const { settings, workspace } = this.context(file, stderr);
     this.listModules(file, text, settings, stderr);
     if (mode !== 'check' && !decoded.replaced) {
-      const fixed = fixAll(text, { settings, workspace, unsafe, rules });
+      // the fixes of findings that follow the imports (TG221's epoch print after a silent imported step)
+      const fixed = fixAll(text, { settings, workspace, unsafe, rules, program: onDisk ? this.programFor(file, text, settings) : undefined });
       for (const [code, n] of fixed.rejected) stderr.push(`trainguard: ${file}: ${n} ${code} fix${n === 1 ? '' : 'es'} left out (malformed edits, or the result would not parse); please report this\n`);
       const n = count(fixed.applied);
       if (mode === 'diff') {
@@ -309,7 +359,7 @@ export class Checker {
       outcome.report = null;
       return outcome;
     }
-    const result = analyzeText(text, { settings, workspace, rules, onRuleError });
+    const result = this.analyzeFollowing(file, text, onDisk, { settings, workspace, rules, onRuleError });
     report.findings = result.findings;
     if (!unsafe) outcome.hiddenUnsafe = result.findings.filter((f) => f.fix?.applicability === 'unsafe').length;
     if (result.syntaxError) report.notes.push('the file has syntax errors: findings may be incomplete and no fixes are offered');

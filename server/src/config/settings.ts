@@ -34,7 +34,7 @@ export interface ResolvedSettings {
   gpu: string | null;
   /**
    * Read the project modules a file imports (issue 18): `follow-imports` in pyproject.toml,
-   * `trainguard.followImports`, `--no-follow-imports`. Findings do not depend on it yet.
+   * `trainguard.followImports`, `--no-follow-imports`. Off: each file is checked alone.
    */
   followImports: boolean;
 }

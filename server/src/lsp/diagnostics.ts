@@ -1,4 +1,5 @@
 /** Findings as LSP diagnostics: code, source, docs link, related places. */
+import { pathToFileURL } from 'url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { docsUrl, type Finding, type Severity } from '../rules/types';
 
@@ -18,7 +19,8 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
     codeDescription: { href: docsUrl(f.code) },
     source: SOURCE,
     message: f.message,
-    relatedInformation: f.related?.map((r) => ({ location: { uri, range: r.range }, message: r.message })),
+    // a place in another module of the project (issue 18) carries its own file
+    relatedInformation: f.related?.map((r) => ({ location: { uri: r.file ? pathToFileURL(r.file).href : uri, range: r.range }, message: r.message })),
     data: { fixable: !!f.fix },
   };
 }

@@ -104,6 +104,7 @@ export class IpynbTextDocuments {
       const range = toFile(f.range);
       if (!range) continue;
       const related = (f.related ?? []).flatMap((r) => {
+        if (r.file) return [r];
         const at = toFile(r.range);
         return at ? [{ range: at, message: r.message }] : [];
       });

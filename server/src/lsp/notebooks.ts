@@ -20,6 +20,7 @@
  *
  * Settings and workspace facts come from the notebook's own path (its URI is the .ipynb file).
  */
+import { pathToFileURL } from 'url';
 import { type CodeAction, type CodeActionParams, type Diagnostic, type NotebookCell, type TextDocumentEdit, type TextDocumentItem, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { limitExceeded, limitsFrom } from '../analysis/limits';
 import { NotebookProgram, type CellInput, type MaskResult } from '../analysis/notebook';
@@ -196,6 +197,7 @@ export class Notebooks {
       const cellUri = nb.cells[at.cell].uri;
       const d = toDiagnostic({ ...f, range: at.range, related: undefined }, cellUri);
       const related = (f.related ?? []).flatMap((r) => {
+        if (r.file) return [{ location: { uri: pathToFileURL(r.file).href, range: r.range }, message: r.message }];
         const rc = nb.program.rangeToCell(r.range);
         return rc ? [{ location: { uri: nb.cells[rc.cell].uri, range: rc.range }, message: r.message }] : [];
       });

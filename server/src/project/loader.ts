@@ -8,7 +8,7 @@
 import * as path from 'path';
 import type { ProjectView } from './fsview';
 import { importsOf, importText, type ImportRef } from './imports';
-import { resolveImport, searchRoots } from './resolve';
+import { resolveImport, searchRoots, type ModuleTarget } from './resolve';
 import { SummaryCache } from './cache';
 import type { ModuleSummary } from './summary';
 
@@ -30,17 +30,35 @@ export interface ProgramModule {
   summary: ModuleSummary | null;
 }
 
+/** One import of a file of the program, resolved: where its module is in the project (or that it is missing there). */
+export interface LinkedImport {
+  ref: ImportRef;
+  /** 'missing': an import of the project (relative, or under a project package) whose module is not there. */
+  status: 'project' | 'missing';
+  /** The module named after `import` / `from` (null when missing). */
+  target: ModuleTarget | null;
+  /** For `from pkg import y`: the names that are submodules of `pkg`. */
+  submodules: ReadonlyMap<string, ModuleTarget>;
+}
+
 export interface Program {
   entry: string;
   roots: string[];
-  /** The entry's own summary (null when the entry cannot be read or parsed). */
+  /** The entry's own summary (null when the entry cannot be read or parsed, or when the caller gave `entryImports`). */
   entrySummary: ModuleSummary | null;
+  /** The entry's imports (its summary's, or those the caller gave). */
+  entryImports: ImportRef[];
   /** Modules in the order they were reached (breadth first). */
   modules: ProgramModule[];
   /** How many imports of each file led to project files, and how many not (external or missing). */
   stats: { imports: number; project: number; external: number; missing: number };
   /** Some modules were not followed: the bounds were reached. */
   truncated: boolean;
+  /**
+   * The imports of the entry and of every module read that lead into the project, by importing file
+   * (imports of libraries are not listed): what `ProjectFacts` (facts.ts) follows a name through.
+   */
+  links: Map<string, LinkedImport[]>;
 }
 
 export interface LoadOptions {
@@ -50,6 +68,11 @@ export interface LoadOptions {
   cache?: SummaryCache;
   /** The entry's text when it is not the view's (stdin, an unsaved buffer not in the view). */
   entryText?: string;
+  /**
+   * The entry's imports, read by the caller from the model it already built (`importsOf`): the entry
+   * is then neither read nor summarised again (a check of one file parses it once).
+   */
+  entryImports?: ImportRef[];
 }
 
 /** Loads the program started from `entry`. Never throws. */
@@ -59,17 +82,21 @@ export function loadProgram(view: ProjectView, entry: string, opts: LoadOptions 
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
   const abs = path.resolve(entry);
   const roots = searchRoots(view, abs, opts.workspaceRoot ?? null);
-  const program: Program = { entry: abs, roots, entrySummary: null, modules: [], stats: { imports: 0, project: 0, external: 0, missing: 0 }, truncated: false };
-  const entryText = opts.entryText ?? view.read(abs).text;
-  if (entryText === null) return program;
-  const entryResult = cache.summarize(entryText);
-  if (entryResult.status !== 'ok') return program;
-  program.entrySummary = entryResult.summary;
+  const program: Program = { entry: abs, roots, entrySummary: null, entryImports: [], modules: [], stats: { imports: 0, project: 0, external: 0, missing: 0 }, truncated: false, links: new Map() };
+  if (opts.entryImports) program.entryImports = opts.entryImports;
+  else {
+    const entryText = opts.entryText ?? view.read(abs).text;
+    if (entryText === null) return program;
+    const entryResult = cache.summarize(entryText);
+    if (entryResult.status !== 'ok') return program;
+    program.entrySummary = entryResult.summary;
+    program.entryImports = entryResult.summary.imports;
+  }
 
   const byFile = new Map<string, ProgramModule>();
   /** Imports of each read module, to find cycles once all are read. */
   const edges = new Map<string, Set<string>>();
-  const queue: { file: string; imports: ImportRef[]; depth: number }[] = [{ file: abs, imports: entryResult.summary.imports, depth: 0 }];
+  const queue: { file: string; imports: ImportRef[]; depth: number }[] = [{ file: abs, imports: program.entryImports, depth: 0 }];
   edges.set(abs, new Set());
   while (queue.length) {
     const { file, imports, depth } = queue.shift()!;
@@ -81,6 +108,9 @@ export function loadProgram(view: ProjectView, entry: string, opts: LoadOptions 
         continue;
       }
       const via = { file, line: ref.line, statement: importText(ref) };
+      const linked = program.links.get(file) ?? [];
+      program.links.set(file, linked);
+      linked.push(r.status === 'missing' ? { ref, status: 'missing', target: null, submodules: new Map() } : { ref, status: 'project', target: r.target, submodules: r.submodules });
       if (r.status === 'missing') {
         program.stats.missing++;
         const where = expectedFile(file, ref);

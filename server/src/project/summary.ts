@@ -15,10 +15,14 @@ import { createHash } from 'crypto';
 import type { Node } from '../analysis/parser';
 import { parsePython } from '../analysis/parser';
 import { limitExceeded } from '../analysis/limits';
-import { PythonModel, stringValue, type CallSite, type FunctionInfo, type LoopInfo, type Role, type WithInfo } from '../analysis/model';
+import { PythonModel, stringValue, type CallSite, type DeviceKind, type FunctionInfo, type LoopInfo, type Role, type TrainingLoopFacts, type WithInfo } from '../analysis/model';
 import * as K from '../analysis/knowledge';
 import { isNoGradDecorated, isNoGradExpression, isNoGradWith, modeSetBy } from '../analysis/passes';
 import { importsOf, type ImportRef } from './imports';
+import { argumentAt } from '../analysis/optim';
+import { FACT_KEYS, type FactKey } from './facts';
+import { isOpaque, isPrintLike } from '../rules/tg221-silent-training-loop';
+import { hasBaselineCheck } from '../rules/tg205-no-loss-sanity-check';
 
 /** A role a parameter can play: the model's roles, and a device. */
 export type ParamRole = Role | 'device';
@@ -39,8 +43,16 @@ export interface ScopeFacts {
   evalMode: boolean;
   /** `torch.save`, `safetensors` saves, `joblib.dump`, `pickle.dump`. */
   saves: boolean;
-  /** Calls the builtin `print`. */
+  /** Reports progress: `print`, a logger, a progress bar, a tracker (what TG221 counts), or a call into a library that may log. */
   prints: boolean;
+  /** Holds (or reaches) a training loop that holds another (an epoch loop around its batch loop, a fold loop). */
+  epochLoop: boolean;
+  /**
+   * Calls it makes (itself or through the module's own functions it reaches) to names imported from
+   * outside the known libraries (`utils.save_on_master`, `.engine.step`), qualified as the module
+   * spells them: another module's facts that these facts leave out (facts.ts follows them).
+   */
+  calls: string[];
 }
 
 export interface FunctionSummary extends ScopeFacts {
@@ -53,13 +65,17 @@ export interface FunctionSummary extends ScopeFacts {
   paramRoles: Record<string, ParamRole[]>;
   /** What every return gives; null = unknown (no return, or one that cannot be read). */
   returns: ValueKind[] | null;
+  /** The device every return gives (`torch.device("cuda")`, `"cuda" if ... else "cpu"`), when it is one; null otherwise. */
+  returnsDevice: Exclude<DeviceKind, 'unknown'> | null;
 }
 
 export type ExportBinding =
   | { kind: 'import'; qualified: string }
-  | { kind: 'class'; bases: string[]; torchModule: boolean }
+  /** `devices`: class attributes that name a device (`device: torch.device = torch.device("cuda")` in a config class). */
+  | { kind: 'class'; bases: string[]; torchModule: boolean; devices?: Record<string, Exclude<DeviceKind, 'unknown'>> }
   | { kind: 'function' }
-  | { kind: 'value'; role: ParamRole | null }
+  /** `device`: the device a value names (`DEVICE = "cuda"`, `torch.device("cuda" if ... else "cpu")`), when it is one. */
+  | { kind: 'value'; role: ParamRole | null; device?: Exclude<DeviceKind, 'unknown'> }
   /** Listed in `__all__` but not bound in the module (or bound in a way not read here). */
   | { kind: 'unknown' };
 
@@ -76,6 +92,8 @@ export interface ModuleSummary {
   exportsFromAll: boolean;
   /** Modules this one re-exports with its own `from x import *` (as written, dots kept for relative ones). */
   starReexports: string[];
+  /** Compares a loss with the random baseline ln(num_classes) somewhere (TG205's check). */
+  baselineCheck: boolean;
 }
 
 export type SummaryResult =
@@ -128,6 +146,7 @@ function firstError(n: RawLike): number | null {
 /** The summary of a parsed module (read-only use of the model). */
 export function summarizeModel(m: PythonModel, hash: string): ModuleSummary {
   const facts = new ScopeFactsOf(m);
+  handRolesDown(m, facts);
   const functions: FunctionSummary[] = [];
   for (const fn of m.functions) {
     if (functions.length >= MAX_FUNCTIONS) break;
@@ -141,6 +160,7 @@ export function summarizeModel(m: PythonModel, hash: string): ModuleSummary {
       ...facts.reaching(fn, fn.calls),
       paramRoles: Object.fromEntries([...roles].map(([p, r]) => [p, [...r].sort()])),
       returns: returnKinds(m, fn, roles),
+      returnsDevice: returnedDevice(m, fn),
     });
   }
   const star = exportsOf(m);
@@ -152,13 +172,16 @@ export function summarizeModel(m: PythonModel, hash: string): ModuleSummary {
     exports: star.names,
     exportsFromAll: star.fromAll,
     starReexports: [...m.starImports],
+    baselineCheck: hasBaselineCheck(m),
   };
 }
 
 /** The methods of a GradScaler (a receiver's role is only asked for these). */
 const SCALER_METHODS: ReadonlySet<string> = new Set(['scale', 'unscale_', 'step', 'update', 'get_scale', 'state_dict', 'load_state_dict']);
 
-const FACT_KEYS = ['trainingStep', 'trainingLoop', 'autocast', 'gradScaler', 'gpuMemoryReport', 'noGrad', 'evalMode', 'saves', 'prints'] as const;
+export { FACT_KEYS, type FactKey };
+/** At most this many imported calls are kept per scope. */
+const MAX_CALLS = 64;
 
 /**
  * Facts per scope: each function's own facts (its own calls, loops and with-blocks) are computed
@@ -168,7 +191,7 @@ class ScopeFactsOf {
   private readonly own = new Map<FunctionInfo | null, ScopeFacts>();
   private readonly roleMemo = new Map<FunctionInfo, Map<string, Set<ParamRole>>>();
   private readonly withsByFn = new Map<FunctionInfo | null, WithInfo[]>();
-  private readonly training: ReadonlyMap<LoopInfo, unknown>;
+  private readonly training: ReadonlyMap<LoopInfo, TrainingLoopFacts>;
 
   constructor(private readonly m: PythonModel) {
     for (const w of m.withBlocks) {
@@ -187,11 +210,13 @@ class ScopeFactsOf {
 
   /** The facts of scope `fn` (null: module level, whose calls are `calls`) and of every function it reaches. */
   reaching(fn: FunctionInfo | null, calls: readonly CallSite[]): ScopeFacts {
-    const out = { ...this.ownFacts(fn) };
+    const own = this.ownFacts(fn);
+    const out = { ...own, calls: [...own.calls] };
     for (const g of reachedFunctions(this.m, calls)) {
       if (g === fn) continue;
       const f = this.ownFacts(g);
       for (const k of FACT_KEYS) if (f[k]) out[k] = true;
+      for (const c of f.calls) if (out.calls.length < MAX_CALLS && !out.calls.includes(c)) out.calls.push(c);
     }
     return out;
   }
@@ -208,6 +233,11 @@ class ScopeFactsOf {
       const p = fn && roles ? paramOf(m, fn, node) : null;
       return p !== null && !!roles!.get(p)?.has(role);
     };
+    const unknownParamMethod = (c: CallSite): boolean => {
+      if (!fn || !roles || !c.method || !c.receiver) return false;
+      const p = paramOf(m, fn, c.receiver);
+      return p !== null && p !== 'self' && !roles.get(p)?.size && m.rolesOf(c.receiver).size === 0;
+    };
     // a step on an optimizer or scaler the body shows as one (a parameter the model cannot follow)
     const paramStep = (c: CallSite) => c.method === 'step' && !!c.receiver && (paramHas(c.receiver, 'optimizer') || paramHas(c.receiver, 'scaler'));
     const facts: ScopeFacts = {
@@ -219,10 +249,43 @@ class ScopeFactsOf {
       noGrad: withs.some((w) => isNoGradWith(m, w)) || (fn !== null && isNoGradDecorated(m, fn)) || calls.some((c) => c.node.parent?.type === 'expression_statement' && isNoGradExpression(m, c.node)),
       evalMode: calls.some((c) => modeSetBy(m, c) === 'eval'),
       saves: calls.some((c) => c.qualified !== null && K.CHECKPOINT_SAVES.has(c.qualified)),
-      prints: calls.some((c) => c.callee.type === 'identifier' && c.callee.text === 'print' && m.bindingsIn('print', c.fn).length === 0 && !m.imports.has('print')),
+      // a print, a logger, a progress bar (TG221's reporting calls), or a library that may log
+      // ... or a method of a parameter whose role the body does not show (a logger, a SummaryWriter handed in)
+      prints: calls.some((c) => isPrintLike(m, c) || (isOpaque(c) && !K.isProjectName(c.qualified ?? '')) || unknownParamMethod(c)),
+      epochLoop: loops.some((l) => !!this.training.get(l)?.inner.length),
+      calls: [...new Set(calls.map((c) => c.qualified).filter((q): q is string => q !== null && !q.startsWith('<local') && K.isProjectName(q)))].slice(0, MAX_CALLS),
     };
     this.own.set(fn, facts);
     return facts;
+  }
+}
+
+/**
+ * A parameter passed on to a function of the module plays the role that function's parameter plays
+ * (`def train(model, loader, loss_fn, ...)` calling `train_step(model, loader, loss_fn)`, whose body
+ * backpropagates `loss_fn(...)`): the roles are handed up to the callers, a few rounds.
+ */
+function handRolesDown(m: PythonModel, facts: ScopeFactsOf): void {
+  const fns = m.functions.filter((f) => !f.parent).slice(0, MAX_FUNCTIONS);
+  for (let round = 0; round < 4; round++) {
+    let changed = false;
+    for (const fn of fns) {
+      const roles = facts.roles(fn);
+      for (const c of fn.calls) {
+        for (const g of m.calleesOf(c)) {
+          if (g === fn) continue;
+          for (const [gp, rs] of facts.roles(g)) {
+            const arg = argumentAt(g, gp, c);
+            const q = paramOf(m, fn, arg);
+            if (!q) continue;
+            const mine = roles.get(q) ?? new Set<ParamRole>();
+            for (const r of rs) if (!mine.has(r)) mine.add(r), (changed = true);
+            roles.set(q, mine);
+          }
+        }
+      }
+    }
+    if (!changed) break;
   }
 }
 
@@ -407,6 +470,15 @@ function kindOfValue(m: PythonModel, fn: FunctionInfo, expr: Node, roles: Map<st
   return null;
 }
 
+function returnedDevice(m: PythonModel, fn: FunctionInfo): Exclude<DeviceKind, 'unknown'> | null {
+  const values = fn.returns.filter((r) => m.functionAt(r) === fn);
+  if (!values.length) return null;
+  const kinds = new Set(values.map((v) => m.deviceOf(v)));
+  if (kinds.has('unknown')) return null;
+  if (kinds.has('cuda') || kinds.has('maybe-cuda')) return kinds.size === 1 && kinds.has('cuda') ? 'cuda' : 'maybe-cuda';
+  return 'cpu';
+}
+
 function returnKinds(m: PythonModel, fn: FunctionInfo, roles: Map<string, Set<ParamRole>>): ValueKind[] | null {
   // the function's own returns (fn.returns), not those of nested defs
   const values = fn.returns.filter((r) => m.functionAt(r) === fn);
@@ -444,6 +516,21 @@ function literalAll(m: PythonModel): string[] | null {
   return out;
 }
 
+/** Class-level assignments whose value is a device (`device = "cuda"`, `device: torch.device = torch.device("cuda")`). */
+function classDevices(m: PythonModel, cls: Node): Record<string, Exclude<DeviceKind, 'unknown'>> | null {
+  let out: Record<string, Exclude<DeviceKind, 'unknown'>> | null = null;
+  for (const st of cls.childForFieldName('body')?.namedChildren ?? []) {
+    const a = st.type === 'expression_statement' ? st.namedChildren[0] : null;
+    if (a?.type !== 'assignment') continue;
+    const left = a.childForFieldName('left');
+    const right = a.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right) continue;
+    const d = m.deviceOf(right);
+    if (d !== 'unknown') (out ??= {})[left.text] = d;
+  }
+  return out;
+}
+
 function exportBinding(m: PythonModel, name: string): ExportBinding {
   const bs = m.bindingsInScope(name, null);
   if (!bs.length) return { kind: 'unknown' };
@@ -457,7 +544,9 @@ function exportBinding(m: PythonModel, name: string): ExportBinding {
     }
     case 'class': {
       const cls = m.classes.get(name);
-      return cls ? { kind: 'class', bases: [...cls.bases], torchModule: m.isLocalTorchModule(`<local>.${name}`) } : { kind: 'unknown' };
+      if (!cls) return { kind: 'unknown' };
+      const devices = classDevices(m, cls.node);
+      return { kind: 'class', bases: [...cls.bases], torchModule: m.isLocalTorchModule(`<local>.${name}`), ...(devices ? { devices } : {}) };
     }
     case 'def':
       return { kind: 'function' };
@@ -465,7 +554,8 @@ function exportBinding(m: PythonModel, name: string): ExportBinding {
       if (bs.length !== 1) return { kind: 'value', role: null };
       const rs = m.rolesOf(b.node);
       if (rs.size) return { kind: 'value', role: rs.size === 1 ? [...rs][0] : null };
-      return { kind: 'value', role: b.value && m.deviceOf(b.value) !== 'unknown' ? 'device' : null };
+      const device = b.value ? m.deviceOf(b.value) : 'unknown';
+      return device === 'unknown' ? { kind: 'value', role: null } : { kind: 'value', role: 'device', device };
     }
     default:
       return { kind: 'unknown' };

@@ -22,6 +22,7 @@ import { blockIndent, freshName, indentationIsUniform, indentTemplate, insertLin
 import { ensureModuleImport } from '../fixes/imports';
 import { headerRange } from './tg211-no-smoke-test';
 import type { Fix, Rule } from './types';
+import { delegatedLoops, describeImported, relatedImported, type DelegatedLoop } from '../analysis/imported';
 import type { TextEdit } from '../analysis/source';
 
 export const rule: Rule = {
@@ -38,11 +39,14 @@ export const rule: Rule = {
     const batchLoops = m.batchLoops().filter((l) => !l.body.namedChildren.some((c) => c.type === 'break_statement') && m.runsInFile(l));
     // a notebook's `!nvidia-smi` (or a `%%bash` cell running it) is a GPU-memory report too
     const shellReport = ctx.shellCommands.some((c) => /\bnvidia-smi\b/.test(c));
-    if (!batchLoops.length || shellReport || reportsGpuMemory(m) || !usesGpu(m)) return;
+    // an epoch loop whose step is another module's function of the project, read, that reports no memory either
+    const delegated = delegatedLoops(m).filter((d) => d.facts.gpuMemoryReport === false && d.facts.trainingStep === true);
+    if ((!batchLoops.length && !delegated.length) || shellReport || reportsGpuMemory(m) || m.importedFacts().gpuMemoryReport === true || !usesGpu(m)) return;
     // one report per training run the file starts: the first batch loop of each outermost training loop
     const facts = m.trainingLoops();
     // (reported on the batch loop written inside its epoch loop, else on the epoch loop that calls it)
     const chosen = new Map<LoopInfo, LoopInfo>();
+    const inOther = new Map<LoopInfo, DelegatedLoop>();
     for (const f of facts.values()) {
       if (f.outer.length || !m.runsInFile(f.loop)) continue;
       const reached = new Set([f.loop, ...f.inner]);
@@ -50,7 +54,20 @@ export const rule: Rule = {
       if (first) {
         const at = epochAnchors(m, first, f.loop)[0];
         if (!chosen.has(at)) chosen.set(at, first);
+      } else {
+        // the batch loop is in the step function of another module: on the epoch loop that calls it
+        const d = delegated.filter((x) => reached.has(x.loop)).sort((a, b) => a.loop.node.startIndex - b.loop.node.startIndex)[0];
+        if (d && !inOther.has(d.loop)) inOther.set(d.loop, d);
       }
+    }
+    // no fix: the print belongs in the other module's batch loop, and a fix edits only this file
+    for (const [at, d] of inOther) {
+      if (chosen.has(at)) continue;
+      ctx.report({
+        range: headerRange(at.node),
+        message: `GPU training loop with no GPU-memory report: print memory after the first batch${m.trainingLoops().get(d.loop)?.stepElsewhere ? '' : ` in ${describeImported(d)}`} and stop under 10% (a run silently on the CPU is 10-100x slower and wastes the budget)`,
+        related: relatedImported(d, 'the batch loop, with no GPU-memory report'),
+      });
     }
     for (const [at, loop] of [...chosen].sort((a, b) => a[0].node.startIndex - b[0].node.startIndex)) {
       ctx.report({

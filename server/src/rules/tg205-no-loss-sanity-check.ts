@@ -27,13 +27,14 @@ import type { FunctionInfo, LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin } from '../analysis/model';
 import { isClassificationLoss } from '../analysis/knowledge';
 import { modelCreations, trainedModelUses } from '../analysis/devices';
-import { bodyStatements, classificationCriteria, classificationCriteriaOf, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
+import { bodyStatements, classificationCriteria, classificationCriteriaOf, creationCall, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
+import { delegatedLoops, lossArguments, lossArgumentsOf, wholeTrainingCalls } from '../analysis/imported';
 import { scriptConstant } from '../analysis/config-values';
 import { nodesOfType, reachFromLoop } from '../analysis/memo';
 import { freshName, indentTemplate, insertLinesAfter } from '../fixes/edits';
 import { spellAt, spellModuleAttr } from '../fixes/spelling';
 import { headerRange } from './tg211-no-smoke-test';
-import type { Fix, Rule } from './types';
+import { nodeRange, type Fix, type Rule, type RuleContext } from './types';
 
 export const rule: Rule = {
   meta: {
@@ -47,7 +48,9 @@ export const rule: Rule = {
   check(ctx) {
     const m = ctx.model;
     const facts = m.trainingLoops();
-    if (!facts.size || hasBaselineCheck(m)) return;
+    if (hasBaselineCheck(m)) return;
+    reportWholeTrainings(ctx);
+    if (!facts.size) return;
     // the classification criteria each training batch loop computes its loss with
     const criteriaOf = new Map<LoopInfo, Node[]>();
     const forwardLosses = lossesInForward(m);
@@ -64,20 +67,34 @@ export const rule: Rule = {
       if (!f.delegated) continue;
       const found = new Map<number, Node>();
       for (const c of reachFromLoop(m, f.loop)) {
-        if (!m.isDelegatedStep(c)) continue;
+        // a step the file cannot read (a read project module's step is judged by its summary below)
+        if (!m.isDelegatedStep(c) || m.importedFunction(c)) continue;
         for (const a of [...c.args, ...c.keywords.values()]) if (m.hasRole(a, 'loss')) for (const n of classificationCriteriaOf(m, a)) found.set(n.id, n);
       }
       if (found.size) delegatedOf.set(f.loop, [...found.values()]);
     }
+    // an epoch loop whose step is another module's function of the project, read: the criteria it hands
+    // that function as the loss it trains with (unless that module compares with the baseline itself)
+    const handed: LoopInfo[] = [];
+    for (const d of delegatedLoops(m)) {
+      if (d.facts.trainingStep !== true || d.functions.some((f) => f.module?.baselineCheck !== false) || facts.get(d.loop)!.stepElsewhere) continue;
+      const found = new Map<number, Node>();
+      for (const a of lossArguments(d)) for (const n of criteriaCreatedAt(m, a)) found.set(n.id, n);
+      if (found.size) {
+        criteriaOf.set(d.loop, [...found.values()]);
+        handed.push(d.loop);
+      }
+    }
     if (!criteriaOf.size && !delegatedOf.size) return;
-    const batch = [...criteriaOf.keys()];
+    const batch = [...criteriaOf.keys()].filter((l) => !handed.includes(l));
     const epochLoops = [...facts.values()]
       .filter((f) => f.inner.length && f.inner.every((l) => !facts.get(l)!.inner.length) && f.inner.some((l) => criteriaOf.has(l)))
-      .map((f) => f.loop);
+      .map((f) => f.loop)
+      .concat(handed);
     // no epoch loop: a lone batch loop is the whole training (a one-batch smoke test is not)
     const oneShot = (l: LoopInfo) => l.body.namedChildren.some((c) => c.type === 'break_statement');
     const targets = [...(epochLoops.length ? epochLoops : batch.filter((l) => !facts.get(l)!.outer.length && !oneShot(l))), ...delegatedOf.keys()];
-    for (const [l, ns] of delegatedOf) criteriaOf.set(l, ns);
+    for (const [l, ns] of delegatedOf) criteriaOf.set(l, [...(criteriaOf.get(l) ?? []), ...ns]);
     // once per criterion, on the criterion; the loops that train with it are related information
     const criteria = new Map<number, { node: Node; loops: LoopInfo[] }>();
     for (const loop of targets.sort((a, b) => a.node.startIndex - b.node.startIndex)) {
@@ -127,6 +144,39 @@ function lossesInForward(m: PythonModel): Map<LoopInfo, Node[]> {
       for (const c of m.reachableFromFunction(fwd)) for (const n of classificationCriteria(m, c)) if (!found.some((x) => x.id === n.id)) found.push(n);
       if (found.length) out.set(use.loop, found);
     }
+  }
+  return out;
+}
+
+/**
+ * A criterion handed to a function of another module of the project that runs a whole training
+ * with it as its loss (`engine.train(..., loss_fn=loss_fn, ...)` at module level), when that module
+ * never compares with the baseline: on the criterion, the call as related information. No fix.
+ */
+function reportWholeTrainings(ctx: RuleContext): void {
+  const m = ctx.model;
+  const seen = new Set<number>();
+  for (const { call, fn } of wholeTrainingCalls(m)) {
+    if (fn.module?.baselineCheck !== false) continue;
+    for (const a of lossArgumentsOf(call, fn)) {
+      for (const n of criteriaCreatedAt(m, a)) {
+        if (seen.has(n.id)) continue;
+        seen.add(n.id);
+        ctx.report({
+          node: n,
+          message: 'Classification loss with no sanity check: after the first epochs compare the validation loss with ln(num_classes); a loss stuck at that baseline means the model is not learning (stop the run before it burns the budget)',
+          related: [{ range: nodeRange(call.node), message: `the training that uses this loss: \`${fn.summary.name}\` (${fn.file.split(/[\\/]/).pop()})` }],
+        });
+      }
+    }
+  }
+}
+
+/** The classification criteria an expression of the file is built by (`crit` of `crit = nn.CrossEntropyLoss()`). */
+function criteriaCreatedAt(m: PythonModel, expr: Node): Node[] {
+  const out: Node[] = [];
+  for (const o of m.originsOf(expr)) {
+    if (o.base && isClassificationLoss(o.base) && o.chain.every((c) => c === 'to' || c === 'cuda')) out.push(creationCall(m, o.node, o.base));
   }
   return out;
 }

@@ -29,6 +29,7 @@ import { insertAtBodyTop } from '../fixes/insert';
 import { nameIsFree, spellModuleAttr } from '../fixes/spelling';
 import { headerRange } from './tg211-no-smoke-test';
 import type { Fix, Rule } from './types';
+import { delegatedLoops } from '../analysis/imported';
 
 export const rule: Rule = {
   meta: {
@@ -43,11 +44,13 @@ export const rule: Rule = {
     const m = ctx.model;
     const facts = m.trainingLoops();
     // (a loop whose step is in a function the file cannot read may print there: not judged)
-    const epochLoops = m.epochLoopsProper().filter((l) => facts.get(l)!.inner.length);
+    // (one whose step is another module's function of the project, read, is judged with what that function prints)
+    const known = new Map(delegatedLoops(m).map((d) => [d.loop, d]));
+    const epochLoops = m.epochLoopsProper().filter((l) => facts.get(l)!.inner.length || known.get(l)?.facts.prints === false);
     // a lone batch loop is the whole training, unless it breaks after one batch (a smoke test); so is
     // a full-batch loop inside a fold loop
     const oneShot = (l: LoopInfo) => l.body.namedChildren.some((c) => c.type === 'break_statement');
-    const lone = [...facts.values()].filter((f) => !f.inner.length && !f.delegated && (!f.outer.length || m.isFullBatchLoop(f)) && !oneShot(f.loop)).map((f) => f.loop);
+    const lone = [...facts.values()].filter((f) => !f.inner.length && (!f.delegated || (f.stepElsewhere && known.get(f.loop)?.facts.prints === false)) && (!f.outer.length || m.isFullBatchLoop(f)) && !oneShot(f.loop)).map((f) => f.loop);
     for (const loop of [...epochLoops, ...lone].sort((a, b) => a.node.startIndex - b.node.startIndex)) {
       // library code (never run in this file): its caller may print around it
       if (reportsProgress(m, loop) || !m.runsInFile(loop)) continue;
@@ -71,7 +74,7 @@ const QUIET_LIBS = new Set(
   'torch torchvision timm numpy pandas sklearn scipy math os time random gc collections itertools functools json pickle joblib copy glob shutil pathlib re typing PIL cv2 albumentations transformers accelerate tensorflow keras pytorch_lightning lightning fastai segmentation_models_pytorch monai kornia datasets tokenizers lightgbm xgboost catboost warnings argparse dataclasses datetime sys einops safetensors sentencepiece polars pyarrow h5py skimage imageio torchmetrics bitsandbytes peft optuna'.split(' '),
 );
 
-function isPrintLike(m: PythonModel, c: CallSite): boolean {
+export function isPrintLike(m: PythonModel, c: CallSite): boolean {
   if (c.callee.type === 'identifier' && (c.callee.text === 'print' || c.callee.text === 'display') && !m.bindingsIn(c.callee.text, c.fn).length && !m.imports.has(c.callee.text)) return true;
   const q = c.qualified;
   if (q && REPORTING.test(q)) return true;
@@ -93,7 +96,7 @@ function isPrintLike(m: PythonModel, c: CallSite): boolean {
 }
 
 /** A call into a module we cannot see (`from utils import train_epoch`, a relative import): it may log. */
-function isOpaque(c: CallSite): boolean {
+export function isOpaque(c: CallSite): boolean {
   const q = c.qualified;
   if (!q || q.startsWith('<local')) return false;
   const root = q.split('.')[0];
@@ -104,7 +107,14 @@ function reportsProgress(m: PythonModel, loop: LoopInfo): boolean {
   const calls = [...reachFromLoop(m, loop)];
   // calls in the iterable: the loop's own function's calls (not every call of the file)
   if (loop.iter) calls.push(...(loop.fn ? loop.fn.calls : m.moduleCalls).filter((c) => isWithin(c.node, loop.iter!)));
-  return calls.some((c) => isPrintLike(m, c) || isOpaque(c));
+  return calls.some((c) => isPrintLike(m, c) || opaqueHere(m, c));
+}
+
+/** A call that may report progress where we cannot see: a function of another module prints when its summary says so (or cannot say). */
+function opaqueHere(m: PythonModel, c: CallSite): boolean {
+  const imported = m.importedFunction(c);
+  if (imported) return imported.facts.prints !== false;
+  return isOpaque(c);
 }
 
 function epochPrintFix(m: PythonModel, loop: LoopInfo): Fix | null {

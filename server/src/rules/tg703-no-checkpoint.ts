@@ -79,7 +79,8 @@ const EXTRA_SAVES = new Set(['torch.jit.save', 'torch.onnx.export', 'torch.expor
 
 /** Does the file save a model anywhere? */
 export function savesModel(m: PythonModel): boolean {
-  return m.calls.some((c) => isCheckpointSave(m, c) || (c.qualified !== null && EXTRA_SAVES.has(c.qualified)));
+  // or a function of another module of the project the file calls saves (`utils.save_on_master(...)`)
+  return m.calls.some((c) => isCheckpointSave(m, c) || (c.qualified !== null && EXTRA_SAVES.has(c.qualified))) || m.importedFacts().saves === true;
 }
 
 function saveFix(m: PythonModel, outer: LoopInfo): Fix | null {

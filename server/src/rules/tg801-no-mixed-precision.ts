@@ -23,6 +23,7 @@ import { usesGpu } from './tg203-no-gpu-memory-check';
 import { headerRange } from './tg211-no-smoke-test';
 import { isOneShot } from './tg1002-missing-zero-grad';
 import type { Rule } from './types';
+import { delegatedLoops, describeImported, relatedImported, type DelegatedLoop } from '../analysis/imported';
 
 export const rule: Rule = {
   meta: {
@@ -37,15 +38,20 @@ export const rule: Rule = {
     const m = ctx.model;
     // library code (its training functions never run in this file) is judged in the script that runs it
     const loops = m.batchLoops().filter((l) => !isOneShot(l) && m.runsInFile(l));
-    if (!loops.length || usesMixedPrecision(m) || !usesGpu(m)) return;
+    // an epoch loop whose step is another module's function of the project, read: judged with that function's facts
+    const delegated = delegatedLoops(m).filter((d) => d.facts.autocast === false && d.facts.gradScaler === false && d.facts.trainingStep === true);
+    if ((!loops.length && !delegated.length) || usesMixedPrecision(m) || !usesGpu(m)) return;
     // on the batch loop written inside its epoch loop, else on the epoch loop that calls it (once each)
-    const anchors = new Set<LoopInfo>();
-    for (const loop of loops) for (const at of epochAnchors(m, loop)) anchors.add(at);
-    for (const loop of [...anchors].sort((a, b) => a.node.startIndex - b.node.startIndex)) {
+    const anchors = new Map<LoopInfo, DelegatedLoop | null>();
+    for (const loop of loops) for (const at of epochAnchors(m, loop)) anchors.set(at, null);
+    for (const d of delegated) if (!anchors.has(d.loop)) anchors.set(d.loop, d);
+    for (const [loop, d] of [...anchors].sort((a, b) => a[0].node.startIndex - b[0].node.startIndex)) {
       ctx.report({
         range: headerRange(loop.node),
         message:
-          'GPU training loop without mixed precision: run the forward pass and the loss under `torch.autocast("cuda", dtype=torch.float16)` with a `GradScaler` (or bfloat16 without one). It is about 2x faster on tensor-core GPUs and halves activation memory',
+          'GPU training loop without mixed precision: run the forward pass and the loss under `torch.autocast("cuda", dtype=torch.float16)` with a `GradScaler` (or bfloat16 without one). It is about 2x faster on tensor-core GPUs and halves activation memory' +
+          (d ? ` (the step is ${describeImported(d)}: add autocast there)` : ''),
+        related: d ? relatedImported(d, 'the training step, with no autocast or GradScaler') : undefined,
       });
     }
   },
@@ -72,5 +78,7 @@ export function usesMixedPrecision(m: PythonModel): boolean {
       for (const a of [...c.args, ...c.keywords.values()]) if (HALF_DTYPES.test(m.qualify(a) ?? '')) return true;
     }
   }
-  return false;
+  // a function of another module of the project the file calls uses AMP
+  const imported = m.importedFacts();
+  return imported.autocast === true || imported.gradScaler === true;
 }

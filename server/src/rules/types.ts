@@ -34,8 +34,11 @@ export interface Finding {
   fix?: Fix;
   /** Other ways to fix the same finding (offered as further quick fixes; never applied by fix-all). */
   alternativeFixes?: Fix[];
-  /** Other places that explain the finding (shown as related information). */
-  related?: { range: Range; message: string }[];
+  /**
+   * Other places that explain the finding (shown as related information): in the same file, or in
+   * `file` (an absolute path: another module of the project, issue 18).
+   */
+  related?: { range: Range; message: string; file?: string }[];
 }
 
 export interface RuleMeta {
@@ -61,7 +64,7 @@ export interface RuleContext {
   readonly knownCodes: ReadonlySet<string>;
   /** Shell commands the program runs outside Python: a notebook's `!nvidia-smi` lines, `%%bash` cells (empty for a .py file). */
   readonly shellCommands: readonly string[];
-  report(finding: { node?: Node; range?: Range; message: string; fix?: Fix | null; alternativeFixes?: Fix[]; related?: { range: Range; message: string }[]; severity?: Severity }): void;
+  report(finding: { node?: Node; range?: Range; message: string; fix?: Fix | null; alternativeFixes?: Fix[]; related?: { range: Range; message: string; file?: string }[]; severity?: Severity }): void;
 }
 
 export interface Rule {

@@ -3,6 +3,7 @@
  * cli/checkFile.ts; large inputs are spread over worker threads (cli/pool.ts); the reports are printed
  * in one of the formats of cli/format.ts, in the files' sorted order whatever thread checked them.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { initParser } from '../../analysis/parser';
 import { ALL_RULES, KNOWN_CODES } from '../../rules/index';
@@ -73,8 +74,8 @@ requirements*.txt / pyproject.toml pins.
 
 Project modules: the modules of the project a file imports (\`from engine import train_one_epoch\`,
 \`from .utils import *\`) are found the way Python would find them (the file's folder, its package,
-a src/ layout, the project root) and read, never run; --verbose lists them. Findings do not depend on
-them yet.
+a src/ layout, the project root) and read, never run; the findings follow them (an imported step's
+autocast, prints, saves...); --verbose lists them.
 
 Exit codes: 0 no findings, 1 findings, 2 usage or I/O error
 (with --diff: 0 nothing to fix, 1 some file would change, 2 usage or I/O error).
@@ -205,6 +206,8 @@ export async function runCheck(args: ParsedArgs, out: Out, rules: readonly Rule[
   } else {
     const inputs = args.positionals.length ? args.positionals : ['.'];
     const walked = collectFiles(inputs, ['.py', '.ipynb']);
+    // each folder checked is one project (its root is where the imports of its files are looked up)
+    options.projectFolders = inputs.filter((i) => isFolder(i)).map((i) => path.resolve(i));
     for (const e of walked.errors) {
       out.stderr(`trainguard: ${e}\n`);
       errors.push(e);
@@ -254,3 +257,11 @@ export async function runCheck(args: ParsedArgs, out: Out, rules: readonly Rule[
 }
 
 export { writeFixed } from '../checkFile';
+
+function isFolder(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
