@@ -15,6 +15,7 @@ import { parseDirectives, isSuppressed, suppressionLines, type Directives } from
 import { effectiveSeverity, defaultSettings, type ResolvedSettings, type WorkspaceFacts } from '../config/settings';
 import { nodeRange, type Finding, type Rule, type RuleContext } from '../rules/types';
 import { ALL_RULES, KNOWN_CODES } from '../rules/index';
+import type { Program } from '../project/loader';
 
 export interface AnalyzeOptions {
   settings?: ResolvedSettings;
@@ -34,6 +35,11 @@ export interface AnalyzeOptions {
   shellCommands?: readonly string[];
   /** The clock of the time budget and of the slices (ms); `Date.now` unless a test injects one. */
   now?: () => number;
+  /**
+   * The project modules the checked file imports (project/loader.ts `loadProgram`), loaded by the
+   * caller (the CLI, the language server): the analysis itself reads no file. Absent = the file alone.
+   */
+  program?: Program;
 }
 
 export interface SlicedAnalyzeOptions extends AnalyzeOptions {
