@@ -50,26 +50,75 @@ export interface LoadOptions {
   cache?: SummaryCache;
   /** The entry's text when it is not the view's (stdin, an unsaved buffer not in the view). */
   entryText?: string;
+  /**
+   * The entry's summary when the caller has it already (the language server summarises the model it
+   * has just parsed, instead of parsing the text a second time): neither the view nor `entryText` is read.
+   */
+  entrySummary?: ModuleSummary;
+}
+
+export interface SlicedLoadOptions extends LoadOptions {
+  /** Asked after every pause: true abandons the load (its result is no longer wanted). */
+  isStale?: () => boolean;
+  /** How the event loop is given its turn. */
+  pause: () => Promise<void>;
+  /** A pause once this much time has passed since the last one (ms); default 8. */
+  sliceMs?: number;
+  now?: () => number;
 }
 
 /** Loads the program started from `entry`. Never throws. */
 export function loadProgram(view: ProjectView, entry: string, opts: LoadOptions = {}): Program {
+  const steps = loadSteps(view, entry, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `loadProgram` in slices, for the language server: the same modules in the same order, with a
+ * pause between two modules once a slice has lasted `sliceMs` (one module is read and summarised
+ * whole: a slice lasts at least one). Null when `isStale()` abandoned it; what was summarised until
+ * then stays in the cache.
+ */
+export async function loadProgramSliced(view: ProjectView, entry: string, opts: SlicedLoadOptions): Promise<Program | null> {
+  const now = opts.now ?? (() => performance.now());
+  const sliceMs = opts.sliceMs ?? 8;
+  const steps = loadSteps(view, entry, opts);
+  let start = now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (now() - start < sliceMs) continue;
+    await opts.pause();
+    if (opts.isStale?.()) return null;
+    start = now();
+  }
+}
+
+/** The load, yielding after each module read (a point where a sliced load may pause). */
+function* loadSteps(view: ProjectView, entry: string, opts: LoadOptions): Generator<void, Program, void> {
   const cache = opts.cache ?? new SummaryCache();
   const maxModules = opts.maxModules ?? DEFAULT_MAX_MODULES;
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
   const abs = path.resolve(entry);
   const roots = searchRoots(view, abs, opts.workspaceRoot ?? null);
   const program: Program = { entry: abs, roots, entrySummary: null, modules: [], stats: { imports: 0, project: 0, external: 0, missing: 0 }, truncated: false };
-  const entryText = opts.entryText ?? view.read(abs).text;
-  if (entryText === null) return program;
-  const entryResult = cache.summarize(entryText);
-  if (entryResult.status !== 'ok') return program;
-  program.entrySummary = entryResult.summary;
+  let entrySummary = opts.entrySummary ?? null;
+  if (!entrySummary) {
+    const entryText = opts.entryText ?? view.read(abs).text;
+    if (entryText === null) return program;
+    const entryResult = cache.summarize(entryText);
+    if (entryResult.status !== 'ok') return program;
+    entrySummary = entryResult.summary;
+  }
+  program.entrySummary = entrySummary;
 
   const byFile = new Map<string, ProgramModule>();
   /** Imports of each read module, to find cycles once all are read. */
   const edges = new Map<string, Set<string>>();
-  const queue: { file: string; imports: ImportRef[]; depth: number }[] = [{ file: abs, imports: entryResult.summary.imports, depth: 0 }];
+  const queue: { file: string; imports: ImportRef[]; depth: number }[] = [{ file: abs, imports: entrySummary.imports, depth: 0 }];
   edges.set(abs, new Set());
   while (queue.length) {
     const { file, imports, depth } = queue.shift()!;
@@ -110,6 +159,7 @@ export function loadProgram(view: ProjectView, entry: string, opts: LoadOptions 
           edges.set(target, new Set());
           queue.push({ file: target, imports: m.summary.imports, depth: depth + 1 });
         }
+        yield;
       }
     }
   }
