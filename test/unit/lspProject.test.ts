@@ -299,5 +299,6 @@ describe('language server: project modules (issue 18)', function () {
     const total = fs.readdirSync(root, { recursive: true }).filter((f) => String(f).endsWith('.py')).length;
     assert.deepStrictEqual({ done: a!.index.done, indexed: a!.index.indexed, total: a!.index.total }, { done: true, indexed: total, total });
     assert.ok(a!.program!.modules.length > 0);
+    assert.strictEqual((a!.stats as { thread?: boolean }).thread, true, 'the first indexing summarised on the index thread (dist/index-worker.js)');
   });
 });

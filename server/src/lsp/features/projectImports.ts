@@ -25,6 +25,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { Worker } from 'worker_threads';
 import { FileChangeType, type FileEvent } from 'vscode-languageserver/node';
 import { DiskView, OverlayView, type ProjectView } from '../../project/fsview';
 import { loadProgramSliced, type Program } from '../../project/loader';
@@ -36,6 +37,8 @@ import { resolveImport, searchRoots } from '../../project/resolve';
 import { SKIP_DIRS } from '../../cli/files';
 import { nextTurn } from '../../analysis/analyze';
 import type { ProgramRequest, ServerContext, ServerFeature } from '../context';
+import type { SummaryResult } from '../../project/summary';
+import type { SummarizeReply, SummarizeRequest } from '../indexWorker';
 import { rootFor, uriToPath, workspaceRoots } from './workspaceConfig';
 
 export const PROJECT_MODULES_REQUEST = 'trainguard/projectModules';
@@ -45,6 +48,11 @@ export const PYTHON_GLOB = '**/*.py';
 export const DEPENDENTS_DELAY_MS = 250;
 /** The workspace walk stops after this many folders (a data folder of a million images is not listed). */
 export const MAX_WALK_DIRS = 20_000;
+/**
+ * The index waits until no document changed for this long (the user is typing): a slice lasts at
+ * least one file, and a keystroke arriving during one would wait for it (measured: bench/NOTES.md).
+ */
+export const INDEX_QUIET_MS = 500;
 
 interface Loaded {
   entry: string;
@@ -67,6 +75,93 @@ export interface ProjectModulesAnswer {
 
 const isPython = (file: string) => file.endsWith('.py');
 
+/**
+ * The index thread (dist/index-worker.js, next to dist/server.js): summaries of the first indexing are
+ * computed there, so the server's thread never holds a file's parse for the index. Started with the
+ * index and ended once it is done (its memory goes with it); later re-indexing of a changed file is
+ * done on the server's thread, after the typing has stopped. Without the file (the tests' unbundled
+ * server) or once it failed, `summarize` says null and the index summarises on the server's thread.
+ */
+export class IndexThread {
+  private worker: Worker | null = null;
+  private ready: Promise<boolean> = Promise.resolve(false);
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (r: SummaryResult) => void; reject: (e: Error) => void }>();
+  private failed = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly onError: (message: string) => void,
+  ) {}
+
+  start(): boolean {
+    if (this.worker || this.failed || !fs.existsSync(this.file)) return !!this.worker;
+    let worker: Worker;
+    try {
+      worker = new Worker(this.file);
+    } catch (e) {
+      this.fail(`the index thread did not start: ${(e as Error)?.message ?? e}`);
+      return false;
+    }
+    this.worker = worker;
+    worker.unref();
+    this.ready = new Promise<boolean>((resolve) => {
+      worker.on('message', (m: SummarizeReply) => {
+        if ('ready' in m) resolve(true);
+        else if ('fatal' in m) {
+          resolve(false);
+          this.fail(m.fatal);
+        } else {
+          const w = this.waiting.get(m.id);
+          this.waiting.delete(m.id);
+          w?.resolve(m.result);
+        }
+      });
+      worker.on('error', (e) => {
+        resolve(false);
+        this.fail(`the index thread failed: ${e?.message ?? e}`);
+      });
+      worker.on('exit', (code) => {
+        resolve(false);
+        if (this.worker === worker) this.fail(code ? `the index thread exited (${code})` : null);
+      });
+    });
+    return true;
+  }
+
+  /** The summary of `text` computed on the index thread, or null: do it here. */
+  summarize(text: string): Promise<SummaryResult> | null {
+    if (!this.worker || this.failed) return null;
+    const worker = this.worker;
+    return this.ready.then((ok) => {
+      if (!ok || this.worker !== worker) throw new Error('the index thread is not running');
+      const id = this.nextId++;
+      return new Promise<SummaryResult>((resolve, reject) => {
+        this.waiting.set(id, { resolve, reject });
+        worker.postMessage({ id, text } satisfies SummarizeRequest);
+      });
+    });
+  }
+
+  stop(): void {
+    const w = this.worker;
+    this.worker = null;
+    this.rejectAll('the index thread was stopped');
+    if (w) void w.terminate().catch(() => undefined);
+  }
+
+  private fail(message: string | null): void {
+    if (message && !this.failed) this.onError(`${message}; the index summarises on the server's thread`);
+    this.failed = !!message || this.failed;
+    this.stop();
+  }
+
+  private rejectAll(why: string): void {
+    for (const w of this.waiting.values()) w.reject(new Error(why));
+    this.waiting.clear();
+  }
+}
+
 export class EditorProjects {
   readonly cache = new SummaryCache();
   private disk = new DiskView(false);
@@ -82,8 +177,11 @@ export class EditorProjects {
   private wanted = false;
   private indexState: 'idle' | 'walking' | 'running' | 'off' = 'idle';
   readonly indexes: { root: string; files: Set<string>; index: WorkspaceIndex }[] = [];
+  readonly thread: IndexThread;
+  /** When a document last changed (performance.now()). */
+  private lastEdit = -Infinity;
   /** Measured, for the trace and the tests: the last load and the index's walk and run. */
-  readonly stats = { loads: 0, reused: 0, lastLoadMs: 0, walkMs: 0, indexMs: 0, longestSliceMs: 0, walkTruncated: false };
+  readonly stats = { loads: 0, reused: 0, lastLoadMs: 0, walkMs: 0, indexMs: 0, longestSliceMs: 0, walkTruncated: false, thread: false };
 
   constructor(private readonly ctx: ServerContext) {
     const below: ProjectView = {
@@ -92,6 +190,9 @@ export class EditorProjects {
       isDir: (d) => this.disk.isDir(d),
     };
     this.view = new OverlayView(below);
+    // next to dist/server.js; dist/cli/lsp.js (`trainguard lsp`) finds it one folder up
+    const worker = [path.join(__dirname, 'index-worker.js'), path.join(__dirname, '..', 'index-worker.js')].find((f) => fs.existsSync(f)) ?? path.join(__dirname, 'index-worker.js');
+    this.thread = new IndexThread(worker, (m) => ctx.error(m));
   }
 
   /** Watchers are registered: folder listings may be kept until a file event. */
@@ -252,6 +353,7 @@ export class EditorProjects {
 
   /** An open Python text document opened, edited or closed: the overlay follows it. */
   documentEvent(kind: 'open' | 'change' | 'close', uri: string, text: string | undefined): void {
+    if (kind === 'change') this.lastEdit = performance.now();
     const file = uriToPath(uri);
     if (!file || !isPython(file)) return;
     if (kind === 'close') {
@@ -313,8 +415,9 @@ export class EditorProjects {
         this.stats.walkMs = performance.now() - t0;
         this.stats.walkTruncated = truncated;
         this.indexState = 'running';
+        this.stats.thread = this.thread.start();
         for (const [root, files] of byRoot) {
-          const index = new WorkspaceIndex(this.view, { workspaceRoot: root, cache: this.cache, busy: () => this.ctx.busy(), yieldTurn: () => this.yieldTurn() });
+          const index = new WorkspaceIndex(this.view, { workspaceRoot: root, cache: this.cache, busy: () => this.indexWaits(), yieldTurn: () => this.yieldTurn(), summarize: (text) => this.thread.summarize(text) });
           index.setFiles(files);
           this.indexes.push({ root, files: new Set(files.map((f) => path.resolve(f))), index });
         }
@@ -322,8 +425,10 @@ export class EditorProjects {
         this.ctx.log(`project index: ${total} Python files found in ${this.stats.walkMs.toFixed(0)} ms${truncated ? ' (the walk stopped at its bound)' : ''}; indexing in the background`);
         const started = performance.now();
         return Promise.all(this.indexes.map((ix) => this.runIndex(ix.index))).then(() => {
+          // the first indexing is done: the thread's memory is given back (a changed file is re-indexed here)
+          this.thread.stop();
           this.stats.indexMs = performance.now() - started;
-          this.ctx.log(`project index: ${total} files indexed in ${(this.stats.indexMs / 1000).toFixed(1)} s; summaries ${this.cache.size} (${(this.cache.bytes / 1048576).toFixed(1)} MiB estimated)`);
+          this.ctx.log(`project index: ${total} files indexed in ${(this.stats.indexMs / 1000).toFixed(1)} s${this.stats.thread ? ' (summaries on the index thread)' : ''}; summaries ${this.cache.size} (${(this.cache.bytes / 1048576).toFixed(1)} MiB estimated)`);
         });
       })
       .catch((e) => {
@@ -336,12 +441,17 @@ export class EditorProjects {
     return index.run().catch((e) => this.ctx.error(`project index: ${(e as Error)?.stack ?? e}`));
   }
 
-  /** Between two slices of the index: messages go first; while a check runs or waits, the index sleeps. */
+  /** The index waits while a check runs or waits for its debounce, and while the user types. */
+  private indexWaits(): boolean {
+    return this.ctx.busy() || performance.now() - this.lastEdit < INDEX_QUIET_MS;
+  }
+
+  /** Between two slices of the index: messages go first; while it must wait, the index sleeps. */
   private lastTurn = 0;
   private async yieldTurn(): Promise<void> {
     const now = performance.now();
     if (this.lastTurn) this.stats.longestSliceMs = Math.max(this.stats.longestSliceMs, now - this.lastTurn);
-    if (this.ctx.busy()) await new Promise((r) => setTimeout(r, 25));
+    if (this.indexWaits()) await new Promise((r) => setTimeout(r, 25));
     else for (let i = 0; i < 3; i++) await nextTurn();
     this.lastTurn = performance.now();
   }
