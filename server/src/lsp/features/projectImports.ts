@@ -280,7 +280,7 @@ export class EditorProjects {
   }
 
   /** `file`'s text changed (a buffer edited, opened or closed, or the disk): its dependents are re-checked after the delay. */
-  private changed(file: string, newText: string | null, sourceUri?: string): void {
+  private changed(file: string, newText: string | null, sourceUri?: string, reindex = true): void {
     const abs = path.resolve(file);
     const hash = newText === null ? null : contentHash(newText);
     const deps = this.dependentsOf(abs, hash);
@@ -289,7 +289,8 @@ export class EditorProjects {
       this.programs.delete(uri);
       this.pendingDeps.add(uri);
     }
-    for (const { files, index } of this.indexes) if (files.has(abs)) index.invalidate(abs);
+    // an open buffer is not re-indexed at each keystroke (its importers have programs); it is once closed
+    if (reindex) for (const { files, index } of this.indexes) if (files.has(abs)) index.invalidate(abs);
     if (sourceUri && deps.length) this.pendingSources.add(sourceUri);
     if (deps.length) this.arm();
     this.resumeIndex();
@@ -364,7 +365,7 @@ export class EditorProjects {
     }
     if (text === undefined) return;
     this.view.set(file, text);
-    this.changed(file, text, uri);
+    this.changed(file, text, uri, kind === 'open');
   }
 
   /** `workspace/didChangeWatchedFiles`. */
