@@ -16,6 +16,7 @@ import { WorkspaceIndex } from '../../server/src/project/index';
 import { contentHash, summarizeModel, summarizeText, type SummaryResult } from '../../server/src/project/summary';
 import { parsePython } from '../../server/src/analysis/parser';
 import { PythonModel } from '../../server/src/analysis/model';
+import { PythonDocument } from '../../server/src/analysis/document';
 import { IndexThread, walkPython } from '../../server/src/lsp/features/projectImports';
 
 const shape = (p: Program) => ({ entry: p.entry, stats: p.stats, truncated: p.truncated, modules: p.modules.map((m) => [m.file, m.status, m.depth, m.via.line]) });
@@ -56,6 +57,20 @@ describe('project analysis in the editor: sliced loads, the index thread, the wo
       assert.deepStrictEqual(p.modules.map((m) => [m.file, m.status]), [['/w/engine.py', 'read']]);
     } finally {
       tree.delete();
+    }
+  });
+
+  it('PythonDocument.freshModel: a new model of the same version, not parsed again (a check with another program)', () => {
+    const doc = new PythonDocument('import torch\nx = torch.zeros(1)\n', 1, true);
+    try {
+      const first = doc.model();
+      const parses = doc.parses;
+      const again = doc.freshModel();
+      assert.notStrictEqual(again, first);
+      assert.strictEqual(doc.model(), again, 'kept as the model of this version');
+      assert.strictEqual(doc.parses, parses, 'the tree is reused');
+    } finally {
+      doc.dispose();
     }
   });
 

@@ -53,6 +53,11 @@ export interface DocState {
    */
   inputs?: number;
   /**
+   * The model last analysed and the program it was analysed with: a model keeps answers computed with
+   * its program, so a later check of the same version with another program builds a new model.
+   */
+  analysedWith?: { model: PythonModel; program: Program | undefined };
+  /**
    * The rules a check of this document skipped for the time budget, skipped by its later checks too
    * (server.ts): the budget is wall-clock time, so without this the set would change from one
    * keystroke to the next on a loaded machine and findings would come and go. Forgotten when the

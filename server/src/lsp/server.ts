@@ -210,7 +210,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
           if (stale()) return abandoned('after the parse');
         }
         const t1 = performance.now();
-        const model = state.doc.model();
+        let model = state.doc.model();
         const modelTime = ms(t1);
         await letMessagesIn();
         if (stale()) return abandoned('after the model');
@@ -224,12 +224,20 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
             error(`project modules of ${uri} could not be loaded (checked alone): ${(e as Error)?.stack ?? e}`);
           }
           if (stale()) return abandoned('while loading the project modules');
+          // the same version checked again with another program (a module it imports changed): the
+          // model's answers were computed with the earlier one
+          if (state.analysedWith?.model === model && state.analysedWith.program !== program) {
+            model = state.doc.freshModel();
+            trace(`model ${uri} v${version}: built again for the new project modules`);
+          }
           if (program) trace(`project ${uri} v${version}: ${program.modules.filter((m) => m.summary).length} modules read, ${program.modules.filter((m) => !m.summary).length} not, ${ms(t3)}`);
         }
         trace(`model ${uri} v${version}: ${modelTime}; the rules start`);
         const t2 = performance.now();
         const over = state.overBudget;
         const skipRules = over && over.budgetMs === limits.timeBudgetMs && state.doc.text.length * 2 >= over.length ? over.rules : undefined;
+        // before the rules: the analysis may give the model its program as they start, even if abandoned
+        state.analysedWith = { model, program };
         const sliced = await analyzeModelSliced(model, {
           settings,
           workspace: workspaceFacts(uri),
