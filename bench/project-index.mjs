@@ -25,48 +25,10 @@ const { WorkspaceIndex, DEFAULT_INDEX_MAX_FILES, DEFAULT_SLICE_MS } = require(pa
 const { SummaryCache, DEFAULT_SUMMARY_BYTES, DEFAULT_SUMMARY_CAPACITY } = require(path.join(ROOT, 'out/server/src/project/cache.js'));
 const { loadProgram } = require(path.join(ROOT, 'out/server/src/project/loader.js'));
 
+import { generate } from './project-workspace.mjs';
+
 const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const FILES = Number(arg('files') ?? 2000);
-const PER_PACKAGE = 50;
-
-function pyFiles(dir) {
-  const out = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...pyFiles(p));
-    else if (e.name.endsWith('.py')) out.push(p);
-  }
-  return out.sort();
-}
-
-function generate(root) {
-  const sources = [...pyFiles(path.join(ROOT, 'test/realworld/corpus')), ...pyFiles(path.join(ROOT, 'test/fixtures/projects'))].map((f) => fs.readFileSync(f, 'utf8'));
-  const packages = Math.ceil(FILES / PER_PACKAGE);
-  let lines = 0;
-  let bytes = 0;
-  const files = [];
-  for (let i = 0; i < FILES; i++) {
-    const pkg = `p${String(Math.floor(i / PER_PACKAGE)).padStart(2, '0')}`;
-    const mod = `m${String(i % PER_PACKAGE).padStart(2, '0')}`;
-    const dir = path.join(root, pkg);
-    if (i % PER_PACKAGE === 0) {
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, '__init__.py'), '');
-      files.push(path.join(dir, '__init__.py'));
-    }
-    const sibling = `m${String((i * 7 + 3) % PER_PACKAGE).padStart(2, '0')}`;
-    const other = `p${String((i * 13 + 5) % packages).padStart(2, '0')}.m${String((i * 11) % PER_PACKAGE).padStart(2, '0')}`;
-    const text = `${sources[i % sources.length]}\n\nimport torch\nfrom .${sibling} import *\nfrom ${other} import helper\n`;
-    fs.writeFileSync(path.join(dir, `${mod}.py`), text);
-    files.push(path.join(dir, `${mod}.py`));
-    lines += text.split('\n').length;
-    bytes += Buffer.byteLength(text);
-  }
-  fs.writeFileSync(path.join(root, 'train.py'), 'from p00.m00 import *\nfrom p01 import m01\nimport p02.m02\n');
-  files.push(path.join(root, 'train.py'));
-  fs.mkdirSync(path.join(root, '.git'));
-  return { files, lines, bytes };
-}
 
 const heap = () => {
   global.gc?.();
@@ -79,7 +41,7 @@ const ms = (x) => `${x.toFixed(0)} ms`;
 await initParser();
 const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'tg-index-bench-')));
 try {
-  const { files, lines, bytes } = generate(root);
+  const { files, lines, bytes } = generate(root, FILES);
   const py = files.length;
   console.log(`workspace: ${py} .py files (${FILES} modules + package __init__s + train.py), ${lines} lines, ${mb(bytes)}`);
   if (!global.gc) console.log('(run with node --expose-gc for the heap figures)');

@@ -152,6 +152,8 @@ const builds = [
   { bundle: true, platform: 'browser', target: 'es2022', format: 'iife', sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none', entryPoints: ['client/src/panel/main.ts'], outfile: 'dist/panel.js' },
   // the CLI's worker threads (check on all cores): loaded by dist/cli.js from its own folder
   { ...common, entryPoints: ['server/src/cli/worker.ts'], outfile: 'dist/cli-worker.js' },
+  // the language server's index thread (summaries of the workspace's modules): loaded by dist/server.js from its own folder
+  { ...common, entryPoints: ['server/src/lsp/indexWorker.ts'], outfile: 'dist/index-worker.js' },
 ];
 
 copyFileSync(join(dirname(require.resolve('web-tree-sitter')), 'web-tree-sitter.wasm'), 'dist/web-tree-sitter.wasm');

@@ -18,7 +18,7 @@ describe('CI integration files', function () {
     // --ignore-scripts: list what is there now (npm test has just built dist/), without rebuilding
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0].files.map((f) => f.path).sort();
-    for (const f of ['bin/trainguard.js', 'dist/cli.js', 'dist/cli/check.js', 'dist/cli/rules.js', 'dist/cli/estimate.js', 'dist/cli/lsp.js', 'dist/cli/verify-submission.js', 'dist/cli/run.js', 'dist/cli-worker.js', 'dist/server.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm', 'package.json']) assert.ok(files.includes(f), `${f} missing from the package: ${files.join(', ')}`);
+    for (const f of ['bin/trainguard.js', 'dist/cli.js', 'dist/cli/check.js', 'dist/cli/rules.js', 'dist/cli/estimate.js', 'dist/cli/lsp.js', 'dist/cli/verify-submission.js', 'dist/cli/run.js', 'dist/cli-worker.js', 'dist/index-worker.js', 'dist/server.js', 'dist/web-tree-sitter.wasm', 'dist/tree-sitter-python.wasm', 'package.json']) assert.ok(files.includes(f), `${f} missing from the package: ${files.join(', ')}`);
     assert.deepStrictEqual(files.filter((f) => /^(server|client|test|scripts|node_modules)\//.test(f) || f.endsWith('.map') || f.endsWith('.vsix')), []);
     assert.strictEqual(pkg.bin.trainguard, './bin/trainguard.js');
     assert.match(pkg.scripts.prepack, /scripts\/build\.mjs/, 'npm pack (pre-commit installs with it) builds dist/ first');

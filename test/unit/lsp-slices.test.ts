@@ -224,7 +224,7 @@ describe('language server: checks in slices, abandoned when stale, one per versi
     await s.waitFor(new RegExp(`^trace check ${escape(uri)} v1: abandoned`));
     // the clearing (no version), then the check gives up at its next rule boundary
     assert.deepStrictEqual(
-      s.about(uri).filter((e) => !/^trace (parse|model)/.test(e)).map((e) => e.replace(/ abandoned after \d+ rules$/, ' abandoned')),
+      s.about(uri).filter((e) => !/^trace (parse|model|project)/.test(e)).map((e) => e.replace(/ abandoned after \d+ rules$/, ' abandoned')),
       [`publish ${uri} vundefined`, `trace check ${uri} v1: abandoned`],
     );
     assert.deepStrictEqual(s.latest.get(uri)?.diagnostics, []);

@@ -119,7 +119,8 @@ describe('language server: workspace configuration and facts', function () {
     assert.strictEqual(regs.length, 1);
     assert.strictEqual(regs[0].method, DidChangeWatchedFilesNotification.method);
     const globs = (regs[0].registerOptions as { watchers: { globPattern: string }[] }).watchers.map((w) => w.globPattern);
-    assert.deepStrictEqual(globs, ['**/pyproject.toml', '**/sample_submission.csv', '**/requirements*.txt']);
+    // with the project modules' (projectImports.ts), in one registration
+    assert.deepStrictEqual(globs, ['**/pyproject.toml', '**/sample_submission.csv', '**/requirements*.txt', '**/*.py']);
     const uri = uriOf(file('src/train.py'));
     await s.open(uri, TRAIN);
     const first = await s.diagnostics(uri);

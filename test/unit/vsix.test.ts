@@ -41,7 +41,7 @@ describe('the packaged .vsix', () => {
 
   it('holds the bundled client (and its lazily loaded features) and server, the CLI and both wasm files', () => {
     const names = zipEntries(vsix);
-    for (const f of ['extension/package.json', 'extension/dist/client.js', 'extension/dist/client-bundle.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/cli/check.js', 'extension/dist/cli/lsp.js', 'extension/dist/cli/run.js', 'extension/dist/cli-worker.js', 'extension/dist/lazy/panel.js', 'extension/dist/lazy/runGuard.js', 'extension/dist/lazy/verifySubmission.js', 'extension/dist/web-tree-sitter.wasm', 'extension/dist/tree-sitter-python.wasm', 'extension/readme.md', 'extension/LICENSE.txt']) {
+    for (const f of ['extension/package.json', 'extension/dist/client.js', 'extension/dist/client-bundle.js', 'extension/dist/server.js', 'extension/dist/cli.js', 'extension/dist/cli/check.js', 'extension/dist/cli/lsp.js', 'extension/dist/cli/run.js', 'extension/dist/cli-worker.js', 'extension/dist/index-worker.js', 'extension/dist/lazy/panel.js', 'extension/dist/lazy/runGuard.js', 'extension/dist/lazy/verifySubmission.js', 'extension/dist/web-tree-sitter.wasm', 'extension/dist/tree-sitter-python.wasm', 'extension/readme.md', 'extension/LICENSE.txt']) {
       assert.ok(names.includes(f), `${f} missing from the vsix (has: ${names.join(', ')})`);
     }
   });

@@ -150,6 +150,16 @@ export class PythonDocument {
     return this.cachedModel;
   }
 
+  /**
+   * A new model of the current version, over the same tree (not parsed again): for a check whose
+   * inputs outside the text changed (the project modules it imports), since a model keeps the
+   * answers it computed with the earlier ones.
+   */
+  freshModel(): PythonModel {
+    this.cachedModel = undefined;
+    return this.model();
+  }
+
   /** Frees the tree (WebAssembly memory) but keeps tracking the text; `model()` re-parses on demand. */
   dropTree(): void {
     this.tree?.delete();

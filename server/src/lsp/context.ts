@@ -11,6 +11,7 @@ import type { Finding } from '../rules/types';
 import type { ResolvedSettings, SeverityOverride, WorkspaceFacts } from '../config/settings';
 import type { SettingsLayer } from '../config/resolve';
 import type { NotebookState, Notebooks } from './notebooks';
+import type { Program } from '../project/loader';
 
 /** The `trainguard` section of the client's settings, as far as the server reads it. */
 export interface ClientSettings {
@@ -47,6 +48,16 @@ export interface DocState {
   /** The latest check started (server.ts), until it has published or been abandoned. */
   running?: CheckInFlight;
   /**
+   * Bumped when something the findings depend on outside the text changed (a project module it
+   * imports was edited, created or deleted): a check started before is stale, and a new one is due.
+   */
+  inputs?: number;
+  /**
+   * The model last analysed and the program it was analysed with: a model keeps answers computed with
+   * its program, so a later check of the same version with another program builds a new model.
+   */
+  analysedWith?: { model: PythonModel; program: Program | undefined };
+  /**
    * The rules a check of this document skipped for the time budget, skipped by its later checks too
    * (server.ts): the budget is wall-clock time, so without this the set would change from one
    * keystroke to the next on a loaded machine and findings would come and go. Forgotten when the
@@ -60,6 +71,8 @@ export interface CheckInFlight {
   version: number;
   /** Settings generation it started under: a re-check of every document makes it stale. */
   generation: number;
+  /** The document's `inputs` it started with: an imported module changed since makes it stale. */
+  inputs: number;
   /** Settles once the check has published, or been abandoned (a newer version, the document closed). */
   done: Promise<void>;
 }
@@ -104,6 +117,24 @@ export interface CodeActionSource {
 /** A `workspace/executeCommand` handler. */
 export type CommandHandler = (args: readonly unknown[]) => unknown | Promise<unknown>;
 
+/** What the program loader is given for one check (server.ts, between the model and the rules). */
+export interface ProgramRequest {
+  uri: string;
+  state: DocState;
+  model: PythonModel;
+  settings: ResolvedSettings;
+  /** The check's own staleness test: a load may stop early when it says true. */
+  isStale(): boolean;
+  /** The check's pause (lets waiting messages in). */
+  pause(): Promise<void>;
+}
+
+/** Loads the project modules a checked document imports (`undefined`: none, or not followed). Must not throw. */
+export type ProgramLoader = (req: ProgramRequest) => Promise<Program | undefined>;
+
+/** An open Python text document was opened, edited or closed (`state` is undefined once closed). */
+export type DocumentEvent = { kind: 'open' | 'change' | 'close'; uri: string; state?: DocState };
+
 export interface ServerContext {
   readonly connection: Connection;
   readonly documents: Map<string, DocState>;
@@ -141,6 +172,28 @@ export interface ServerContext {
   onInitialized(handler: () => void | Promise<void>): void;
   /** Every feature that watches files gets each `workspace/didChangeWatchedFiles` batch. */
   onWatchedFilesChanged(handler: (changes: readonly FileEvent[]) => void): void;
+  /**
+   * Asks for file watchers on `globs` (call from `register`): the server registers every feature's
+   * globs in one registration once the client has sent `initialized`, when the client supports it.
+   */
+  watchFiles(globs: readonly string[]): void;
+  /** Are the watchers registered (file events will come)? False until then, and for clients without them. */
+  watchingFiles(): boolean;
+  /** Sets the loader of the project modules each check passes to the analysis (one loader). */
+  setProgramLoader(loader: ProgramLoader): void;
+  /** Called after each Python text document is opened, edited or closed (not notebooks). */
+  onDocumentEvent(handler: (e: DocumentEvent) => void): void;
+  /** Called after diagnostics were published for a document. */
+  onPublished(handler: (uri: string) => void): void;
+  /** Is a check running or waiting for its debounce? (Background work waits meanwhile.) */
+  busy(): boolean;
+  /**
+   * Something the document's findings depend on outside its text changed (an imported module): a
+   * check of it in flight is abandoned and a new one scheduled.
+   */
+  inputsChanged(uri: string): void;
+  /** The time a burst of changes is coalesced for (`trainguard.debounceMs`, default 30 ms). */
+  debounceMs(): number;
   log(message: string): void;
   error(message: string): void;
 }

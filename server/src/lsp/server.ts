@@ -30,8 +30,9 @@ import type { ResolvedSettings, WorkspaceFacts } from '../config/settings';
 import { ALL_RULES, KNOWN_CODES } from '../rules/index';
 import { toDiagnostic, SOURCE } from './diagnostics';
 import { limitExceeded, limitsFrom } from '../analysis/limits';
-import { DiagnosticSeverity } from 'vscode-languageserver/node';
-import type { CheckInFlight, ClientSettings, CodeActionSource, CommandHandler, DocState, ServerContext } from './context';
+import { DiagnosticSeverity, DidChangeWatchedFilesNotification } from 'vscode-languageserver/node';
+import type { CheckInFlight, ClientSettings, CodeActionSource, CommandHandler, DocState, DocumentEvent, ProgramLoader, ServerContext } from './context';
+import type { Program } from '../project/loader';
 import { FEATURES } from './features/index';
 import { RecentModels } from './recentModels';
 import { clientResolvesEdits, codeActionKinds, handleCodeAction, handleCodeActionResolve, handleExecuteCommand } from './actions';
@@ -73,6 +74,11 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   const factsProviders: ((uri: string) => WorkspaceFacts)[] = [];
   const initializedHandlers: (() => void | Promise<void>)[] = [];
   const watchedFilesHandlers: ((changes: readonly FileEvent[]) => void)[] = [];
+  const watchedGlobs: string[] = [];
+  let watching = false;
+  let programLoader: ProgramLoader | undefined;
+  const documentHandlers: ((e: DocumentEvent) => void)[] = [];
+  const publishedHandlers: ((uri: string) => void)[] = [];
   let initParams: InitializeParams | undefined;
   let hasConfiguration = false;
   let globalSettings: ClientSettings = {};
@@ -158,8 +164,9 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     const state = documents.get(uri);
     if (!state) return Promise.resolve();
     const running = state.running;
-    if (running && running.version === state.doc.version && running.generation === generation) return running.done;
-    const check: CheckInFlight = { version: state.doc.version, generation, done: Promise.resolve() };
+    const inputs = state.inputs ?? 0;
+    if (running && running.version === state.doc.version && running.generation === generation && running.inputs === inputs) return running.done;
+    const check: CheckInFlight = { version: state.doc.version, generation, inputs, done: Promise.resolve() };
     state.running = check;
     check.done = runCheck(uri, state, check).finally(() => {
       if (state.running === check) state.running = undefined;
@@ -170,7 +177,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   async function runCheck(uri: string, state: DocState, check: CheckInFlight): Promise<void> {
     const { version } = check;
     // a newer version, the document closed or reopened, or the settings changed: that event schedules its own check
-    const stale = () => documents.get(uri) !== state || state.doc.version !== version || generation !== check.generation;
+    const stale = () => documents.get(uri) !== state || state.doc.version !== version || generation !== check.generation || (state.inputs ?? 0) !== check.inputs;
     const abandoned = (where: string) => trace(`check ${uri} v${version}: abandoned ${where}`);
     const cs = await clientSettings(uri);
     const settings = await settingsFor(uri);
@@ -189,6 +196,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
       const note = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: SOURCE, message: skipped };
       if (state.notebook) notebooks.publish(state, toDiagnostic, [note]);
       else connection.sendDiagnostics({ uri, version, diagnostics: [note] });
+      published(uri);
       return;
     }
     if (cs.enable !== false) {
@@ -202,20 +210,41 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
           if (stale()) return abandoned('after the parse');
         }
         const t1 = performance.now();
-        const model = state.doc.model();
+        let model = state.doc.model();
         const modelTime = ms(t1);
         await letMessagesIn();
         if (stale()) return abandoned('after the model');
+        // the project modules it imports (read and summarised in slices; a new module once, then from the cache)
+        let program: Program | undefined;
+        if (programLoader) {
+          const t3 = performance.now();
+          try {
+            program = await programLoader({ uri, state, model, settings, isStale: stale, pause: letMessagesIn });
+          } catch (e) {
+            error(`project modules of ${uri} could not be loaded (checked alone): ${(e as Error)?.stack ?? e}`);
+          }
+          if (stale()) return abandoned('while loading the project modules');
+          // the same version checked again with another program (a module it imports changed): the
+          // model's answers were computed with the earlier one
+          if (state.analysedWith?.model === model && state.analysedWith.program !== program) {
+            model = state.doc.freshModel();
+            trace(`model ${uri} v${version}: built again for the new project modules`);
+          }
+          if (program) trace(`project ${uri} v${version}: ${program.modules.filter((m) => m.summary).length} modules read, ${program.modules.filter((m) => !m.summary).length} not, ${ms(t3)}`);
+        }
         trace(`model ${uri} v${version}: ${modelTime}; the rules start`);
         const t2 = performance.now();
         const over = state.overBudget;
         const skipRules = over && over.budgetMs === limits.timeBudgetMs && state.doc.text.length * 2 >= over.length ? over.rules : undefined;
+        // before the rules: the analysis may give the model its program as they start, even if abandoned
+        state.analysedWith = { model, program };
         const sliced = await analyzeModelSliced(model, {
           settings,
           workspace: workspaceFacts(uri),
           timeBudgetMs: limits.timeBudgetMs,
           skipRules,
           shellCommands: state.notebook?.program.shellCommands,
+          program,
           isStale: stale,
           pause: letMessagesIn,
           onRuleError: (code, e) => {
@@ -248,7 +277,30 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     if (state.notebook) notebooks.publish(state, toDiagnostic);
     else connection.sendDiagnostics({ uri, version, diagnostics: findings.map((f) => toDiagnostic(f, uri)) });
     keepModel(uri);
+    published(uri);
   }
+
+  function published(uri: string): void {
+    for (const h of publishedHandlers) {
+      try {
+        h(uri);
+      } catch (e) {
+        error(`after publishing ${uri}: ${(e as Error)?.stack ?? e}`);
+      }
+    }
+  }
+
+  function documentEvent(e: DocumentEvent): void {
+    for (const h of documentHandlers) {
+      try {
+        h(e);
+      } catch (err) {
+        error(`document ${e.kind} of ${e.uri}: ${(err as Error)?.stack ?? err}`);
+      }
+    }
+  }
+
+  const debounceMs = () => Math.max(0, Number(globalSettings.debounceMs ?? 30));
 
   /** `uri`'s model is kept; the documents that fall out of the most recent lose theirs. */
   function keepModel(uri: string): void {
@@ -270,7 +322,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
   function schedule(uri: string): void {
     const state = documents.get(uri);
     if (!state) return;
-    const delay = Math.max(0, Number(globalSettings.debounceMs ?? 30));
+    const delay = debounceMs();
     const now = Date.now();
     const burst = state.timer !== undefined || (state.lastScheduled !== undefined && now - state.lastScheduled < delay);
     state.lastScheduled = now;
@@ -325,13 +377,32 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     initializeParams: () => initParams,
     onInitialized: (h) => initializedHandlers.push(h),
     onWatchedFilesChanged: (h) => watchedFilesHandlers.push(h),
+    watchFiles: (globs) => watchedGlobs.push(...globs.filter((g) => !watchedGlobs.includes(g))),
+    watchingFiles: () => watching,
+    setProgramLoader(loader) {
+      if (programLoader) throw new Error('a program loader is set already');
+      programLoader = loader;
+    },
+    onDocumentEvent: (h) => documentHandlers.push(h),
+    onPublished: (h) => publishedHandlers.push(h),
+    busy() {
+      for (const s of documents.values()) if (s.timer !== undefined || s.running !== undefined) return true;
+      return false;
+    },
+    inputsChanged(uri) {
+      const state = documents.get(uri);
+      if (!state) return;
+      state.inputs = (state.inputs ?? 0) + 1;
+      schedule(uri);
+    },
+    debounceMs,
     log,
     error,
   };
 
   const notebooks = new Notebooks(ctx);
   /** `.ipynb` files sent as text documents (their JSON), by clients without notebook support. */
-  const ipynbTexts = new IpynbTextDocuments(ctx, () => Math.max(0, Number(globalSettings.debounceMs ?? 30)));
+  const ipynbTexts = new IpynbTextDocuments(ctx, debounceMs);
 
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
     initParams = params;
@@ -352,6 +423,16 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
 
   connection.onInitialized(async () => {
     log(`ready: ${ALL_RULES.length} rules`);
+    // every feature's watchers in one registration (before the features' own handlers, which may ask watchingFiles())
+    const dynamic = initParams?.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    if (dynamic && watchedGlobs.length) {
+      try {
+        await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: watchedGlobs.map((globPattern) => ({ globPattern })) });
+        watching = true;
+      } catch (e) {
+        error(`file watchers could not be registered (files are re-read at each check): ${(e as Error)?.message ?? e}`);
+      }
+    }
     for (const h of initializedHandlers) {
       try {
         await h();
@@ -393,6 +474,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
         analyzedVersion: -1,
       });
       schedule(textDocument.uri);
+      documentEvent({ kind: 'open', uri: textDocument.uri, state: documents.get(textDocument.uri) });
     } catch (e) {
       error(`cannot open ${textDocument.uri}: ${(e as Error)?.message ?? e}`);
     }
@@ -415,6 +497,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
       error(`change to ${textDocument.uri} could not be applied: ${(e as Error)?.message ?? e}`);
     }
     schedule(textDocument.uri);
+    documentEvent({ kind: 'change', uri: textDocument.uri, state });
   });
 
   connection.onDidCloseTextDocument(({ textDocument }) => {
@@ -427,6 +510,7 @@ export function startServer(mode: 'stdio' | 'auto' = 'auto'): Connection {
     recent.forget(textDocument.uri);
     settingsCache.delete(textDocument.uri);
     connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+    documentEvent({ kind: 'close', uri: textDocument.uri });
   });
 
   const sync = connection.notebooks.synchronization;

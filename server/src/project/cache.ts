@@ -47,6 +47,17 @@ export class SummaryCache {
     }
     const result = summarizeText(text);
     this.computed++;
+    this.put(hash, result);
+    return result;
+  }
+
+  /** Keeps a summary computed elsewhere (the language server's index thread) for the text of `hash`. */
+  put(hash: string, result: SummaryResult): void {
+    const old = this.entries.get(hash);
+    if (old) {
+      this.total -= old.bytes;
+      this.entries.delete(hash);
+    }
     const bytes = summaryBytes(result);
     this.entries.set(hash, { result, bytes });
     this.total += bytes;
@@ -56,7 +67,6 @@ export class SummaryCache {
       this.total -= this.entries.get(oldest)!.bytes;
       this.entries.delete(oldest);
     }
-    return result;
   }
 
   has(hash: string): boolean {

@@ -20,7 +20,7 @@ import * as path from 'path';
 import type { ProjectView } from './fsview';
 import { resolveImport, searchRoots } from './resolve';
 import { SummaryCache } from './cache';
-import { contentHash, type ModuleSummary } from './summary';
+import { contentHash, type ModuleSummary, type SummaryResult } from './summary';
 import type { ModuleStatus } from './loader';
 
 export const DEFAULT_INDEX_MAX_FILES = 5000;
@@ -44,6 +44,12 @@ export interface IndexOptions {
   now?: () => number;
   /** Yields to the event loop (a test or the benchmark may pass its own). */
   yieldTurn?: () => Promise<void>;
+  /**
+   * Summarises a text elsewhere (the language server's index thread), or null when that is not
+   * available (then it is done here). A summary computed elsewhere goes into the cache, and the file
+   * is indexed from it: this thread only reads, hashes and resolves imports.
+   */
+  summarize?: (text: string) => Promise<SummaryResult> | null;
 }
 
 export interface IndexProgress {
@@ -169,15 +175,34 @@ export class WorkspaceIndex {
       const start = this.now();
       do {
         const file = this.pending.shift()!;
-        this.indexFile(file);
+        const read = this.view.read(file);
+        const away = read.text !== null && this.opts.summarize ? this.summarizeAway(read.text) : null;
+        if (away) {
+          // summarised on the other thread meanwhile; indexed from the cache (unless it changed again)
+          await away;
+          if (this.fileSet.has(file) && !this.pending.includes(file)) this.indexFile(file, read);
+          break;
+        }
+        this.indexFile(file, read);
       } while (this.pending.length && !this.stopped && this.now() - start < this.sliceMs);
       await this.yieldTurn();
     }
   }
 
-  private indexFile(file: string): void {
+  /** The text's summary computed by `opts.summarize` into the cache; null when it is cached already or cannot be. */
+  private summarizeAway(text: string): Promise<void> | null {
+    const hash = contentHash(text);
+    if (this.cache.has(hash)) return null;
+    const away = this.opts.summarize?.(text);
+    if (!away) return null;
+    return away.then(
+      (r) => this.cache.put(hash, r),
+      () => undefined,
+    );
+  }
+
+  private indexFile(file: string, read = this.view.read(file)): void {
     this.forget(file);
-    const read = this.view.read(file);
     let entry: FileEntry;
     if (read.text === null) {
       entry = { hash: null, status: read.missing ? 'missing' : /too large/.test(read.error ?? '') ? 'too-large' : 'unreadable', reason: read.error, imports: [] };

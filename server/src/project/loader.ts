@@ -75,8 +75,48 @@ export interface LoadOptions {
   entryImports?: ImportRef[];
 }
 
+export interface SlicedLoadOptions extends LoadOptions {
+  /** Asked after every pause: true abandons the load (its result is no longer wanted). */
+  isStale?: () => boolean;
+  /** How the event loop is given its turn. */
+  pause: () => Promise<void>;
+  /** A pause once this much time has passed since the last one (ms); default 8. */
+  sliceMs?: number;
+  now?: () => number;
+}
+
 /** Loads the program started from `entry`. Never throws. */
 export function loadProgram(view: ProjectView, entry: string, opts: LoadOptions = {}): Program {
+  const steps = loadSteps(view, entry, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `loadProgram` in slices, for the language server: the same modules in the same order, with a
+ * pause between two modules once a slice has lasted `sliceMs` (one module is read and summarised
+ * whole: a slice lasts at least one). Null when `isStale()` abandoned it; what was summarised until
+ * then stays in the cache.
+ */
+export async function loadProgramSliced(view: ProjectView, entry: string, opts: SlicedLoadOptions): Promise<Program | null> {
+  const now = opts.now ?? (() => performance.now());
+  const sliceMs = opts.sliceMs ?? 8;
+  const steps = loadSteps(view, entry, opts);
+  let start = now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (now() - start < sliceMs) continue;
+    await opts.pause();
+    if (opts.isStale?.()) return null;
+    start = now();
+  }
+}
+
+/** The load, yielding after each module read (a point where a sliced load may pause). */
+function* loadSteps(view: ProjectView, entry: string, opts: LoadOptions): Generator<void, Program, void> {
   const cache = opts.cache ?? new SummaryCache();
   const maxModules = opts.maxModules ?? DEFAULT_MAX_MODULES;
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -140,6 +180,7 @@ export function loadProgram(view: ProjectView, entry: string, opts: LoadOptions 
           edges.set(target, new Set());
           queue.push({ file: target, imports: m.summary.imports, depth: depth + 1 });
         }
+        yield;
       }
     }
   }

@@ -37,6 +37,12 @@ export function scratchCopy(repoPath: string, as: string): vscode.Uri {
   return vscode.Uri.file(target);
 }
 
+/** Copies the fixture project test/fixtures/projects/amp (train.py, engine.py, dataset.py) into the scratch workspace's `folder`; returns train.py's URI. */
+export function copyAmpProject(folder: string): vscode.Uri {
+  for (const f of ['train.py', 'engine.py', 'dataset.py']) scratchCopy(`test/fixtures/projects/amp/${f}`, `${folder}/${f}`);
+  return vscode.Uri.file(path.join(workspaceRoot(), folder, 'train.py'));
+}
+
 /** Activates Train Guard (the development copy the runner loaded) and returns its API. */
 export async function activateTrainGuard(): Promise<TrainGuardApi> {
   const ext = vscode.extensions.getExtension<TrainGuardApi>(EXTENSION_ID);

@@ -8,6 +8,7 @@ import { suppressions } from './suppressions';
 import { documentation } from './documentation';
 import { estimator } from './estimator';
 import { runGuard } from './runGuard';
+import { projectImports } from './projectImports';
 
 // code actions come back in this order: quick fixes, fix-all, suppressions, documentation
-export const FEATURES: readonly ServerFeature[] = [codeActions, workspaceConfig, hover, fixAllFeature, suppressions, documentation, estimator, runGuard];
+export const FEATURES: readonly ServerFeature[] = [codeActions, workspaceConfig, hover, fixAllFeature, suppressions, documentation, estimator, runGuard, projectImports];

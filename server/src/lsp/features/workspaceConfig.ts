@@ -16,7 +16,7 @@
  */
 import { fileURLToPath, pathToFileURL } from 'url';
 import * as path from 'path';
-import { DiagnosticSeverity, DidChangeWatchedFilesNotification, FileChangeType, type Diagnostic } from 'vscode-languageserver/node';
+import { DiagnosticSeverity, FileChangeType, type Diagnostic } from 'vscode-languageserver/node';
 import { FileCache, projectRootOf } from '../../config/files';
 import { CONFIG_FILE, findConfig, readPyproject, type ConfigProblem } from '../../config/pyproject';
 import { SAMPLE_SUBMISSION, workspaceFactsFor } from '../../config/workspaceFacts';
@@ -29,7 +29,7 @@ export const WATCHED_GLOBS = [`**/${CONFIG_FILE}`, `**/${SAMPLE_SUBMISSION}`, '*
 
 export const RESOLVED_CONFIG_REQUEST = 'trainguard/resolvedConfig';
 
-function uriToPath(uri: string): string | null {
+export function uriToPath(uri: string): string | null {
   if (!uri.startsWith('file:')) return null;
   try {
     return fileURLToPath(uri);
@@ -39,7 +39,7 @@ function uriToPath(uri: string): string | null {
 }
 
 /** Paths of the workspace folders the client announced (the root URI for old clients). */
-function workspaceRoots(ctx: ServerContext): string[] {
+export function workspaceRoots(ctx: ServerContext): string[] {
   const p = ctx.initializeParams();
   const uris = p?.workspaceFolders?.map((f) => f.uri) ?? (p?.rootUri ? [p.rootUri] : []);
   return uris.map(uriToPath).filter((x): x is string => !!x);
@@ -103,13 +103,13 @@ export const workspaceConfig: ServerFeature = {
     ctx.addSettingsLayer((uri) => configOf(uri)?.layer ?? null);
     ctx.addWorkspaceFacts((uri) => factsOf(uri) ?? {});
 
-    ctx.onInitialized(async () => {
-      const dynamic = ctx.initializeParams()?.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
-      if (!dynamic) {
+    // registered by the server with the other features' globs, once the client is initialized
+    ctx.watchFiles(WATCHED_GLOBS);
+    ctx.onInitialized(() => {
+      if (!ctx.watchingFiles()) {
         ctx.log('the client cannot register file watchers: workspace files are re-validated at each analysis');
         return;
       }
-      await ctx.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: WATCHED_GLOBS.map((globPattern) => ({ globPattern })) });
       // from now on file events tell us about changes: reads can be kept until then
       cache = new FileCache(true);
     });
