@@ -169,6 +169,9 @@ const NO_LOOPS: readonly LoopInfo[] = Object.freeze([]);
 const NO_WITHS: readonly WithInfo[] = Object.freeze([]);
 const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
+/** Wrappers whose value is the model they are given (for roles read from usage). */
+const MODEL_WRAPPERS: ReadonlySet<string> = new Set(['torch.nn.DataParallel', 'torch.nn.parallel.DataParallel', 'torch.nn.parallel.DistributedDataParallel', 'torch.compile']);
+
 export class PythonModel {
   readonly source: SourceText;
   /** web-tree-sitter's tree (the caller frees it); the analysis reads `syntax`, its JavaScript copy. */
@@ -692,7 +695,9 @@ export class PythonModel {
     if (expr.type === 'identifier') {
       const fn = this.functionAt(expr);
       const bs = this.bindingsIn(expr.text, fn);
-      if (!bs.length || !bs.every((b) => b.kind === 'param' && b.fn && !this.argumentsFor(b.fn, b.name).length)) return [];
+      // a parameter nothing in the file passes, or passed only values whose origin says nothing
+      // (`opt = build_optimizer(cfg)` from a module that cannot be read)
+      if (!bs.length || !bs.every((b) => b.kind === 'param' && b.fn && this.argumentsFor(b.fn, b.name).every((a) => this.originSaysNothing(a)))) return [];
       return [{ text: expr.text, fns: [bs[0].fn!] }];
     }
     if (expr.type === 'attribute') {
@@ -705,7 +710,10 @@ export class PythonModel {
       if (!stores.length) return [];
       const out: { text: string; fns: FunctionInfo[] }[] = [{ text: `self.${attr}`, fns: [...cls.methods.values()] }];
       for (const b of stores) {
-        if (b.kind !== 'assign' || b.value?.type !== 'identifier') return [];
+        if (b.kind !== 'assign' || !b.value) return [];
+        // `self.opt = make_optimizer(cfg)` from a module that cannot be read: nothing more to follow
+        if (b.value.type === 'call' && this.originSaysNothing(b.value)) continue;
+        if (b.value.type !== 'identifier') return [];
         const inner = this.unknownParamScopes(b.value);
         if (!inner.length) return [];
         out.push(...inner);
@@ -713,6 +721,41 @@ export class PythonModel {
       return out;
     }
     return [];
+  }
+
+  /**
+   * Another value in `fn` is shown to be the optimizer (its gradients reset with `.zero_grad()`, or it
+   * is handed to a scaler's `step` / `unscale_`) and `text` is not: `text.step()` is then a scheduler's
+   * step (`scheduler.step()` next to `optimizer.step(); optimizer.zero_grad()`), not a second optimizer.
+   */
+  private otherSteppedOptimizer(text: string, fn: FunctionInfo): boolean {
+    const shown = new Set<string>();
+    for (const x of fn.calls) {
+      if (!x.receiver) continue;
+      if (x.method === 'zero_grad' && fn.calls.some((y) => y.method === 'step' && y.receiver?.text === x.receiver!.text)) shown.add(x.receiver.text);
+      if ((x.method === 'step' || x.method === 'unscale_') && this.scalerLike(x.receiver.text, fn) && x.args[0]) shown.add(x.args[0].text);
+    }
+    return shown.size > 0 && !shown.has(text);
+  }
+
+  /**
+   * Every origin of `expr` is unknown or a call into a project module the file cannot read
+   * (`build_optimizer(cfg)`): what it is can only be told from what the code does with it. A known
+   * library's value (`nn.ModuleList(...)`), a literal or a class of the file says what it is.
+   */
+  private originSaysNothing(expr: Node, seen = new Set<number>()): boolean {
+    const os = this.originsOf(expr);
+    return os.length > 0 && os.every((o) => o.base === null || (!o.base.startsWith('<') && K.isProjectName(o.base) && !this.roleOfOrigin(o)) || this.wrapsUnknown(o, seen));
+  }
+
+  /** `DistributedDataParallel(net)` / `DataParallel(net)` / `torch.compile(net)` of a value whose own origin says nothing. */
+  private wrapsUnknown(o: Origin, seen: Set<number>): boolean {
+    if (!o.base || !MODEL_WRAPPERS.has(o.base) || o.chain.length || o.node.type !== 'call') return false;
+    // `net = DDP(net)`: the wrapper is among the origins of its own argument
+    if (seen.has(o.node.id)) return true;
+    seen.add(o.node.id);
+    const inner = this.callByNode.get(o.node.id)?.args[0];
+    return !!inner && this.originSaysNothing(inner, seen);
   }
 
   /** `x.scale(loss)`, `x.unscale_(opt)` or `x.update()` in `fn`: x is a GradScaler, whose `step(opt)` steps another object. */
@@ -726,9 +769,18 @@ export class PythonModel {
       if (c.method && c.receiver && c.receiver.text === text) {
         if (c.method === 'train' || c.method === 'eval') roles.add('model');
         else if (c.method === 'parameters' && this.insideOptimizer(c.node)) roles.add('model');
-        else if (c.method === 'step' && (backprop ??= fn.calls.some((x) => x.method === 'backward')) && !this.scalerLike(text, fn)) roles.add('optimizer');
+        else if (c.method === 'step' && (backprop ??= fn.calls.some((x) => x.method === 'backward')) && !this.scalerLike(text, fn) && !this.otherSteppedOptimizer(text, fn)) roles.add('optimizer');
       }
       if ((c.callee.type === 'identifier' || c.callee.type === 'attribute') && c.callee.text === text && this.isBackpropagated(c)) roles.add('loss');
+    }
+    // `x.param_groups` read (the learning rate logged or set): only an optimizer has parameter groups
+    if (!roles.has('optimizer') && fn.body.text.includes('param_groups') && !this.scalerLike(text, fn)) {
+      for (const a of fn.body.descendantsOfType('attribute')) {
+        if (a.childForFieldName('attribute')?.text === 'param_groups' && a.childForFieldName('object')?.text === text && this.functionAt(a) === fn) {
+          roles.add('optimizer');
+          break;
+        }
+      }
     }
     // iterated by a loop that feeds what it yields to a model: the data a pass or a training loop reads
     for (const loop of fn.loops) {
