@@ -111,6 +111,51 @@ export function resolveValues(m: PythonModel, expr: Node | null, ctx: Context = 
   }
 }
 
+/**
+ * The values `expr` has before any later override: for `args.start` / `CFG['start']` the argparse
+ * default or the config entry, ignoring `args.start = ckpt['epoch'] + 1` on a resume path (what a
+ * fresh run starts with). Null when those are unknown too; for other expressions, resolveValues.
+ */
+export function valuesBeforeOverrides(m: PythonModel, expr: Node | null): Resolved[] | null {
+  if (!expr) return null;
+  try {
+    if (expr.type === 'attribute') {
+      const obj = expr.childForFieldName('object');
+      const attr = expr.childForFieldName('attribute')?.text;
+      if (!obj || !attr || (obj.type === 'identifier' && obj.text === 'self')) return resolveValues(m, expr);
+      const base = evaluate(m, obj, [], 0);
+      if (!base) return null;
+      const out: Resolved[] = [];
+      for (const b of base) {
+        if (!(b.value instanceof PyMapping) || b.value.kind !== 'namespace') return null;
+        const v = known(b.value.entries.get(attr));
+        if (!v) return null;
+        out.push(...v);
+      }
+      return out;
+    }
+    if (expr.type === 'subscript') {
+      const obj = expr.childForFieldName('value');
+      const keyNode = expr.childForFieldName('subscript');
+      if (!obj || !keyNode) return null;
+      const k = single(evaluate(m, keyNode, [], 0));
+      const base = evaluate(m, obj, [], 0);
+      if (!base || (typeof k !== 'string' && typeof k !== 'number')) return null;
+      const out: Resolved[] = [];
+      for (const b of base) {
+        if (!(b.value instanceof PyMapping)) return null;
+        const v = known(b.value.entries.get(String(k)));
+        if (!v) return null;
+        out.push(...v);
+      }
+      return out;
+    }
+    return resolveValues(m, expr);
+  } catch {
+    return null;
+  }
+}
+
 /** The single value `expr` has on every path, or undefined. */
 export function constantValue(m: PythonModel, expr: Node | null, ctx: Context = []): PyValue | undefined {
   return resolveConstant(m, expr, ctx)?.value;
