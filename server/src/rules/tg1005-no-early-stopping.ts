@@ -52,7 +52,7 @@ const TRANGE = /^tqdm\.(auto\.|notebook\.|std\.)?trange$/;
 /** The number of iterations of `for _ in range(...)` / `trange(...)` when the file determines it. */
 export function epochCount(m: PythonModel, loop: LoopInfo): number | null {
   if (loop.kind !== 'for') return null;
-  let it = peelIterable(m, loop)?.loader;
+  let it: Node | null | undefined = peelIterable(m, loop)?.loader;
   // `bar = trange(start, N)` before the loop, then `for epoch in bar`
   if (it?.type === 'identifier') it = boundCall(m, it);
   if (!it || it.type !== 'call') return null;
