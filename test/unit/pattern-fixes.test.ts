@@ -13,6 +13,8 @@ const CASES: { file: string; code: string; count: number }[] = [
   { file: 'X1_accumulation_shapes.py', code: 'TG802', count: 3 },
   { file: 'X2_roles_from_unreadable_builders.py', code: 'TG303', count: 2 },
   { file: 'X4_best_only_shapes.py', code: 'TG701', count: 5 },
+  { file: 'X5_prediction_roles_from_usage.py', code: 'TG1004', count: 2 },
+  { file: 'X6_argparse_bound_add_argument.py', code: 'TG404', count: 1 },
 ];
 
 describe('quick fixes on the real-code pattern fixtures', () => {

@@ -1107,15 +1107,37 @@ function argparseNamespace(m: PythonModel, parse: CallSite, depth: number): PyMa
   };
   const defaults: CallSite[] = [];
   // the argparse calls only, in source order (not every call of the file, per parse_args)
+  const adds: CallSite[] = [];
   for (const c of m.callsByMethods(['set_defaults', 'add_argument'])) {
     if (c.method === 'set_defaults' && belongs(c.receiver)) defaults.push(c);
-    if (c.method !== 'add_argument' || !belongs(c.receiver)) continue;
+    if (c.method === 'add_argument' && belongs(c.receiver)) adds.push(c);
+  }
+  adds.push(...aliasedAddArguments(m, belongs));
+  adds.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  for (const c of adds) {
     const dest = argumentDest(m, c);
     if (!dest) continue;
     entries.set(dest, argumentDefault(m, c, depth));
   }
   for (const c of defaults) for (const [k, v] of c.keywords) entries.set(k, lazyEntry(m, v, [], depth + 1));
   return new PyMapping('namespace', entries, parse.node);
+}
+
+/** `arg = parser.add_argument` then `arg('--lr', default=0.1)`: calls of a bound `add_argument` of the parser. */
+function aliasedAddArguments(m: PythonModel, belongs: (receiver: Node | null) => boolean): CallSite[] {
+  if (!/=\s*[\w.]+\.add_argument\s*($|[#;\n\r])/m.test(m.source.text)) return [];
+  const out: CallSite[] = [];
+  for (const c of m.calls) {
+    if (c.callee.type !== 'identifier') continue;
+    const bs = m.bindingsIn(c.callee.text, c.fn);
+    if (!bs.length) continue;
+    const ok = bs.every((b) => {
+      const v = b.kind === 'assign' ? b.value : null;
+      return !!v && v.type === 'attribute' && v.childForFieldName('attribute')?.text === 'add_argument' && belongs(v.childForFieldName('object'));
+    });
+    if (ok) out.push(c);
+  }
+  return out;
 }
 
 function parserNodes(m: PythonModel, receiver: Node, out = new Set<number>(), depth = 0): Set<number> {

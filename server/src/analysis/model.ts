@@ -690,15 +690,40 @@ export class PythonModel {
     return out;
   }
 
+  private moduleScopeCache: FunctionInfo | null = null;
+
+  /** The module's own statements as a function (for what module-level code does with a value). */
+  private moduleScope(): FunctionInfo {
+    return (this.moduleScopeCache ??= {
+      name: '<module>',
+      node: this.root,
+      span: { start: -1, end: -1 },
+      body: this.root,
+      params: [],
+      parent: null,
+      cls: null,
+      calls: this.calls.filter((c) => c.fn === null),
+      loops: this.loops.filter((l) => l.fn === null),
+      returns: [],
+    });
+  }
+
   /** `expr` read as an unknown parameter: its spelling and the functions it is read in under that spelling. */
-  private unknownParamScopes(expr: Node): { text: string; fns: FunctionInfo[] }[] {
+  private unknownParamScopes(expr: Node, depth = 0): { text: string; fns: FunctionInfo[] }[] {
     if (expr.type === 'identifier') {
       const fn = this.functionAt(expr);
       const bs = this.bindingsIn(expr.text, fn);
+      if (!bs.length) return [];
+      // a local of a function bound only to values whose origin says nothing
+      // (`net = model_cls(**cfg).to(dev)` with `model_cls` looked up at run time): what the function does with it
+      if (bs.every((b) => b.kind === 'assign' && b.fn === fn && !!b.value && this.originSaysNothing(b.value))) return [{ text: expr.text, fns: [fn ?? this.moduleScope()] }];
       // a parameter nothing in the file passes, or passed only values whose origin says nothing
       // (`opt = build_optimizer(cfg)` from a module that cannot be read)
-      if (!bs.length || !bs.every((b) => b.kind === 'param' && b.fn && this.argumentsFor(b.fn, b.name).every((a) => this.originSaysNothing(a)))) return [];
-      return [{ text: expr.text, fns: [bs[0].fn!] }];
+      if (!bs.every((b) => b.kind === 'param' && b.fn && this.argumentsFor(b.fn, b.name).every((a) => this.originSaysNothing(a)))) return [];
+      const out = [{ text: expr.text, fns: [bs[0].fn!] }];
+      // and what the callers do with the values they pass (`net.eval(); predict(net, loader)`)
+      if (depth < 3) for (const a of this.argumentsFor(bs[0].fn!, bs[0].name)) if (a.type === 'identifier') out.push(...this.unknownParamScopes(a, depth + 1));
+      return out;
     }
     if (expr.type === 'attribute') {
       const obj = expr.childForFieldName('object');
@@ -767,7 +792,8 @@ export class PythonModel {
     let backprop: boolean | undefined;
     for (const c of fn.calls) {
       if (c.method && c.receiver && c.receiver.text === text) {
-        if (c.method === 'train' || c.method === 'eval') roles.add('model');
+        // `net.train()` / `net.train(False)` / `net.eval()`: a module's mode (not `trainer.train(resume_from_checkpoint=...)`)
+        if ((c.method === 'train' || c.method === 'eval') && !c.keywords.size && (c.args.length === 0 || (c.args.length === 1 && /^(true|false)$/.test(c.args[0].type)))) roles.add('model');
         else if (c.method === 'parameters' && this.insideOptimizer(c.node)) roles.add('model');
         else if (c.method === 'step' && (backprop ??= fn.calls.some((x) => x.method === 'backward')) && !this.scalerLike(text, fn) && !this.otherSteppedOptimizer(text, fn)) roles.add('optimizer');
       }
