@@ -36,7 +36,11 @@ export const rule: Rule = {
   check(ctx) {
     const m = ctx.model;
     // epoch loops: over batch loops, delegating the step to an unreadable function, or full-batch
-    for (const loop of m.epochLoopsProper()) {
+    const reported = new Set<LoopInfo>();
+    for (const proper of m.epochLoopsProper()) {
+      const loop = repeatedEpochOwner(m, proper) ?? proper;
+      if (reported.has(loop)) continue;
+      reported.add(loop);
       const epochs = epochCount(m, loop);
       if (epochs === null || epochs <= 10 || canStopEarly(m, loop)) continue;
       ctx.report({
@@ -46,6 +50,20 @@ export const rule: Rule = {
     }
   },
 };
+
+/**
+ * `for epoch in range(E): for _ in range(repeat): train_one_epoch(..., epoch)`: the inner loop repeats
+ * the step without reading its own counter while the outer loop's counter reaches it; the outer loop
+ * is the one that counts the epochs. Null for anything else (a fold loop around an epoch loop: the
+ * inner loop reads its own counter).
+ */
+function repeatedEpochOwner(m: PythonModel, loop: LoopInfo): LoopInfo | null {
+  const outer = loop.parent;
+  if (!outer || outer.fn !== loop.fn || outer.kind !== 'for' || !m.trainingLoops().has(outer)) return null;
+  const used = (names: readonly string[]) => loop.body.descendantsOfType('identifier').some((id) => names.includes(id.text));
+  if (!loop.targets.length || used(loop.targets)) return null;
+  return outer.targets.length && used(outer.targets) ? outer : null;
+}
 
 const TRANGE = /^tqdm\.(auto\.|notebook\.|std\.)?trange$/;
 
