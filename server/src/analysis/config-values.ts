@@ -1125,18 +1125,36 @@ function argparseNamespace(m: PythonModel, parse: CallSite, depth: number): PyMa
 
 /** `arg = parser.add_argument` then `arg('--lr', default=0.1)`: calls of a bound `add_argument` of the parser. */
 function aliasedAddArguments(m: PythonModel, belongs: (receiver: Node | null) => boolean): CallSite[] {
-  if (!/=\s*[\w.]+\.add_argument\s*($|[#;\n\r])/m.test(m.source.text)) return [];
   const out: CallSite[] = [];
-  for (const c of m.calls) {
-    if (c.callee.type !== 'identifier') continue;
-    const bs = m.bindingsIn(c.callee.text, c.fn);
-    if (!bs.length) continue;
-    const ok = bs.every((b) => {
-      const v = b.kind === 'assign' ? b.value : null;
-      return !!v && v.type === 'attribute' && v.childForFieldName('attribute')?.text === 'add_argument' && belongs(v.childForFieldName('object'));
-    });
-    if (ok) out.push(c);
+  for (const { call, target } of addArgumentAliasCalls(m)) if (belongs(target)) out.push(call);
+  return out;
+}
+
+const ALIAS_CACHE = new WeakMap<PythonModel, { call: CallSite; target: Node | null }[]>();
+
+/** Every call through a name bound (on every path) to `<obj>.add_argument`, with `<obj>`; found once per file. */
+function addArgumentAliasCalls(m: PythonModel): { call: CallSite; target: Node | null }[] {
+  const known = ALIAS_CACHE.get(m);
+  if (known) return known;
+  const out: { call: CallSite; target: Node | null }[] = [];
+  const names = new Set<string>();
+  if (m.source.text.includes('.add_argument')) {
+    for (const a of nodesOfType(m, 'assignment')) {
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      if (left?.type === 'identifier' && right?.type === 'attribute' && right.childForFieldName('attribute')?.text === 'add_argument') names.add(left.text);
+    }
   }
+  if (names.size) {
+    for (const c of m.calls) {
+      if (c.callee.type !== 'identifier' || !names.has(c.callee.text)) continue;
+      const bs = m.bindingsIn(c.callee.text, c.fn);
+      const v = bs[0]?.kind === 'assign' ? bs[0].value : null;
+      if (!v || v.type !== 'attribute' || !bs.every((b) => b.kind === 'assign' && b.value?.text === v.text && v.childForFieldName('attribute')?.text === 'add_argument')) continue;
+      out.push({ call: c, target: v.childForFieldName('object') });
+    }
+  }
+  ALIAS_CACHE.set(m, out);
   return out;
 }
 

@@ -754,13 +754,51 @@ export class PythonModel {
    * step (`scheduler.step()` next to `optimizer.step(); optimizer.zero_grad()`), not a second optimizer.
    */
   private otherSteppedOptimizer(text: string, fn: FunctionInfo): boolean {
-    const shown = new Set<string>();
-    for (const x of fn.calls) {
-      if (!x.receiver) continue;
-      if (x.method === 'zero_grad' && fn.calls.some((y) => y.method === 'step' && y.receiver?.text === x.receiver!.text)) shown.add(x.receiver.text);
-      if ((x.method === 'step' || x.method === 'unscale_') && this.scalerLike(x.receiver.text, fn) && x.args[0]) shown.add(x.args[0].text);
+    let shown = this.shownOptimizers.get(fn);
+    if (!shown) {
+      shown = new Set<string>();
+      const stepped = new Set<string>();
+      const scalers = new Set<string>();
+      for (const x of fn.calls) {
+        if (!x.receiver) continue;
+        if (x.method === 'step') stepped.add(x.receiver.text);
+        if (x.method === 'scale' || x.method === 'unscale_' || x.method === 'update') scalers.add(x.receiver.text);
+      }
+      for (const x of fn.calls) {
+        if (!x.receiver) continue;
+        if (x.method === 'zero_grad' && stepped.has(x.receiver.text)) shown.add(x.receiver.text);
+        if ((x.method === 'step' || x.method === 'unscale_') && scalers.has(x.receiver.text) && x.args[0]) shown.add(x.args[0].text);
+      }
+      this.shownOptimizers.set(fn, shown);
     }
     return shown.size > 0 && !shown.has(text);
+  }
+
+  private readonly shownOptimizers = new Map<FunctionInfo, Set<string>>();
+  private readonly paramGroupReaders = new Map<FunctionInfo, Set<string>>();
+
+  /** The objects whose `.param_groups` the function reads (its own code, not nested definitions). */
+  private readsParamGroups(text: string, fn: FunctionInfo): boolean {
+    let readers = this.paramGroupReaders.get(fn);
+    if (!readers) {
+      readers = new Set<string>();
+      const own = fn.name === '<module>' ? null : fn;
+      for (const a of this.paramGroupAttributes()) if (this.functionAt(a) === own) readers.add(a.childForFieldName('object')!.text);
+      this.paramGroupReaders.set(fn, readers);
+    }
+    return readers.has(text);
+  }
+
+  private paramGroupCache: Node[] | null = null;
+
+  /** Every `x.param_groups` attribute of the file (found once). */
+  private paramGroupAttributes(): Node[] {
+    if (this.paramGroupCache) return this.paramGroupCache;
+    const out: Node[] = [];
+    if (this.source.text.includes('param_groups')) {
+      for (const a of this.root.descendantsOfType('attribute')) if (a.childForFieldName('attribute')?.text === 'param_groups' && a.childForFieldName('object')) out.push(a);
+    }
+    return (this.paramGroupCache = out);
   }
 
   /**
@@ -789,28 +827,18 @@ export class PythonModel {
   }
 
   private collectUsageRoles(text: string, fn: FunctionInfo, roles: Set<Role>): void {
-    let backprop: boolean | undefined;
-    for (const c of fn.calls) {
-      if (c.method && c.receiver && c.receiver.text === text) {
-        // `net.train()` / `net.train(False)` / `net.eval()`: a module's mode (not `trainer.train(resume_from_checkpoint=...)`)
-        if ((c.method === 'train' || c.method === 'eval') && !c.keywords.size && (c.args.length === 0 || (c.args.length === 1 && /^(true|false)$/.test(c.args[0].type)))) roles.add('model');
-        else if (c.method === 'parameters' && this.insideOptimizer(c.node)) roles.add('model');
-        else if (c.method === 'step' && (backprop ??= fn.calls.some((x) => x.method === 'backward')) && !this.scalerLike(text, fn) && !this.otherSteppedOptimizer(text, fn)) roles.add('optimizer');
-      }
-      if ((c.callee.type === 'identifier' || c.callee.type === 'attribute') && c.callee.text === text && this.isBackpropagated(c)) roles.add('loss');
+    const idx = this.usageIndexOf(fn);
+    for (const c of idx.byReceiver.get(text) ?? []) {
+      // `net.train()` / `net.train(False)` / `net.eval()`: a module's mode (not `trainer.train(resume_from_checkpoint=...)`)
+      if ((c.method === 'train' || c.method === 'eval') && !c.keywords.size && (c.args.length === 0 || (c.args.length === 1 && /^(true|false)$/.test(c.args[0].type)))) roles.add('model');
+      else if (c.method === 'parameters' && this.insideOptimizer(c.node)) roles.add('model');
+      else if (c.method === 'step' && idx.backprop && !this.scalerLike(text, fn) && !this.otherSteppedOptimizer(text, fn)) roles.add('optimizer');
     }
+    for (const c of idx.byCallee.get(text) ?? []) if (this.isBackpropagated(c)) roles.add('loss');
     // `x.param_groups` read (the learning rate logged or set): only an optimizer has parameter groups
-    if (!roles.has('optimizer') && fn.body.text.includes('param_groups') && !this.scalerLike(text, fn)) {
-      for (const a of fn.body.descendantsOfType('attribute')) {
-        if (a.childForFieldName('attribute')?.text === 'param_groups' && a.childForFieldName('object')?.text === text && this.functionAt(a) === fn) {
-          roles.add('optimizer');
-          break;
-        }
-      }
-    }
+    if (!roles.has('optimizer') && this.readsParamGroups(text, fn) && !this.scalerLike(text, fn)) roles.add('optimizer');
     // iterated by a loop that feeds what it yields to a model: the data a pass or a training loop reads
-    for (const loop of fn.loops) {
-      if (loop.kind !== 'for' || !loop.iter || !loop.targets.length || unwrapIterable(this, loop.iter)?.text !== text) continue;
+    for (const loop of idx.byIterable.get(text) ?? []) {
       const targets = new Set(loop.targets);
       const feedsModel = loop.calls.some(
         (c) =>
@@ -822,6 +850,32 @@ export class PythonModel {
       );
       if (feedsModel) roles.add('loader');
     }
+  }
+
+  private readonly usageIndexes = new Map<FunctionInfo, { byReceiver: Map<string, CallSite[]>; byCallee: Map<string, CallSite[]>; byIterable: Map<string, LoopInfo[]>; backprop: boolean }>();
+
+  /** A function's calls by receiver and callee text, and its loops by iterable: what collectUsageRoles reads, found once per function. */
+  private usageIndexOf(fn: FunctionInfo) {
+    let idx = this.usageIndexes.get(fn);
+    if (idx) return idx;
+    idx = { byReceiver: new Map(), byCallee: new Map(), byIterable: new Map(), backprop: false };
+    const push = <T>(map: Map<string, T[]>, key: string, v: T) => {
+      const list = map.get(key);
+      if (list) list.push(v);
+      else map.set(key, [v]);
+    };
+    for (const c of fn.calls) {
+      if (c.method === 'backward') idx.backprop = true;
+      if (c.method && c.receiver) push(idx.byReceiver, c.receiver.text, c);
+      if (c.callee.type === 'identifier' || c.callee.type === 'attribute') push(idx.byCallee, c.callee.text, c);
+    }
+    for (const loop of fn.loops) {
+      if (loop.kind !== 'for' || !loop.iter || !loop.targets.length) continue;
+      const it = unwrapIterable(this, loop.iter);
+      if (it) push(idx.byIterable, it.text, loop);
+    }
+    this.usageIndexes.set(fn, idx);
+    return idx;
   }
 
   private readonly usageActive = new Set<number>();
