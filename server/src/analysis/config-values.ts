@@ -111,6 +111,51 @@ export function resolveValues(m: PythonModel, expr: Node | null, ctx: Context = 
   }
 }
 
+/**
+ * The values `expr` has before any later override: for `args.start` / `CFG['start']` the argparse
+ * default or the config entry, ignoring `args.start = ckpt['epoch'] + 1` on a resume path (what a
+ * fresh run starts with). Null when those are unknown too; for other expressions, resolveValues.
+ */
+export function valuesBeforeOverrides(m: PythonModel, expr: Node | null): Resolved[] | null {
+  if (!expr) return null;
+  try {
+    if (expr.type === 'attribute') {
+      const obj = expr.childForFieldName('object');
+      const attr = expr.childForFieldName('attribute')?.text;
+      if (!obj || !attr || (obj.type === 'identifier' && obj.text === 'self')) return resolveValues(m, expr);
+      const base = evaluate(m, obj, [], 0);
+      if (!base) return null;
+      const out: Resolved[] = [];
+      for (const b of base) {
+        if (!(b.value instanceof PyMapping) || b.value.kind !== 'namespace') return null;
+        const v = known(b.value.entries.get(attr));
+        if (!v) return null;
+        out.push(...v);
+      }
+      return out;
+    }
+    if (expr.type === 'subscript') {
+      const obj = expr.childForFieldName('value');
+      const keyNode = expr.childForFieldName('subscript');
+      if (!obj || !keyNode) return null;
+      const k = single(evaluate(m, keyNode, [], 0));
+      const base = evaluate(m, obj, [], 0);
+      if (!base || (typeof k !== 'string' && typeof k !== 'number')) return null;
+      const out: Resolved[] = [];
+      for (const b of base) {
+        if (!(b.value instanceof PyMapping)) return null;
+        const v = known(b.value.entries.get(String(k)));
+        if (!v) return null;
+        out.push(...v);
+      }
+      return out;
+    }
+    return resolveValues(m, expr);
+  } catch {
+    return null;
+  }
+}
+
 /** The single value `expr` has on every path, or undefined. */
 export function constantValue(m: PythonModel, expr: Node | null, ctx: Context = []): PyValue | undefined {
   return resolveConstant(m, expr, ctx)?.value;
@@ -1062,15 +1107,55 @@ function argparseNamespace(m: PythonModel, parse: CallSite, depth: number): PyMa
   };
   const defaults: CallSite[] = [];
   // the argparse calls only, in source order (not every call of the file, per parse_args)
+  const adds: CallSite[] = [];
   for (const c of m.callsByMethods(['set_defaults', 'add_argument'])) {
     if (c.method === 'set_defaults' && belongs(c.receiver)) defaults.push(c);
-    if (c.method !== 'add_argument' || !belongs(c.receiver)) continue;
+    if (c.method === 'add_argument' && belongs(c.receiver)) adds.push(c);
+  }
+  adds.push(...aliasedAddArguments(m, belongs));
+  adds.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  for (const c of adds) {
     const dest = argumentDest(m, c);
     if (!dest) continue;
     entries.set(dest, argumentDefault(m, c, depth));
   }
   for (const c of defaults) for (const [k, v] of c.keywords) entries.set(k, lazyEntry(m, v, [], depth + 1));
   return new PyMapping('namespace', entries, parse.node);
+}
+
+/** `arg = parser.add_argument` then `arg('--lr', default=0.1)`: calls of a bound `add_argument` of the parser. */
+function aliasedAddArguments(m: PythonModel, belongs: (receiver: Node | null) => boolean): CallSite[] {
+  const out: CallSite[] = [];
+  for (const { call, target } of addArgumentAliasCalls(m)) if (belongs(target)) out.push(call);
+  return out;
+}
+
+const ALIAS_CACHE = new WeakMap<PythonModel, { call: CallSite; target: Node | null }[]>();
+
+/** Every call through a name bound (on every path) to `<obj>.add_argument`, with `<obj>`; found once per file. */
+function addArgumentAliasCalls(m: PythonModel): { call: CallSite; target: Node | null }[] {
+  const known = ALIAS_CACHE.get(m);
+  if (known) return known;
+  const out: { call: CallSite; target: Node | null }[] = [];
+  const names = new Set<string>();
+  if (m.source.text.includes('.add_argument')) {
+    for (const a of nodesOfType(m, 'assignment')) {
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      if (left?.type === 'identifier' && right?.type === 'attribute' && right.childForFieldName('attribute')?.text === 'add_argument') names.add(left.text);
+    }
+  }
+  if (names.size) {
+    for (const c of m.calls) {
+      if (c.callee.type !== 'identifier' || !names.has(c.callee.text)) continue;
+      const bs = m.bindingsIn(c.callee.text, c.fn);
+      const v = bs[0]?.kind === 'assign' ? bs[0].value : null;
+      if (!v || v.type !== 'attribute' || !bs.every((b) => b.kind === 'assign' && b.value?.text === v.text && v.childForFieldName('attribute')?.text === 'add_argument')) continue;
+      out.push({ call: c, target: v.childForFieldName('object') });
+    }
+  }
+  ALIAS_CACHE.set(m, out);
+  return out;
 }
 
 function parserNodes(m: PythonModel, receiver: Node, out = new Set<number>(), depth = 0): Set<number> {

@@ -16,6 +16,7 @@ import * as K from './knowledge';
 import type { Context, Source } from './flow';
 import { sources, resolveValues, constantValue, pathTemplates, flowOptions, PyMapping, type Resolved } from './config-values';
 import { peelIterable } from './training';
+import { isNoGradWith } from './passes';
 import { isFoldIndexName } from './splits';
 import { argumentAt, reachingBindings, valueSources } from './flow';
 
@@ -87,7 +88,10 @@ export function dataLoaders(m: PythonModel): LoaderInfo[] {
     for (const call of m.calls) {
       // next(iter(loader)) / iter(loader): a one-batch look
       if (call.callee.type === 'identifier' && call.callee.text === 'iter' && !m.bindingsIn('iter', call.fn).length && call.args[0]) {
-        for (const l of loaderSources(m, call.args[0], [])) add(l, { kind: 'smoke', node: call.node });
+        // inside a training loop that runs many steps (`for step in range(2000): xb, yb = next(iter(loader))`) it trains
+        const loop = call.loops[call.loops.length - 1];
+        const training = !!loop && loop.fn === call.fn && m.trainingLoops().has(loop) && !isOneShot(loop) && !m.withBlocks.some((w) => isWithin(call.node, w.body) && isNoGradWith(m, w));
+        for (const l of loaderSources(m, call.args[0], [])) add(l, training ? { kind: 'train', node: call.node, loop } : { kind: 'smoke', node: call.node });
       }
       // a loader handed to a training step the file cannot read (`train_one_epoch(model, loader, opt)`): it trains
       if (m.isDelegatedStep(call)) {

@@ -175,6 +175,9 @@ const NO_LOOPS: readonly LoopInfo[] = Object.freeze([]);
 const NO_WITHS: readonly WithInfo[] = Object.freeze([]);
 const DOTTED = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
+/** Wrappers whose value is the model they are given (for roles read from usage). */
+const MODEL_WRAPPERS: ReadonlySet<string> = new Set(['torch.nn.DataParallel', 'torch.nn.parallel.DataParallel', 'torch.nn.parallel.DistributedDataParallel', 'torch.compile']);
+
 export class PythonModel {
   readonly source: SourceText;
   /** web-tree-sitter's tree (the caller frees it); the analysis reads `syntax`, its JavaScript copy. */
@@ -738,13 +741,40 @@ export class PythonModel {
     return out;
   }
 
+  private moduleScopeCache: FunctionInfo | null = null;
+
+  /** The module's own statements as a function (for what module-level code does with a value). */
+  private moduleScope(): FunctionInfo {
+    return (this.moduleScopeCache ??= {
+      name: '<module>',
+      node: this.root,
+      span: { start: -1, end: -1 },
+      body: this.root,
+      params: [],
+      parent: null,
+      cls: null,
+      calls: this.calls.filter((c) => c.fn === null),
+      loops: this.loops.filter((l) => l.fn === null),
+      returns: [],
+    });
+  }
+
   /** `expr` read as an unknown parameter: its spelling and the functions it is read in under that spelling. */
-  private unknownParamScopes(expr: Node): { text: string; fns: FunctionInfo[] }[] {
+  private unknownParamScopes(expr: Node, depth = 0): { text: string; fns: FunctionInfo[] }[] {
     if (expr.type === 'identifier') {
       const fn = this.functionAt(expr);
       const bs = this.bindingsIn(expr.text, fn);
-      if (!bs.length || !bs.every((b) => b.kind === 'param' && b.fn && !this.argumentsFor(b.fn, b.name).length)) return [];
-      return [{ text: expr.text, fns: [bs[0].fn!] }];
+      if (!bs.length) return [];
+      // a local of a function bound only to values whose origin says nothing
+      // (`net = model_cls(**cfg).to(dev)` with `model_cls` looked up at run time): what the function does with it
+      if (bs.every((b) => b.kind === 'assign' && b.fn === fn && !!b.value && this.originSaysNothing(b.value))) return [{ text: expr.text, fns: [fn ?? this.moduleScope()] }];
+      // a parameter nothing in the file passes, or passed only values whose origin says nothing
+      // (`opt = build_optimizer(cfg)` from a module that cannot be read)
+      if (!bs.every((b) => b.kind === 'param' && b.fn && this.argumentsFor(b.fn, b.name).every((a) => this.originSaysNothing(a)))) return [];
+      const out = [{ text: expr.text, fns: [bs[0].fn!] }];
+      // and what the callers do with the values they pass (`net.eval(); predict(net, loader)`)
+      if (depth < 3) for (const a of this.argumentsFor(bs[0].fn!, bs[0].name)) if (a.type === 'identifier') out.push(...this.unknownParamScopes(a, depth + 1));
+      return out;
     }
     if (expr.type === 'attribute') {
       const obj = expr.childForFieldName('object');
@@ -756,7 +786,10 @@ export class PythonModel {
       if (!stores.length) return [];
       const out: { text: string; fns: FunctionInfo[] }[] = [{ text: `self.${attr}`, fns: [...cls.methods.values()] }];
       for (const b of stores) {
-        if (b.kind !== 'assign' || b.value?.type !== 'identifier') return [];
+        if (b.kind !== 'assign' || !b.value) return [];
+        // `self.opt = make_optimizer(cfg)` from a module that cannot be read: nothing more to follow
+        if (b.value.type === 'call' && this.originSaysNothing(b.value)) continue;
+        if (b.value.type !== 'identifier') return [];
         const inner = this.unknownParamScopes(b.value);
         if (!inner.length) return [];
         out.push(...inner);
@@ -766,24 +799,97 @@ export class PythonModel {
     return [];
   }
 
+  /**
+   * Another value in `fn` is shown to be the optimizer (its gradients reset with `.zero_grad()`, or it
+   * is handed to a scaler's `step` / `unscale_`) and `text` is not: `text.step()` is then a scheduler's
+   * step (`scheduler.step()` next to `optimizer.step(); optimizer.zero_grad()`), not a second optimizer.
+   */
+  private otherSteppedOptimizer(text: string, fn: FunctionInfo): boolean {
+    let shown = this.shownOptimizers.get(fn);
+    if (!shown) {
+      shown = new Set<string>();
+      const stepped = new Set<string>();
+      const scalers = new Set<string>();
+      for (const x of fn.calls) {
+        if (!x.receiver) continue;
+        if (x.method === 'step') stepped.add(x.receiver.text);
+        if (x.method === 'scale' || x.method === 'unscale_' || x.method === 'update') scalers.add(x.receiver.text);
+      }
+      for (const x of fn.calls) {
+        if (!x.receiver) continue;
+        if (x.method === 'zero_grad' && stepped.has(x.receiver.text)) shown.add(x.receiver.text);
+        if ((x.method === 'step' || x.method === 'unscale_') && scalers.has(x.receiver.text) && x.args[0]) shown.add(x.args[0].text);
+      }
+      this.shownOptimizers.set(fn, shown);
+    }
+    return shown.size > 0 && !shown.has(text);
+  }
+
+  private readonly shownOptimizers = new Map<FunctionInfo, Set<string>>();
+  private readonly paramGroupReaders = new Map<FunctionInfo, Set<string>>();
+
+  /** The objects whose `.param_groups` the function reads (its own code, not nested definitions). */
+  private readsParamGroups(text: string, fn: FunctionInfo): boolean {
+    let readers = this.paramGroupReaders.get(fn);
+    if (!readers) {
+      readers = new Set<string>();
+      const own = fn.name === '<module>' ? null : fn;
+      for (const a of this.paramGroupAttributes()) if (this.functionAt(a) === own) readers.add(a.childForFieldName('object')!.text);
+      this.paramGroupReaders.set(fn, readers);
+    }
+    return readers.has(text);
+  }
+
+  private paramGroupCache: Node[] | null = null;
+
+  /** Every `x.param_groups` attribute of the file (found once). */
+  private paramGroupAttributes(): Node[] {
+    if (this.paramGroupCache) return this.paramGroupCache;
+    const out: Node[] = [];
+    if (this.source.text.includes('param_groups')) {
+      for (const a of this.root.descendantsOfType('attribute')) if (a.childForFieldName('attribute')?.text === 'param_groups' && a.childForFieldName('object')) out.push(a);
+    }
+    return (this.paramGroupCache = out);
+  }
+
+  /**
+   * Every origin of `expr` is unknown or a call into a project module the file cannot read
+   * (`build_optimizer(cfg)`): what it is can only be told from what the code does with it. A known
+   * library's value (`nn.ModuleList(...)`), a literal or a class of the file says what it is.
+   */
+  private originSaysNothing(expr: Node, seen = new Set<number>()): boolean {
+    const os = this.originsOf(expr);
+    return os.length > 0 && os.every((o) => o.base === null || (!o.base.startsWith('<') && K.isProjectName(o.base) && !this.roleOfOrigin(o)) || this.wrapsUnknown(o, seen));
+  }
+
+  /** `DistributedDataParallel(net)` / `DataParallel(net)` / `torch.compile(net)` of a value whose own origin says nothing. */
+  private wrapsUnknown(o: Origin, seen: Set<number>): boolean {
+    if (!o.base || !MODEL_WRAPPERS.has(o.base) || o.chain.length || o.node.type !== 'call') return false;
+    // `net = DDP(net)`: the wrapper is among the origins of its own argument
+    if (seen.has(o.node.id)) return true;
+    seen.add(o.node.id);
+    const inner = this.callByNode.get(o.node.id)?.args[0];
+    return !!inner && this.originSaysNothing(inner, seen);
+  }
+
   /** `x.scale(loss)`, `x.unscale_(opt)` or `x.update()` in `fn`: x is a GradScaler, whose `step(opt)` steps another object. */
   private scalerLike(text: string, fn: FunctionInfo): boolean {
     return fn.calls.some((x) => x.receiver?.text === text && (x.method === 'scale' || x.method === 'unscale_' || x.method === 'update'));
   }
 
   private collectUsageRoles(text: string, fn: FunctionInfo, roles: Set<Role>): void {
-    let backprop: boolean | undefined;
-    for (const c of fn.calls) {
-      if (c.method && c.receiver && c.receiver.text === text) {
-        if (c.method === 'train' || c.method === 'eval') roles.add('model');
-        else if (c.method === 'parameters' && this.insideOptimizer(c.node)) roles.add('model');
-        else if (c.method === 'step' && (backprop ??= fn.calls.some((x) => x.method === 'backward')) && !this.scalerLike(text, fn)) roles.add('optimizer');
-      }
-      if ((c.callee.type === 'identifier' || c.callee.type === 'attribute') && c.callee.text === text && this.isBackpropagated(c)) roles.add('loss');
+    const idx = this.usageIndexOf(fn);
+    for (const c of idx.byReceiver.get(text) ?? []) {
+      // `net.train()` / `net.train(False)` / `net.eval()`: a module's mode (not `trainer.train(resume_from_checkpoint=...)`)
+      if ((c.method === 'train' || c.method === 'eval') && !c.keywords.size && (c.args.length === 0 || (c.args.length === 1 && /^(true|false)$/.test(c.args[0].type)))) roles.add('model');
+      else if (c.method === 'parameters' && this.insideOptimizer(c.node)) roles.add('model');
+      else if (c.method === 'step' && idx.backprop && !this.scalerLike(text, fn) && !this.otherSteppedOptimizer(text, fn)) roles.add('optimizer');
     }
+    for (const c of idx.byCallee.get(text) ?? []) if (this.isBackpropagated(c)) roles.add('loss');
+    // `x.param_groups` read (the learning rate logged or set): only an optimizer has parameter groups
+    if (!roles.has('optimizer') && this.readsParamGroups(text, fn) && !this.scalerLike(text, fn)) roles.add('optimizer');
     // iterated by a loop that feeds what it yields to a model: the data a pass or a training loop reads
-    for (const loop of fn.loops) {
-      if (loop.kind !== 'for' || !loop.iter || !loop.targets.length || unwrapIterable(this, loop.iter)?.text !== text) continue;
+    for (const loop of idx.byIterable.get(text) ?? []) {
       const targets = new Set(loop.targets);
       const feedsModel = loop.calls.some(
         (c) =>
@@ -795,6 +901,32 @@ export class PythonModel {
       );
       if (feedsModel) roles.add('loader');
     }
+  }
+
+  private readonly usageIndexes = new Map<FunctionInfo, { byReceiver: Map<string, CallSite[]>; byCallee: Map<string, CallSite[]>; byIterable: Map<string, LoopInfo[]>; backprop: boolean }>();
+
+  /** A function's calls by receiver and callee text, and its loops by iterable: what collectUsageRoles reads, found once per function. */
+  private usageIndexOf(fn: FunctionInfo) {
+    let idx = this.usageIndexes.get(fn);
+    if (idx) return idx;
+    idx = { byReceiver: new Map(), byCallee: new Map(), byIterable: new Map(), backprop: false };
+    const push = <T>(map: Map<string, T[]>, key: string, v: T) => {
+      const list = map.get(key);
+      if (list) list.push(v);
+      else map.set(key, [v]);
+    };
+    for (const c of fn.calls) {
+      if (c.method === 'backward') idx.backprop = true;
+      if (c.method && c.receiver) push(idx.byReceiver, c.receiver.text, c);
+      if (c.callee.type === 'identifier' || c.callee.type === 'attribute') push(idx.byCallee, c.callee.text, c);
+    }
+    for (const loop of fn.loops) {
+      if (loop.kind !== 'for' || !loop.iter || !loop.targets.length) continue;
+      const it = unwrapIterable(this, loop.iter);
+      if (it) push(idx.byIterable, it.text, loop);
+    }
+    this.usageIndexes.set(fn, idx);
+    return idx;
   }
 
   private readonly usageActive = new Set<number>();

@@ -151,12 +151,22 @@ export function accumulationOf(m: PythonModel, loop: LoopInfo): Accumulation | n
   const steps = m.reachableFromLoop(loop).filter((c) => isOptimizerStep(m, c));
   if (!steps.length) return null;
   let found: Accumulation | null = null;
+  const ungated: CallSite[] = [];
   for (const s of steps) {
     const gate = accumulationGate(m, s, loop);
-    if (!gate) return null;
+    if (!gate) {
+      ungated.push(s);
+      continue;
+    }
     if (!found) found = { loop, ...gate, steps: [s] };
     else if (gate.ifNode.id === found.ifNode.id) found.steps.push(s);
     else return null;
+  }
+  // a step every batch in another branch of the same `if` (`if accum is None: step ... elif (i + 1) % accum == 0: step`):
+  // the accumulation branch still accumulates
+  if (found && ungated.length) {
+    const chain = found.ifNode.type === 'elif_clause' || found.ifNode.type === 'else_clause' ? found.ifNode.parent : found.ifNode;
+    if (!chain || !ungated.every((s) => isWithin(s.node, chain) && !isWithin(s.node, found!.block))) return null;
   }
   return found;
 }
@@ -210,13 +220,21 @@ function moduloTest(m: PythonModel, cond: Node, loop: LoopInfo): Node | null {
       if (ops.length !== 1 || ops[0] !== '==') return null;
       const [a, b] = cond.namedChildren.map(unparen);
       for (const [x, y] of [[a, b], [b, a]] as const) {
-        if (x && y && isModulo(x) && y.type === 'integer' && isCounterModulo(m, x, loop)) return x;
+        if (x && y && isModulo(x) && isResidue(x, y) && isCounterModulo(m, x, loop)) return x;
       }
       return null;
     }
     default:
       return null;
   }
+}
+
+/** The residue compared with `i % n`: a literal (`== 0`), or `n - k` (`i % accum == accum - 1`, the last batch of each group). */
+function isResidue(mod: Node, y: Node): boolean {
+  if (y.type === 'integer') return true;
+  if (y.type !== 'binary_operator' || y.childForFieldName('operator')?.type !== '-') return false;
+  const left = unparen(y.childForFieldName('left'));
+  return !!left && left.text === mod.childForFieldName('right')?.text && unparen(y.childForFieldName('right'))?.type === 'integer';
 }
 
 function unparen(n: Node | null): Node | null {

@@ -36,8 +36,11 @@ export function modelPasses(m: PythonModel): ModelPass[] {
     const peeled = peelIterable(m, loop);
     if (!peeled) continue;
     if (isDataIterable(m, peeled.loader)) {
-      const modelCalls = m.reachableFromLoop(loop).filter((c) => m.isModelCall(c));
+      const reach = m.reachableFromLoop(loop);
+      const modelCalls = reach.filter((c) => m.isModelCall(c));
       if (!modelCalls.length) continue;
+      // the optimizer handed to a call the file cannot read (`loss_scaler(loss, optimizer, ...)`): a training step done elsewhere
+      if (reach.some((c) => handsOptimizer(m, c))) continue;
       candidates.push({ loop, data: peeled.loader, modelCalls, trainingLoops: [] });
     } else {
       // `for s in range(0, len(X), BS): model(X[s:s + BS])`: a pass over index ranges of tensors
@@ -54,6 +57,12 @@ export function modelPasses(m: PythonModel): ModelPass[] {
   }
   passCache.set(m, passes);
   return passes;
+}
+
+/** A call the file cannot read that is given an optimizer (`loss_scaler(loss, optimizer)`, `train_step(batch, optimizer)`). */
+function handsOptimizer(m: PythonModel, c: CallSite): boolean {
+  if (m.calleesOf(c).length) return false;
+  return [...c.args, ...c.keywords.values()].some((a) => (a.type === 'identifier' || a.type === 'attribute') && m.hasRole(a, 'optimizer'));
 }
 
 /**

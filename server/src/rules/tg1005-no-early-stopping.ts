@@ -19,7 +19,7 @@
  */
 import type { Node } from '../analysis/parser';
 import type { LoopInfo, PythonModel } from '../analysis/model';
-import { intValue, sources } from '../analysis/config-values';
+import { intValue, resolveValues, sources, valuesBeforeOverrides } from '../analysis/config-values';
 import { peelIterable } from '../analysis/training';
 import { headerRange } from './tg211-no-smoke-test';
 import type { Rule } from './types';
@@ -36,7 +36,11 @@ export const rule: Rule = {
   check(ctx) {
     const m = ctx.model;
     // epoch loops: over batch loops, delegating the step to an unreadable function, or full-batch
-    for (const loop of m.epochLoopsProper()) {
+    const reported = new Set<LoopInfo>();
+    for (const proper of m.epochLoopsProper()) {
+      const loop = repeatedEpochOwner(m, proper) ?? proper;
+      if (reported.has(loop)) continue;
+      reported.add(loop);
       const epochs = epochCount(m, loop);
       if (epochs === null || epochs <= 10 || canStopEarly(m, loop)) continue;
       ctx.report({
@@ -47,19 +51,36 @@ export const rule: Rule = {
   },
 };
 
+/**
+ * `for epoch in range(E): for _ in range(repeat): train_one_epoch(..., epoch)`: the inner loop repeats
+ * the step without reading its own counter while the outer loop's counter reaches it; the outer loop
+ * is the one that counts the epochs. Null for anything else (a fold loop around an epoch loop: the
+ * inner loop reads its own counter).
+ */
+function repeatedEpochOwner(m: PythonModel, loop: LoopInfo): LoopInfo | null {
+  const outer = loop.parent;
+  if (!outer || outer.fn !== loop.fn || outer.kind !== 'for' || !m.trainingLoops().has(outer)) return null;
+  const used = (names: readonly string[]) => loop.body.descendantsOfType('identifier').some((id) => names.includes(id.text));
+  if (!loop.targets.length || used(loop.targets)) return null;
+  return outer.targets.length && used(outer.targets) ? outer : null;
+}
+
 const TRANGE = /^tqdm\.(auto\.|notebook\.|std\.)?trange$/;
 
 /** The number of iterations of `for _ in range(...)` / `trange(...)` when the file determines it. */
 export function epochCount(m: PythonModel, loop: LoopInfo): number | null {
   if (loop.kind !== 'for') return null;
-  const it = peelIterable(m, loop)?.loader;
+  let it: Node | null | undefined = peelIterable(m, loop)?.loader;
+  // `bar = trange(start, N)` before the loop, then `for epoch in bar`
+  if (it?.type === 'identifier') it = boundCall(m, it);
   if (!it || it.type !== 'call') return null;
   const callee = it.childForFieldName('function');
   const isRange = callee?.type === 'identifier' && callee.text === 'range' && !m.bindingsIn('range', m.functionAt(it)).length && !m.imports.has('range');
   if (!isRange && !TRANGE.test(m.qualify(callee) ?? '')) return null;
   const args = (it.childForFieldName('arguments')?.namedChildren ?? []).filter((a) => a.type !== 'comment');
   if (!args.length || args.length > 3 || args.some((a) => a.type === 'keyword_argument' || a.type === 'list_splat')) return null;
-  const values = args.map((a) => intValue(m, a) ?? null);
+  // the stop may differ on two paths (`args.epochs = 2` under a debug flag): the longest run the file shows
+  const values = args.map((a, i) => (i === 1 || args.length === 1 ? largestInt(m, a) : intValue(m, a) ?? null));
   // `range(start_epoch, start_epoch + 200)`: 200 epochs whatever the start (same expression on both sides)
   const span = args.length === 2 ? spanAfter(m, args[0], args[1]) : null;
   if (span !== null) return Math.max(0, span);
@@ -85,11 +106,26 @@ function spanAfter(m: PythonModel, start: Node, stop: Node): number | null {
 /** The smallest integer a start expression may be on the paths the file shows (`first = 0`, then `first = ckpt["epoch"] + 1` on resume), or null. */
 function smallestStart(m: PythonModel, start: Node): number | null {
   let least: number | null = null;
-  for (const s of sources(m, start)) {
-    const v = intValue(m, s.node);
-    if (v !== undefined && (least === null || v < least)) least = v;
-  }
+  const take = (v: number | undefined | null) => {
+    if (v !== undefined && v !== null && Number.isInteger(v) && (least === null || v < least)) least = v;
+  };
+  for (const s of sources(m, start)) take(intValue(m, s.node));
+  // `args.start_epoch` (argparse default 0) overwritten on resume: a fresh run starts at the default
+  for (const r of valuesBeforeOverrides(m, start) ?? []) if (typeof r.value === 'number') take(r.value);
   return least;
+}
+
+/** The largest integer an expression is on the paths the file shows, when every path is known. */
+function largestInt(m: PythonModel, e: Node): number | null {
+  const vals = resolveValues(m, e);
+  if (!vals || !vals.length || !vals.every((v) => typeof v.value === 'number' && Number.isInteger(v.value))) return null;
+  return Math.max(...vals.map((v) => v.value as number));
+}
+
+/** The call a name is bound to once (`bar = trange(...)`), or null. */
+function boundCall(m: PythonModel, name: Node): Node | null {
+  const bs = m.bindingsIn(name.text, m.functionAt(name));
+  return bs.length === 1 && bs[0].kind === 'assign' && bs[0].value?.type === 'call' ? bs[0].value : null;
 }
 
 /** A `break`, `return` or `sys.exit()` in the loop body outside its inner loops and nested definitions. */

@@ -63,10 +63,12 @@ export const rule: Rule = {
       }
       if (size >= threshold || size <= 0) continue;
       const advice = kind === 'image' ? '128+ at 224 px on a 24 GB GPU' : '4096+ for tabular data';
+      // a loader factory (`make_loader(df, batch_size=400)`): the size is chosen where the factory is called, for this loader only
+      const atCallSite = !!definedAt && !!bs && bs.type === 'identifier' && !!info.call.fn && info.call.fn.params.includes(bs.text) && m.callersOf(info.call.fn).some((site) => isWithin(definedAt!, site.node));
       ctx.report({
-        node: bs ?? info.call.node,
+        node: atCallSite ? definedAt! : bs ?? info.call.node,
         message: `Training batch size ${size}${bs ? '' : ' (DataLoader default)'} is small for ${kind === 'image' ? 'an image model' : 'a tabular MLP'} (< ${threshold}) and nothing accumulates gradients: the GPU idles between tiny steps. Raise it until GPU memory is 70-80% (${advice}), or accumulate gradients`,
-        related: definedAt ? [{ range: nodeRange(definedAt), message: `batch size ${size} is set here` }] : undefined,
+        related: atCallSite ? [{ range: nodeRange(bs!), message: 'the DataLoader that takes it' }] : definedAt ? [{ range: nodeRange(definedAt), message: `batch size ${size} is set here` }] : undefined,
       });
     }
   },
@@ -119,6 +121,9 @@ const IMAGE_LAYERS = /^torch\.nn\.(Conv[123]d|ConvTranspose[23]d|BatchNorm2d|Max
 const IMAGE_FACTORY = /^(timm\.(create_model|models\.)|torchvision\.models\.|segmentation_models_pytorch\.|efficientnet_pytorch\.|pretrainedmodels\.)/;
 const IMAGE_LIBRARIES = ['torchvision.transforms', 'albumentations', 'PIL', 'cv2', 'skimage', 'imageio', 'timm.data'];
 
+const TEXT_LIBRARIES = ['transformers', 'tokenizers', 'torchtext', 'nltk', 'spacy', 'sentencepiece', 'gensim'];
+const TABLE_LIBRARIES = ['pandas', 'sklearn', 'polars'];
+
 type Kind = 'image' | 'tabular' | 'other';
 
 /** The kind of data the loops train on, from the models they call: image, tabular MLP, or null (other / unknown). */
@@ -167,6 +172,8 @@ function layersKind(m: PythonModel, layerCalls: Node[], total: number): Kind {
     const q = m.callAt(n)?.qualified ?? '';
     if (IMAGE_LAYERS.test(q)) return 'image';
     const name = q.startsWith('torch.nn.') ? q.slice(9) : '';
+    // embeddings of categorical columns beside Linear layers: a tabular network, unless the file handles text
+    if (name === 'Embedding' && !TEXT_LIBRARIES.some((lib) => m.importsModule(lib)) && TABLE_LIBRARIES.some((lib) => m.importsModule(lib))) continue;
     if (!MLP_LAYERS.has(name)) return 'other';
     if (name === 'Linear') linear = true;
   }

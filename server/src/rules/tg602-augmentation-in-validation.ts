@@ -170,7 +170,9 @@ function pipelineUses(m: PythonModel): Map<number, PipelineEntry> {
     for (const g of instances) {
       if (!g.training && !g.evaluation) continue;
       const test = g.evaluation && (builtFromTestData(m, info) || g.uses.some((u) => u.kind === 'framework-predict' || useWritesOut(m, u, info)));
-      const tta = g.evaluation && g.uses.length > 0 && g.uses.every((u) => !!u.loop && isRepeatedPass(m, u.loop));
+      // the evaluation passes only: a loop that shows a few images (`plt.imshow(...); break`) runs no model
+      const passes = g.uses.filter((u) => u.kind !== 'other');
+      const tta = g.evaluation && passes.length > 0 && passes.every((u) => !!u.loop && isRepeatedPass(m, u.loop));
       for (const ds of datasetSources(m, info, g.context)) {
         const call = ds.node.type === 'call' ? m.callAt(ds.node) : undefined;
         if (!call) continue;

@@ -81,16 +81,27 @@ function carriesModelState(m: PythonModel, n: Node, depth: number): boolean {
   return false;
 }
 
-/** Epoch loops: over batch loops, full-batch, or delegating the step to an unreadable function. */
+/**
+ * Epoch loops: over batch loops, full-batch, or delegating the step to an unreadable function; and
+ * a batch loop no epoch loop of the file reaches (a trainer class's epoch method, whose epochs are
+ * run by another script) when it saves checkpoints itself (a mid-epoch evaluation that saves).
+ */
 function epochLoops(m: PythonModel): LoopInfo[] {
-  return m.epochLoopsProper();
+  const proper = m.epochLoopsProper();
+  const reached = new Set(proper.flatMap((l) => m.loopsReachedFrom(l)));
+  const facts = m.trainingLoops();
+  const lone = m.batchLoops().filter((l) => !reached.has(l) && !facts.get(l)?.outer.length);
+  return [...proper, ...lone];
 }
 
 function checkHandWrittenLoops(ctx: RuleContext): void {
   const m = ctx.model;
+  const proper = new Set(m.epochLoopsProper());
   for (const loop of epochLoops(m)) {
     const saves = m.reachableFromLoop(loop).filter((c) => isCheckpointSave(m, c));
     if (!saves.length) continue;
+    // a trainer's batch loop: a save after the loop in the same method keeps the epoch's last state
+    if (!proper.has(loop) && loop.fn && m.reachableFromFunction(loop.fn).some((c) => isCheckpointSave(m, c) && !saves.includes(c))) continue;
     const guards = saves.map((s) => bestGuard(m, s, loop));
     if (guards.some((g) => g === null)) continue;
     const first = guards[0]!;
@@ -157,6 +168,15 @@ function isBestCondition(m: PythonModel, cond: Node | null, guarded: Node): bool
   if (!cond) return false;
   if (cond.type === 'parenthesized_expression') return isBestCondition(m, cond.namedChildren[0] ?? null, guarded);
   if (cond.type === 'boolean_operator') return cond.namedChildren.some((c) => isBestCondition(m, c, guarded));
+  // `if not best:` / `if best is None:` that sets `best` in its block: the first epoch's record, part of the same best tracking
+  if (cond.type === 'not_operator' || (cond.type === 'comparison_operator' && /^is$/.test(cond.children.filter((c) => c && !c.isNamed).map((c) => c!.type).join(' ')) && cond.namedChildren[1]?.type === 'none')) {
+    const subject = cond.type === 'not_operator' ? cond.childForFieldName('argument') : cond.namedChildren[0];
+    if (subject && /^(identifier|attribute)$/.test(subject.type)) {
+      return (m.bindings.get(subject.text) ?? []).some((b) => b.kind === 'assign' && isWithin(b.node, guarded)) && comparedLater(m, subject.text, guarded);
+    }
+    return false;
+  }
+  if (cond.type === 'comparison_operator' && isPatienceReset(m, cond)) return true;
   if (cond.type === 'comparison_operator') {
     const ops = cond.children.filter((c) => c && !c.isNamed).map((c) => c!.type);
     if (!ops.some((o) => o === '<' || o === '>' || o === '<=' || o === '>=')) return false;
@@ -171,6 +191,48 @@ function isBestCondition(m: PythonModel, cond: Node | null, guarded: Node): bool
     return bs.length > 0 && bs.every((b) => b.value!.type === 'comparison_operator' && isBestCondition(m, b.value, guardedLoopBody(b.value!) ?? guarded));
   }
   return false;
+}
+
+/**
+ * `bad_epochs == 0` where the counter is reset to 0 in one branch of a metric comparison and
+ * incremented in the other (`if score < best_seen: bad += 1 else: bad = 0`): true in the epochs that improved.
+ */
+function isPatienceReset(m: PythonModel, cond: Node): boolean {
+  const ops = cond.children.filter((c) => c && !c.isNamed).map((c) => c!.type);
+  if (ops.length !== 1 || ops[0] !== '==') return false;
+  const [a, b] = cond.namedChildren;
+  const counter = a?.type === 'integer' && a.text === '0' ? b : b?.type === 'integer' && b.text === '0' ? a : null;
+  if (!counter || counter.type !== 'identifier') return false;
+  const bs = m.bindingsIn(counter.text, m.functionAt(cond));
+  const resets = bs.filter((x) => x.kind === 'assign' && x.value?.type === 'integer' && x.value.text === '0');
+  const increments = bs.filter((x) => x.kind === 'augassign' && x.node.parent?.childForFieldName('operator')?.type === '+=');
+  return resets.some((r) => increments.some((i) => {
+    const shared = sharedOrderingIf(r.node, i.node);
+    return !!shared;
+  }));
+}
+
+/** The `if` with an ordering comparison (`<`, `>`, `<=`, `>=`) whose different branches hold `a` and `b`. */
+function sharedOrderingIf(a: Node, b: Node): Node | null {
+  for (let n: Node | null = a.parent; n; n = n.parent) {
+    if (n.type === 'function_definition' || n.type === 'for_statement' || n.type === 'while_statement') return null;
+    if (n.type !== 'if_statement' || !isWithin(b, n)) continue;
+    const cond = n.childForFieldName('condition');
+    const ordering = !!cond && cond.type === 'comparison_operator' && cond.children.some((o) => !!o && !o.isNamed && /^(<|>|<=|>=)$/.test(o.type));
+    const cons = n.childForFieldName('consequence');
+    const split = !!cons && isWithin(a, cons) !== isWithin(b, cons);
+    return ordering && split ? n : null;
+  }
+  return null;
+}
+
+/** Is `name` compared (`<`, `>`, `<=`, `>=`) somewhere in the loop around `guarded`: a best value, not a first-run flag? */
+function comparedLater(m: PythonModel, name: string, guarded: Node): boolean {
+  const body = guardedLoopBody(guarded);
+  if (!body) return false;
+  return body.descendantsOfType('comparison_operator').some(
+    (c) => c.namedChildren.some((x) => x.text === name) && c.children.some((o) => !!o && !o.isNamed && /^(<|>|<=|>=)$/.test(o.type)),
+  );
 }
 
 /** The body of the loop around `n`: a best-flag's compared name must be re-assigned somewhere in it. */
@@ -246,10 +308,20 @@ function bestToLast(s: string): string {
 function checkFrameworkCallbacks(ctx: RuleContext): void {
   const m = ctx.model;
   const fw = m.frameworkLoops();
-  if (!fw.length) return;
   const otherSaves = m.calls.filter((c) => isCheckpointSave(m, c) || c.method === 'save_checkpoint');
   for (const call of m.calls) {
     const q = call.qualified ?? '';
+    // no fit in the file: a helper that builds the callbacks and returns them for another script's Trainer
+    if (!fw.length) {
+      if (!LIGHTNING_CHECKPOINT.test(q) || !call.keywords.has('monitor') || call.keywords.get('save_last')?.text === 'True') continue;
+      if (otherSaves.some((s) => s.method === 'save_checkpoint') || !returnedByItsFunction(m, call)) continue;
+      ctx.report({
+        node: call.node,
+        message: 'Lightning ModelCheckpoint(monitor=...) keeps only the best checkpoints: set save_last=True so a killed run keeps its last state',
+        fix: addKeyword(m, call, 'save_last=True'),
+      });
+      continue;
+    }
     if (/^keras\.callbacks\.ModelCheckpoint$/.test(q) && fw.some((f) => f.framework === 'keras')) {
       const best = call.keywords.get('save_best_only');
       if (best?.text !== 'True') continue;
@@ -259,7 +331,7 @@ function checkFrameworkCallbacks(ctx: RuleContext): void {
         node: call.node,
         message: 'ModelCheckpoint(save_best_only=True) is the only save: a killed run keeps no last state. Add a second ModelCheckpoint without save_best_only, or BackupAndRestore',
       });
-    } else if (/^pytorch_lightning\.callbacks\.(ModelCheckpoint|model_checkpoint\.ModelCheckpoint)$/.test(q) && fw.some((f) => f.framework === 'lightning')) {
+    } else if (LIGHTNING_CHECKPOINT.test(q) && fw.some((f) => f.framework === 'lightning')) {
       if (!call.keywords.has('monitor')) continue;
       if (call.keywords.get('save_last')?.text === 'True') continue;
       if (otherSaves.some((s) => s.method === 'save_checkpoint')) continue;
@@ -270,6 +342,31 @@ function checkFrameworkCallbacks(ctx: RuleContext): void {
       });
     }
   }
+}
+
+const LIGHTNING_CHECKPOINT = /^(pytorch_lightning|lightning\.pytorch|lightning)\.callbacks\.(ModelCheckpoint|model_checkpoint\.ModelCheckpoint)$/;
+
+/**
+ * Is the callback returned by the function that makes it: returned as is, or put in a list
+ * (`callbacks.append(ckpt)`, `[ckpt, ...]`) that is returned?
+ */
+function returnedByItsFunction(m: PythonModel, call: CallSite): boolean {
+  const fn = call.fn;
+  if (!fn || !fn.returns.length) return false;
+  const held = new Set<string>();
+  const parent = call.node.parent;
+  if (parent?.type === 'assignment' && parent.childForFieldName('left')?.type === 'identifier') held.add(parent.childForFieldName('left')!.text);
+  // the call written inside a list literal bound to a name, or appended directly
+  for (let n: Node | null = call.node.parent; n && n.id !== fn.body.id; n = n.parent) {
+    if (n.type === 'assignment' && n.childForFieldName('left')?.type === 'identifier') held.add(n.childForFieldName('left')!.text);
+    if (n.type === 'expression_statement' || n.type === 'block') break;
+  }
+  for (const c of fn.calls) {
+    if ((c.method === 'append' || c.method === 'extend' || c.method === 'insert') && c.receiver?.type === 'identifier') {
+      if (c.args.some((a) => a.id === call.node.id || (a.type === 'identifier' && held.has(a.text)))) held.add(c.receiver.text);
+    }
+  }
+  return fn.returns.some((r) => isWithin(call.node, r) || m.identifiersIn(r).some((id) => held.has(id)));
 }
 
 function addKeyword(m: PythonModel, call: CallSite, kw: string): Fix | null {

@@ -22,6 +22,7 @@
 import type { Node } from '../analysis/parser';
 import type { CallSite, FunctionInfo, PythonModel } from '../analysis/model';
 import { spelledSameIn } from '../analysis/optim';
+import { decideCondition } from '../analysis/config-values';
 import type { TextEdit } from '../analysis/source';
 import { rowsInsideStrings } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
@@ -44,7 +45,7 @@ export const rule: Rule = {
       const path = checkpointPath(m, call);
       if (!path || !saysBest(m, path, call.fn, 0)) continue;
       const guard = existsGuard(m, call);
-      if (guard === 'fallback' || inTryWithExcept(m, call) || pathChosenByTest(m, path, call.fn)) continue;
+      if (guard === 'fallback' || inTryWithExcept(m, call, path) || pathChosenByTest(m, path, call.fn) || retriesTryLoad(m, call, path)) continue;
       ctx.report({
         node: call.node,
         message:
@@ -110,13 +111,38 @@ function saysBest(m: PythonModel, n: Node | null, fn: FunctionInfo | null, depth
       return call.args.some((a) => saysBest(m, a, fn, depth + 1));
     }
     case 'identifier': {
-      const bs = m.bindingsIn(n.text, fn);
+      // bindings in branches the file's own values rule out (`if args.eval == 'final':` with the default 'best') do not count
+      const bs = m.bindingsIn(n.text, fn).filter((b) => !inDeadBranch(m, b.node, b.fn));
       if (!bs.length) return false;
       return bs.every((b) => (b.kind === 'assign' ? saysBest(m, b.value, b.fn, depth + 1) : b.kind === 'param' && b.fn ? paramSaysBest(m, b.fn, b.name, depth) : false));
     }
     default:
       return false;
   }
+}
+
+/** Is `node` in an `if` / `elif` / `else` branch that the resolved conditions never take? */
+function inDeadBranch(m: PythonModel, node: Node, fn: FunctionInfo | null): boolean {
+  const stop = fn?.body ?? m.root;
+  for (let n: Node | null = node.parent; n && n.id !== stop.id; n = n.parent) {
+    if (n.type !== 'block' || !n.parent) continue;
+    const owner = n.parent;
+    const ifNode = owner.type === 'if_statement' ? owner : owner.type === 'elif_clause' || owner.type === 'else_clause' ? owner.parent : null;
+    if (!ifNode || ifNode.type !== 'if_statement') continue;
+    // the conditions tested before this branch, and this branch's own
+    const clauses = [ifNode, ...ifNode.namedChildren.filter((c) => c.type === 'elif_clause' || c.type === 'else_clause')];
+    for (const clause of clauses) {
+      const cond = clause.type === 'else_clause' ? null : clause.childForFieldName('condition');
+      const value = cond ? decideCondition(m, cond) : true;
+      const mine = clause === owner || (clause === ifNode && owner === ifNode);
+      if (mine) {
+        if (value === false) return true;
+        break;
+      }
+      if (value === true) return true; // an earlier branch is always taken
+    }
+  }
+  return false;
 }
 
 function paramSaysBest(m: PythonModel, fn: FunctionInfo, name: string, depth: number): boolean {
@@ -147,14 +173,34 @@ function existsGuard(m: PythonModel, call: CallSite): 'fallback' | 'guard-only' 
   return 'none';
 }
 
-function inTryWithExcept(m: PythonModel, call: CallSite): boolean {
+/**
+ * Is the load in a `try` whose `except` does something else than load the same path again (a retry of
+ * the same file with the `module.` prefixes stripped is no fallback: a missing file fails there too)?
+ */
+function inTryWithExcept(m: PythonModel, call: CallSite, path: Node): boolean {
   const stop = call.fn?.body ?? m.root;
   for (let n: Node | null = call.node.parent; n && n.id !== stop.id; n = n.parent) {
     if (n.type === 'block' && n.parent?.type === 'try_statement' && n.parent.childForFieldName('body')?.id === n.id) {
-      if (n.parent.namedChildren.some((c) => c.type === 'except_clause' || c.type === 'except_group_clause')) return true;
+      const handlers = n.parent.namedChildren.filter((c) => c.type === 'except_clause' || c.type === 'except_group_clause');
+      if (handlers.some((h) => !reloadsSamePath(m, h, path))) return true;
     }
   }
   return false;
+}
+
+/** A load in an `except` that retries the load of its `try` (reported there once). */
+function retriesTryLoad(m: PythonModel, call: CallSite, path: Node): boolean {
+  for (let n: Node | null = call.node.parent; n && n.type !== 'function_definition' && n.type !== 'module'; n = n.parent) {
+    if ((n.type === 'except_clause' || n.type === 'except_group_clause') && n.parent?.type === 'try_statement') {
+      const body = n.parent.childForFieldName('body');
+      return !!body && m.callsInside(body.startIndex, body.endIndex).some((c) => checkpointPath(m, c)?.text === path.text);
+    }
+  }
+  return false;
+}
+
+function reloadsSamePath(m: PythonModel, handler: Node, path: Node): boolean {
+  return m.callsInside(handler.startIndex, handler.endIndex).some((c) => checkpointPath(m, c)?.text === path.text);
 }
 
 /** `path = best if os.path.exists(best) else last`, or `path` re-bound under an existence test. */
