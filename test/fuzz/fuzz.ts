@@ -501,8 +501,8 @@ function newFindings(
 }
 
 /**
- * The facts of a program that rules read from code a fix may add to: the modules it imports, whether
- * it trains on the GPU, how many training loops it has. Each changed fact, in words.
+ * The facts of a program that rules read from code a fix may add to: the names its imports bind, whether
+ * it trains on the GPU, how many moves to the GPU it makes, how many training loops it has. Each changed fact, in words.
  */
 export function changedFacts(a: PythonModel, b: PythonModel): string[] {
   const out: string[] = [];
@@ -511,8 +511,16 @@ export function changedFacts(a: PythonModel, b: PythonModel): string[] {
   const bound = [...b.imports.keys()].filter((k) => !a.imports.has(k));
   if (bound.length) out.push(`imports ${bound.sort().join(', ')}`);
   if (!usesGpu(a) && usesGpu(b)) out.push('now on the GPU');
+  // a model or batch moved to a device that may be CUDA (TG201 moves the model: TG202 then rightly
+  // sees the batches the user's loop leaves on the CPU)
+  else if (gpuMoves(b) > gpuMoves(a)) out.push('more moves to the GPU');
   if (b.trainingLoops().size > a.trainingLoops().size) out.push('more training loops');
   return out;
+}
+
+/** `.cuda()` calls and `.to(device)` calls to a device that may be CUDA. */
+function gpuMoves(m: PythonModel): number {
+  return m.calls.filter((c) => !!c.receiver && (c.method === 'cuda' || (c.method === 'to' && ['cuda', 'maybe-cuda'].includes(m.deviceOf(c.args[0] ?? c.keywords.get('device') ?? null))))).length;
 }
 
 /**

@@ -8,7 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkInput, classifyNewFinding, fuzz, insertedSpans, mutate, loadCorpus, rng, minimise } from '../fuzz/fuzz';
+import { changedFacts, checkInput, classifyNewFinding, fuzz, insertedSpans, mutate, loadCorpus, rng, minimise } from '../fuzz/fuzz';
 import { SourceText } from '../../server/src/analysis/source';
 import { chunksOf } from '../fuzz/long';
 import { analyzeText } from '../../server/src/analysis/analyze';
@@ -100,6 +100,16 @@ describe('fuzzing the analyser, the fixes, fix-all and the CLI', function () {
     assert.deepStrictEqual(classifyNewFinding('TG204', { code: 'TG801', start: 40 }, inserted, facts), { unmasked: true, why: 'now on the GPU' });
     // the end of the inserted text is the user's code again
     assert.strictEqual(classifyNewFinding('TG204', { code: 'TG801', start: 20 }, inserted, facts).unmasked, true);
+  });
+
+  it('names the facts a fix changed that rules share: names imports bind, the GPU, moves to it, training loops', () => {
+    const facts = (a: string, b: string) => changedFacts(analyzeText(a).model, analyzeText(b).model);
+    const loop = 'for x, y in loader:\n    loss = torch.nn.functional.cross_entropy(model(x), y)\n    loss.backward()\n';
+    assert.deepStrictEqual(facts(loop, 'import torch\n' + loop), ['imports torch']);
+    assert.deepStrictEqual(facts('import torch\nmodel = torch.nn.Linear(2, 2)\n' + loop, 'import torch\nmodel = torch.nn.Linear(2, 2).cuda()\n' + loop), ['now on the GPU']);
+    const gpu = 'import torch\nmodel = torch.nn.Linear(2, 2).cuda()\n';
+    assert.deepStrictEqual(facts(gpu + loop, gpu + loop.replace('model(x)', 'model(x.cuda())')), ['more moves to the GPU']);
+    assert.deepStrictEqual(facts(gpu + loop, gpu + loop + '# a comment\n'), []);
   });
 
   it('a seeded run of 150 mutated inputs: nothing escapes, no rule error, no fix breaks python3 parsing', async function () {
