@@ -513,14 +513,17 @@ export function changedFacts(a: PythonModel, b: PythonModel): string[] {
   if (!usesGpu(a) && usesGpu(b)) out.push('now on the GPU');
   // a model or batch moved to a device that may be CUDA (TG201 moves the model: TG202 then rightly
   // sees the batches the user's loop leaves on the CPU)
-  else if (gpuMoves(b) > gpuMoves(a)) out.push('more moves to the GPU');
+  else if (gpuMoves(b) > gpuMoves(a)) out.push('more moves to a device that may be the GPU');
   if (b.trainingLoops().size > a.trainingLoops().size) out.push('more training loops');
   return out;
 }
 
-/** `.cuda()` calls and `.to(device)` calls to a device that may be CUDA. */
+/**
+ * `.cuda()` calls and `.to(device)` calls to a device that may be the GPU: not known to be the CPU, as
+ * TG202 reads a model's placement (`.to(DEVICE)` with a device the file does not show counts).
+ */
 function gpuMoves(m: PythonModel): number {
-  return m.calls.filter((c) => !!c.receiver && (c.method === 'cuda' || (c.method === 'to' && ['cuda', 'maybe-cuda'].includes(m.deviceOf(c.args[0] ?? c.keywords.get('device') ?? null))))).length;
+  return m.calls.filter((c) => !!c.receiver && (c.method === 'cuda' || (c.method === 'to' && m.deviceOf(c.args[0] ?? c.keywords.get('device') ?? null) !== 'cpu'))).length;
 }
 
 /**
