@@ -12,8 +12,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initParser } from '../../server/src/analysis/parser';
-import { analyzeText } from '../../server/src/analysis/analyze';
-import { applyEdits, SourceText } from '../../server/src/analysis/source';
+import { analyzeText, type AnalysisResult } from '../../server/src/analysis/analyze';
+import { applyEdits, SourceText, type TextEdit } from '../../server/src/analysis/source';
+import type { PythonModel } from '../../server/src/analysis/model';
+import { usesGpu } from '../../server/src/analysis/devices';
 import { fixAll, fixSpans, parses } from '../../server/src/fixes/apply';
 import { parseIpynb } from '../../server/src/analysis/ipynb';
 import { NotebookProgram } from '../../server/src/analysis/notebook';
@@ -270,7 +272,8 @@ export function mutate(corpus: readonly Corpus[], r: () => number): { text: stri
 export interface Failure {
   /**
    * `fix-keeps-finding`: the fix's own finding is still there after it; `fix-adds-finding`: a finding
-   * the text did not have appears; `fix-all-refused`: fix-all had to leave out a fix it was offered
+   * the text did not have appears, of its own rule, on its own text, or on the user's code with no
+   * shared fact changed (`classifyNewFinding`; an unmasked one only with `strict`); `fix-all-refused`: fix-all had to leave out a fix it was offered
    * (its safety net held, but the user loses a fix they were shown).
    */
   kind: 'exception' | 'rule-error' | 'malformed-fix' | 'fix-breaks-syntax' | 'fix-keeps-finding' | 'fix-adds-finding' | 'fix-all-breaks-syntax' | 'fix-all-refused' | 'cli';
@@ -286,10 +289,10 @@ export interface CheckStats {
   fixAlls: number;
   cliRuns: number;
   /**
-   * Findings a fix made appear (another rule's, or a second one of its own rule), by `FIX->NEW` code
-   * pair. Without `strict` they are counted, not failures: on a mutated text a fix can change what the
-   * code does (TG204 puts training on the GPU, and TG203 / TG801 then rightly ask for a memory print
-   * and mixed precision), which the fixtures' round trip (test/unit/helpers.ts) rules out by construction.
+   * Unmasked findings: findings a fix made appear on the user's own code because it changed a fact
+   * the rules share (TG204 puts training on the GPU, and TG801 then rightly asks for mixed precision
+   * in the user's loop), by `FIX->NEW (fact)`. Counted, not failures (failures with `strict`). Every
+   * other finding a fix makes appear is a failure (`fix-adds-finding`, see `classifyNewFinding`).
    */
   newFindings: Record<string, number>;
 }
@@ -356,20 +359,22 @@ export async function checkInput(text: string, opts: { cli?: boolean; stats?: Ch
         continue;
       }
       // the finding is gone, and nothing new appears (as test/unit/helpers.ts checkFixRoundTrip)
-      const afterFindings = analyzeText(fixed).findings;
+      const afterResult = analyzeText(fixed);
+      const afterFindings = afterResult.findings;
       const after = count(afterFindings);
-      // where the finding's start is after the edits (edits before it shift it; an edit over it keeps its start)
       const fixedSrc = new SourceText(fixed);
-      const start = src.offsetAt(f.range.start);
-      const moved = start + f.fix.edits.reduce((d, e) => (src.offsetAt(e.range.end) <= start && src.offsetAt(e.range.start) < start ? d + e.newText.length - (src.offsetAt(e.range.end) - src.offsetAt(e.range.start)) : src.offsetAt(e.range.start) === start && src.offsetAt(e.range.end) === start ? d + e.newText.length : d), 0);
+      const map = offsetMap(src, f.fix.edits);
+      const moved = map(src.offsetAt(f.range.start));
       const stays = afterFindings.some((g) => g.code === f.code && g.message === f.message && fixedSrc.offsetAt(g.range.start) === moved);
       if (stays) failures.push({ kind: 'fix-keeps-finding', where: f.code, message: `${f.fix.title}: ${f.code} still reported at the same place` });
-      for (const [code, n] of after) {
-        // a second finding of the fix's own rule elsewhere (its own is gone) is a new finding too
-        if (n <= (before.get(code) ?? 0) - (code === f.code && !stays ? 1 : 0) || (code === f.code && stays)) continue;
-        const pair = `${f.code}->${code}`;
-        stats.newFindings[pair] = (stats.newFindings[pair] ?? 0) + 1;
-        if (opts.strict) failures.push({ kind: 'fix-adds-finding', where: pair, message: `${f.fix.title}: ${code} reported ${n} time(s), ${before.get(code) ?? 0} before` });
+      for (const added of newFindings(result.findings, afterFindings, f, stays, src, fixedSrc, map, before, after)) {
+        const verdict = classifyNewFinding(f.code, { code: added.code, start: fixedSrc.offsetAt(added.range.start) }, insertedSpans(src, f.fix.edits), () => changedFacts(result.model, afterResult.model));
+        const pair = `${f.code}->${added.code}`;
+        if (verdict.unmasked) {
+          const key = `${pair} (${verdict.why})`;
+          stats.newFindings[key] = (stats.newFindings[key] ?? 0) + 1;
+          if (opts.strict) failures.push({ kind: 'fix-adds-finding', where: pair, message: `${f.fix.title}: ${added.code} appeared on the code (${verdict.why}; --strict)` });
+        } else failures.push({ kind: 'fix-adds-finding', where: pair, message: `${f.fix.title}: ${added.code} appeared (${verdict.why}) at ${added.range.start.line + 1}:${added.range.start.character + 1}: ${added.message.slice(0, 120)}` });
       }
     }
   } catch (e) {
@@ -440,6 +445,108 @@ export async function minimise(text: string, stillFails: (t: string) => Promise<
   return current;
 }
 
+
+/**
+ * Where an offset of the original text is after the edits: edits wholly before it shift it; an
+ * insertion exactly at it moves it past the inserted text; an edit over it keeps its start.
+ */
+function offsetMap(src: SourceText, edits: readonly TextEdit[]): (offset: number) => number {
+  const spans = edits.map((e) => ({ start: src.offsetAt(e.range.start), end: src.offsetAt(e.range.end), len: e.newText.length }));
+  return (at) => at + spans.reduce((d, e) => (e.end <= at && e.start < at ? d + e.len - (e.end - e.start) : e.start === at && e.end === at ? d + e.len : d), 0);
+}
+
+/**
+ * The text each edit writes, in offsets of the fixed text, less what it keeps of the text it
+ * replaces (the common start and end): `for p in r:` -> `for i, p in enumerate(r):` wrote
+ * `i, p in enumerate(r)`, not the `for` the loop's findings start at.
+ */
+export function insertedSpans(src: SourceText, edits: readonly TextEdit[]): { start: number; end: number }[] {
+  const sorted = edits.map((e) => ({ start: src.offsetAt(e.range.start), end: src.offsetAt(e.range.end), text: e.newText })).sort((a, b) => a.start - b.start || a.end - b.end); // as applyEdits applies them
+  const out: { start: number; end: number }[] = [];
+  let shift = 0;
+  for (const e of sorted) {
+    const old = src.text.slice(e.start, e.end);
+    let pre = 0;
+    while (pre < old.length && pre < e.text.length && old[pre] === e.text[pre]) pre++;
+    let suf = 0;
+    while (suf < old.length - pre && suf < e.text.length - pre && old[old.length - 1 - suf] === e.text[e.text.length - 1 - suf]) suf++;
+    const start = e.start + shift + pre;
+    const end = e.start + shift + e.text.length - suf;
+    if (end > start) out.push({ start, end });
+    shift += e.text.length - (e.end - e.start);
+  }
+  return out;
+}
+
+type Found = AnalysisResult['findings'][number];
+
+/**
+ * The findings a fix made appear: for each rule reported more often after the fix than before (its
+ * own rule counted without the finding it fixed), the findings of that rule that no finding of the
+ * original text maps to (same rule, same start after the edits).
+ */
+function newFindings(
+  beforeFindings: readonly Found[], afterFindings: readonly Found[], fixed: Found, stays: boolean,
+  src: SourceText, fixedSrc: SourceText, map: (o: number) => number, before: Map<string, number>, after: Map<string, number>,
+): Found[] {
+  const out: Found[] = [];
+  for (const [code, n] of after) {
+    if (n <= (before.get(code) ?? 0) - (code === fixed.code && !stays ? 1 : 0) || (code === fixed.code && stays)) continue;
+    const known = new Set(beforeFindings.filter((h) => h.code === code && h !== fixed).map((h) => map(src.offsetAt(h.range.start))));
+    const mine = afterFindings.filter((g) => g.code === code);
+    const unmatched = mine.filter((g) => !known.has(fixedSrc.offsetAt(g.range.start)));
+    out.push(...(unmatched.length ? unmatched : mine.slice(-1)));
+  }
+  return out;
+}
+
+/**
+ * The facts of a program that rules read from code a fix may add to: the names its imports bind, whether
+ * it trains on the GPU, how many moves to the GPU it makes, how many training loops it has. Each changed fact, in words.
+ */
+export function changedFacts(a: PythonModel, b: PythonModel): string[] {
+  const out: string[] = [];
+  // a name the file reads now bound by an import (`torch.nn.functional.cross_entropy(...)` resolves
+  // once a fix adds `import torch`)
+  const bound = [...b.imports.keys()].filter((k) => !a.imports.has(k));
+  if (bound.length) out.push(`imports ${bound.sort().join(', ')}`);
+  if (!usesGpu(a) && usesGpu(b)) out.push('now on the GPU');
+  // a model or batch moved to a device that may be CUDA (TG201 moves the model: TG202 then rightly
+  // sees the batches the user's loop leaves on the CPU)
+  else if (gpuMoves(b) > gpuMoves(a)) out.push('more moves to a device that may be the GPU');
+  if (b.trainingLoops().size > a.trainingLoops().size) out.push('more training loops');
+  return out;
+}
+
+/**
+ * `.cuda()` calls and `.to(device)` calls to a device that may be the GPU: not known to be the CPU, as
+ * TG202 reads a model's placement (`.to(DEVICE)` with a device the file does not show counts).
+ */
+function gpuMoves(m: PythonModel): number {
+  return m.calls.filter((c) => !!c.receiver && (c.method === 'cuda' || (c.method === 'to' && m.deviceOf(c.args[0] ?? c.keywords.get('device') ?? null) !== 'cpu'))).length;
+}
+
+/**
+ * Is a finding that appeared after a fix a fact the user's code really has, unmasked by what the fix
+ * changed (TG204 puts the model on the GPU, and TG801 then rightly asks for autocast in the user's
+ * loop; a fix's `import torch` lets `torch.nn.functional.cross_entropy(...)` in the user's loop resolve), or damage the fix did? Damage: a finding that starts in the text the fix wrote (an inserted
+ * print, checkpoint or smoke test another rule reports, or the fix's own rule again), or one on the
+ * user's code where no fact the rules share changed (then the fix's text itself is what the rule
+ * read, or the fix re-triggers its own rule elsewhere). Unmasked: on the user's code, and the fix
+ * changed a named fact (`changedFacts`): the same rule included, when it now sees another place of
+ * the user's code (TG204's fix adds `import torch`, and the model's own `.to("cpu")`, unresolved
+ * before, is now reported too).
+ */
+export function classifyNewFinding(
+  fixCode: string, added: { code: string; start: number }, inserted: readonly { start: number; end: number }[], facts: () => string[],
+): { unmasked: boolean; why: string } {
+  const own = added.code === fixCode;
+  if (inserted.some((s) => added.start >= s.start && added.start < s.end)) return { unmasked: false, why: own ? "the fix re-triggers its own rule on its own text" : "on the fix's own text" };
+  const changed = facts();
+  if (!changed.length) return { unmasked: false, why: own ? "the fix re-triggers its own rule elsewhere, and no shared fact changed" : "on the user's code, and no shared fact changed" };
+  return { unmasked: true, why: changed.join('; ') };
+}
+
 export interface FuzzOptions {
   seed: number;
   /** Inputs `from` (default 0) up to `count` (exclusive) of the seed's sequence are checked. */
@@ -451,7 +558,7 @@ export interface FuzzOptions {
   cliEvery?: number;
   /** Only check these input indexes (the others are generated, so the seed's sequence stays the same, but not checked). */
   only?: readonly number[];
-  /** A fix that makes a new finding appear is a failure (`fix-adds-finding`), not only counted. */
+  /** An unmasked finding (see `CheckStats.newFindings`) is a failure too, not only counted. */
   strict?: boolean;
   /** Minimise each new failure signature (slower). */
   minimise?: boolean;
@@ -464,7 +571,7 @@ export interface FuzzReport {
   fixes: number;
   fixAlls: number;
   cliRuns: number;
-  /** Findings fixes made appear, by `FIX->NEW` code pair (failures only with `strict`). */
+  /** Unmasked findings, by `FIX->NEW (fact)` (failures only with `strict`; see `CheckStats.newFindings`). */
   newFindings: Record<string, number>;
   /** One entry per distinct failure signature: the first input that showed it (minimised when asked). */
   crashes: { failure: Failure; input: string; minimised?: string; from: string; ops: string[]; index: number }[];

@@ -8,8 +8,9 @@
  * inputs before it are generated, not checked, so input i of a seed is the same text as in
  * `npm run fuzz -- --seed S --only i`). A progress line per chunk; at the end the totals (inputs,
  * fixes, fix-all runs, CLI runs, failures), every distinct failure with the command that replays
- * it, and with `--save` its minimised input in test/fixtures/fuzz-regressions/. Findings that a fix
- * made appear are counted by code pair (failures with `--strict`: see `CheckStats.newFindings`).
+ * it, and with `--save` its minimised input in test/fixtures/fuzz-regressions/. A finding a fix makes
+ * appear is a failure, except an unmasked one (on the user's code, after the fix changed a fact the
+ * rules share), counted by `FIX->NEW (fact)` (failures with `--strict`: see `CheckStats.newFindings`).
  *
  * Exit code: 0 when the whole count ran with no failure; 1 on any failure, a worker that died, or a
  * count cut short by `--seconds`; 2 bad arguments.
@@ -181,7 +182,7 @@ async function main(): Promise<number> {
   for (const p of problems) process.stdout.write(`  ${p}\n`);
   if (newFindings.size) {
     const n = [...newFindings.values()].reduce((a, b) => a + b, 0);
-    process.stdout.write(`  ${n} finding(s) appeared after a fix (${strict ? 'failures, --strict' : 'counted, not failures; --strict fails on them'}): ${[...newFindings].sort((a, b) => b[1] - a[1]).map(([p, k]) => `${p} ${k}`).join(', ')}\n`);
+    process.stdout.write(`  ${n} unmasked finding(s), on the user's code after a fix changed a fact (${strict ? 'failures, --strict' : 'counted, not failures; --strict fails on them'}): ${[...newFindings].sort((a, b) => b[1] - a[1]).map(([p, k]) => `${p} ${k}`).join(', ')}\n`);
   }
   for (const c of crashes) {
     process.stdout.write(`  ${c.failure.kind} in ${c.failure.where} (seed ${c.seed} input ${c.index}): ${c.failure.message}\n    replay: npm run fuzz -- --seed ${c.seed} --count ${c.index + 1} --only ${c.index}\n`);

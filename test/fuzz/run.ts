@@ -67,7 +67,7 @@ async function main(): Promise<number> {
   const report = await fuzz({ seed, from, count, seconds, cliEvery, only, strict: process.argv.includes('--strict'), minimise: true, log: (l) => process.stdout.write(l + '\n') });
   process.stdout.write(`fuzz seed=${seed}: ${report.inputs} inputs (${report.skipped} skipped by the limits), ${report.fixes} fixes checked, ${report.fixAlls} fix-all runs, ${report.cliRuns} CLI runs, ${report.crashes.length} failure(s)${report.stoppedByTime ? ' (stopped by --seconds)' : ''}\n`);
   const added = Object.entries(report.newFindings);
-  if (added.length) process.stdout.write(`findings that appeared after a fix (${process.argv.includes('--strict') ? 'failures' : 'counted, not failures: --strict'}): ${added.map(([p, n]) => `${p} ${n}`).join(', ')}\n`);
+  if (added.length) process.stdout.write(`unmasked findings, on the user's code after a fix changed a fact (${process.argv.includes('--strict') ? 'failures, --strict' : 'counted, not failures; --strict fails on them'}): ${added.map(([p, n]) => `${p} ${n}`).join(', ')}\n`);
   if (save) for (const p of saveRegressions(seed, report.crashes)) process.stdout.write(`saved ${p}\n`);
   return report.crashes.length ? 1 : 0;
 }

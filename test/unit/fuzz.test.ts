@@ -8,7 +8,8 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { checkInput, fuzz, mutate, loadCorpus, rng, minimise } from '../fuzz/fuzz';
+import { changedFacts, checkInput, classifyNewFinding, fuzz, insertedSpans, mutate, loadCorpus, rng, minimise } from '../fuzz/fuzz';
+import { SourceText } from '../../server/src/analysis/source';
 import { chunksOf } from '../fuzz/long';
 import { analyzeText } from '../../server/src/analysis/analyze';
 import { limitExceeded } from '../../server/src/analysis/limits';
@@ -74,6 +75,41 @@ describe('fuzzing the analyser, the fixes, fix-all and the CLI', function () {
     const text = 'import torch\nx = 1\nboom = (1,\ny = 2\n';
     const small = await minimise(text, async (t) => t.includes('boom'));
     assert.strictEqual(small, 'boom');
+  });
+
+  it("a fix's text is what it wrote, less what it kept of the text it replaced", () => {
+    const src = new SourceText('import os\nfor p in r:\n    f(p)\n');
+    const edits = [
+      { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 11 } }, newText: 'for i, p in enumerate(r):' },
+      { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, newText: 'import torch\n' },
+    ];
+    const fixed = 'import os\nimport torch\nfor i, p in enumerate(r):\n    f(p)\n';
+    const spans = insertedSpans(src, edits).map((s) => fixed.slice(s.start, s.end));
+    assert.deepStrictEqual(spans, ['import torch\n', 'i, p in enumerate(r)']);
+  });
+
+  it('a finding a fix makes appear is damage (its own rule, on its text, or with no fact changed), or unmasked on the code by a changed fact', () => {
+    const inserted = [{ start: 10, end: 20 }];
+    const facts = () => ['now on the GPU'];
+    assert.deepStrictEqual(classifyNewFinding('TG203', { code: 'TG203', start: 15 }, inserted, facts), { unmasked: false, why: 'the fix re-triggers its own rule on its own text' });
+    assert.deepStrictEqual(classifyNewFinding('TG204', { code: 'TG204', start: 40 }, inserted, () => []), { unmasked: false, why: 'the fix re-triggers its own rule elsewhere, and no shared fact changed' });
+    // the same rule at another place of the user's code, seen through a fact the fix changed (seed 13 input 30917)
+    assert.deepStrictEqual(classifyNewFinding('TG204', { code: 'TG204', start: 40 }, inserted, () => ['imports torch']), { unmasked: true, why: 'imports torch' });
+    assert.deepStrictEqual(classifyNewFinding('TG211', { code: 'TG304', start: 12 }, inserted, facts), { unmasked: false, why: "on the fix's own text" });
+    assert.deepStrictEqual(classifyNewFinding('TG221', { code: 'TG203', start: 40 }, inserted, () => []), { unmasked: false, why: "on the user's code, and no shared fact changed" });
+    assert.deepStrictEqual(classifyNewFinding('TG204', { code: 'TG801', start: 40 }, inserted, facts), { unmasked: true, why: 'now on the GPU' });
+    // the end of the inserted text is the user's code again
+    assert.strictEqual(classifyNewFinding('TG204', { code: 'TG801', start: 20 }, inserted, facts).unmasked, true);
+  });
+
+  it('names the facts a fix changed that rules share: names imports bind, the GPU, moves to it, training loops', () => {
+    const facts = (a: string, b: string) => changedFacts(analyzeText(a).model, analyzeText(b).model);
+    const loop = 'for x, y in loader:\n    loss = torch.nn.functional.cross_entropy(model(x), y)\n    loss.backward()\n';
+    assert.deepStrictEqual(facts(loop, 'import torch\n' + loop), ['imports torch']);
+    assert.deepStrictEqual(facts('import torch\nmodel = torch.nn.Linear(2, 2)\n' + loop, 'import torch\nmodel = torch.nn.Linear(2, 2).cuda()\n' + loop), ['now on the GPU']);
+    const gpu = 'import torch\nmodel = torch.nn.Linear(2, 2).cuda()\n';
+    assert.deepStrictEqual(facts(gpu + loop, gpu + loop.replace('model(x)', 'model(x.cuda())')), ['more moves to a device that may be the GPU']);
+    assert.deepStrictEqual(facts(gpu + loop, gpu + loop + '# a comment\n'), []);
   });
 
   it('a seeded run of 150 mutated inputs: nothing escapes, no rule error, no fix breaks python3 parsing', async function () {

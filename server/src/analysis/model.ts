@@ -978,7 +978,15 @@ export class PythonModel {
 
   roleOfOrigin(o: Origin): Role | null {
     if (!o.base) return null;
-    const chain = o.chain.filter((m) => m !== 'to' && m !== 'cuda' && m !== 'train' && m !== 'eval' && m !== 'float' && m !== 'half' && m !== 'to_memory_format');
+    // a class or factory named, not called (`model = torchvision.models.resnet18`, `net = Net`): the
+    // value is the constructor, and calling it builds the instance (`model()` makes a network, it is
+    // no forward pass). Only the origin read from a call is an instance already.
+    let rest = o.chain;
+    if (o.node.type !== 'call' && o.base !== '<literal>') {
+      if (rest[0] !== '__call__') return null;
+      rest = rest.slice(1);
+    }
+    const chain = rest.filter((m) => m !== 'to' && m !== 'cuda' && m !== 'train' && m !== 'eval' && m !== 'float' && m !== 'half' && m !== 'to_memory_format');
     if (chain.length) return null;
     const b = o.base;
     if (K.isLossConstructor(b)) return 'loss';

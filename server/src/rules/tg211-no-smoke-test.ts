@@ -17,6 +17,8 @@ import type { CallSite, LoopInfo, PythonModel } from '../analysis/model';
 import { stringValue } from '../analysis/model';
 import { describeBatchStep, nameInScope, type BatchStep } from '../analysis/training';
 import { freshName, indentTemplate, insertLinesBefore } from '../fixes/edits';
+import type { TextEdit } from '../analysis/source';
+import { currentAutocastText, reportsDeprecatedAmp } from './tg304-deprecated-cuda-amp';
 import type { Fix, Rule } from './types';
 
 export const rule: Rule = {
@@ -56,7 +58,7 @@ export const rule: Rule = {
         range: headerRange(at.node),
         message: 'Full training starts with no smoke test: run one batch forward + backward first, so a hang, a loader error or an OOM shows in seconds, not minutes into the budget',
         // the fix inserts before the whole run: its title says where when that is another function
-        fix: smokeTestFix(m, loop, at.fn),
+        fix: smokeTestFix(m, loop, at.fn, reportsDeprecatedAmp(ctx)),
       });
     }
   },
@@ -106,15 +108,16 @@ function candidateInsertions(m: PythonModel, outer: LoopInfo): { at: LoopInfo; s
 }
 
 /** The smoke-test fix for the run starting at `outer`; its title names the function it edits when that is not `reportedIn`'s. */
-function smokeTestFix(m: PythonModel, outer: LoopInfo, reportedIn: LoopInfo['fn'] = outer.fn): Fix | null {
+function smokeTestFix(m: PythonModel, outer: LoopInfo, reportedIn: LoopInfo['fn'], modernAmp: boolean): Fix | null {
   for (const { at, step } of candidateInsertions(m, outer)) {
-    const fix = buildSmokeTest(m, at, step);
+    const fix = buildSmokeTest(m, at, step, modernAmp);
     if (fix) return at.fn === reportedIn ? fix : { ...fix, title: `${fix.title} (${at.fn ? `in \`${at.fn.name}\`` : 'at module level'})` };
   }
   return null;
 }
 
-function buildSmokeTest(m: PythonModel, at: LoopInfo, step: BatchStep): Fix | null {
+/** `modernAmp`: a deprecated `torch.cuda.amp.autocast(...)` is copied in its torch.amp form (TG304 would report the copy). */
+function buildSmokeTest(m: PythonModel, at: LoopInfo, step: BatchStep, modernAmp: boolean): Fix | null {
   const src = m.source;
   const before = at.node.startIndex;
   const from = step.loop.fn;
@@ -133,10 +136,17 @@ function buildSmokeTest(m: PythonModel, at: LoopInfo, step: BatchStep): Fix | nu
     move = `.to(${dev})`;
   }
   let autocast: string | null = null;
+  let importEdit: TextEdit | null = null;
   if (step.autocast) {
     const item = step.autocast.items.find((i) => m.isAutocast({ ...step.autocast!, items: [i] }));
     autocast = item ? importOnly(m, item.value) : null;
     if (!autocast) return null;
+    if (modernAmp) {
+      const current = currentAutocastText(m, item!.value);
+      if (!current) return null;
+      autocast = current.text;
+      importEdit = current.edit;
+    }
   }
   const x = freshName(m, 'smoke_inputs');
   const y = freshName(m, 'smoke_targets');
@@ -160,7 +170,7 @@ function buildSmokeTest(m: PythonModel, at: LoopInfo, step: BatchStep): Fix | nu
   return {
     title: 'Insert a one-batch smoke test before the training loop',
     applicability: 'safe',
-    edits: [insertLinesBefore(src, at.node, indentTemplate(lines, indent, src.indentUnit))],
+    edits: [...(importEdit ? [importEdit] : []), insertLinesBefore(src, at.node, indentTemplate(lines, indent, src.indentUnit))],
   };
 }
 

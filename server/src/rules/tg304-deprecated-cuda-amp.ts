@@ -38,7 +38,7 @@ import { addKeywordArguments } from '../fixes/arguments';
 import { ensureModuleImport } from '../fixes/imports';
 import { deleteStatementLines, ownLineStatement } from '../fixes/statements';
 import { fileQuote, nameIsFree } from '../fixes/spelling';
-import { nodeRange, type Fix, type Rule } from './types';
+import { nodeRange, type Fix, type Rule, type RuleContext } from './types';
 
 export const rule: Rule = {
   meta: {
@@ -153,6 +153,33 @@ const DECORATOR: ReadonlySet<string> = new Set(['decorator']);
 function suppressed(m: PythonModel, d: Directives, use: Use): boolean {
   const start = { line: use.node.startPosition.row, character: use.node.startPosition.column };
   return isSuppressed(d, 'TG304', d.lines.size ? suppressionLines(m.root, start) : []);
+}
+
+/** Does TG304 report deprecated amp spellings for this workspace (torch not pinned below 2.4)? */
+export function reportsDeprecatedAmp(ctx: RuleContext): boolean {
+  const torchPin = ceilingOf(requirement(ctx.workspace.requirements, 'torch'));
+  return !(torchPin && ceilingBelow(torchPin, [2, 4]));
+}
+
+/**
+ * For a fix that writes a copy of an autocast expression (TG211's smoke test): the text in the
+ * torch.amp form when `expr` is a deprecated autocast call (with the `import torch` edit it needs),
+ * so the copy is not a new TG304 finding; `expr`'s own text otherwise; null when it cannot be
+ * rewritten (positional splats, the name `torch` taken).
+ */
+export function currentAutocastText(m: PythonModel, expr: Node): { text: string; edit: TextEdit | null } | null {
+  const call = expr.type === 'call' ? m.callAt(expr) : undefined;
+  const spec = call?.qualified ? DEPRECATED.get(call.qualified) : undefined;
+  if (!call || !spec || spec.name !== 'autocast') return { text: expr.text, edit: null };
+  const torch = torchName(m);
+  const args = call.node.childForFieldName('arguments');
+  if (!torch || !args || args.type !== 'argument_list') return null;
+  const items = args.namedChildren.filter((c) => c.type !== 'comment');
+  const positional = items.filter((c) => c.type !== 'keyword_argument' && c.type !== 'dictionary_splat');
+  if (positional.some((c) => c.type === 'list_splat') || positional.length > AUTOCAST_POSITIONAL.length) return null;
+  const quote = fileQuote(m);
+  const written = items.map((c) => (positional.includes(c) ? `${AUTOCAST_POSITIONAL[positional.indexOf(c)]}=${c.text}` : c.text));
+  return { text: `${torch.name}.amp.autocast(${[`${quote}${spec.device}${quote}`, ...written].join(', ')})`, edit: torch.edit };
 }
 
 // -------------------------------------------------------------------------------------------------
