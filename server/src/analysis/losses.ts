@@ -9,6 +9,7 @@ import type { Node } from './parser';
 import type { CallSite, FunctionInfo, LoopInfo, PythonModel } from './model';
 import { isWithin } from './model';
 import * as K from './knowledge';
+import { nodesOfType } from './memo';
 
 /** The qualified loss a call computes (`torch.nn.CrossEntropyLoss`, `torch.nn.functional.cross_entropy`), or null. */
 export function lossKind(m: PythonModel, call: CallSite): string | null {
@@ -187,4 +188,32 @@ export function functionTrains(m: PythonModel, fn: FunctionInfo): boolean {
 /** The statements directly in a loop body (comments left out). */
 export function bodyStatements(loop: LoopInfo): Node[] {
   return loop.body.namedChildren.filter((c) => c.type !== 'comment');
+}
+
+const LOGS = new Set(['math.log', 'numpy.log', 'torch.log', 'math.log2', 'numpy.log2']);
+const CLOSE = /^(math|numpy|torch)\.(isclose|allclose)$/;
+
+/** A log (of the number of classes) whose value is compared: `abs(val_loss - math.log(C)) < 0.1`, `baseline = np.log(C)` then `... < baseline`. */
+export function hasBaselineCheck(m: PythonModel): boolean {
+  let comparedNames: Set<string> | null = null;
+  const compared = () => {
+    if (comparedNames) return comparedNames;
+    const set = new Set<string>();
+    for (const n of nodesOfType(m, 'comparison_operator')) for (const id of m.identifiersIn(n)) set.add(id);
+    for (const c of m.calls) if (CLOSE.test(c.qualified ?? '')) for (const id of m.identifiersIn(c.node)) set.add(id);
+    return (comparedNames = set);
+  };
+  for (const c of m.calls) {
+    if (!c.qualified || !LOGS.has(c.qualified)) continue;
+    let stmtChild: Node = c.node;
+    for (let p = c.node.parent; p && p.type !== 'block' && p.type !== 'module'; p = p.parent) {
+      if (p.type === 'comparison_operator') return true;
+      if (p.type === 'call' && CLOSE.test(m.callAt(p)?.qualified ?? '')) return true;
+      stmtChild = p;
+    }
+    const assign = stmtChild.type === 'expression_statement' ? stmtChild.namedChildren[0] : null;
+    const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : null;
+    if (left?.type === 'identifier' && compared().has(left.text)) return true;
+  }
+  return false;
 }

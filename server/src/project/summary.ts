@@ -21,8 +21,8 @@ import { isNoGradDecorated, isNoGradExpression, isNoGradWith, modeSetBy } from '
 import { importsOf, type ImportRef } from './imports';
 import { argumentAt } from '../analysis/optim';
 import { FACT_KEYS, type FactKey } from './facts';
-import { isOpaque, isPrintLike } from '../rules/tg221-silent-training-loop';
-import { hasBaselineCheck } from '../rules/tg205-no-loss-sanity-check';
+import { isOpaque, isPrintLike } from '../analysis/reporting';
+import { hasBaselineCheck } from '../analysis/losses';
 
 /** A role a parameter can play: the model's roles, and a device. */
 export type ParamRole = Role | 'device';

@@ -27,7 +27,7 @@ import type { FunctionInfo, LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin } from '../analysis/model';
 import { isClassificationLoss } from '../analysis/knowledge';
 import { modelCreations, trainedModelUses } from '../analysis/devices';
-import { bodyStatements, classificationCriteria, classificationCriteriaOf, creationCall, functionTrains, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
+import { bodyStatements, classificationCriteria, classificationCriteriaOf, creationCall, functionTrains, hasBaselineCheck, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
 import { delegatedLoops, lossArguments, lossArgumentsOf, wholeTrainingCalls } from '../analysis/imported';
 import { scriptConstant } from '../analysis/config-values';
 import { nodesOfType, reachFromLoop } from '../analysis/memo';
@@ -77,7 +77,7 @@ export const rule: Rule = {
     // that function as the loss it trains with (unless that module compares with the baseline itself)
     const handed: LoopInfo[] = [];
     for (const d of delegatedLoops(m)) {
-      if (d.facts.trainingStep !== true || d.functions.some((f) => f.module?.baselineCheck !== false) || facts.get(d.loop)!.stepElsewhere) continue;
+      if (d.facts.trainingStep !== true || d.functions.some((f) => f.module?.baselineCheck !== false)) continue;
       const found = new Map<number, Node>();
       for (const a of lossArguments(d)) for (const n of criteriaCreatedAt(m, a)) found.set(n.id, n);
       if (found.size) {
@@ -179,34 +179,6 @@ function criteriaCreatedAt(m: PythonModel, expr: Node): Node[] {
     if (o.base && isClassificationLoss(o.base) && o.chain.every((c) => c === 'to' || c === 'cuda')) out.push(creationCall(m, o.node, o.base));
   }
   return out;
-}
-
-const LOGS = new Set(['math.log', 'numpy.log', 'torch.log', 'math.log2', 'numpy.log2']);
-const CLOSE = /^(math|numpy|torch)\.(isclose|allclose)$/;
-
-/** A log (of the number of classes) whose value is compared: `abs(val_loss - math.log(C)) < 0.1`, `baseline = np.log(C)` then `... < baseline`. */
-export function hasBaselineCheck(m: PythonModel): boolean {
-  let comparedNames: Set<string> | null = null;
-  const compared = () => {
-    if (comparedNames) return comparedNames;
-    const set = new Set<string>();
-    for (const n of nodesOfType(m, 'comparison_operator')) for (const id of m.identifiersIn(n)) set.add(id);
-    for (const c of m.calls) if (CLOSE.test(c.qualified ?? '')) for (const id of m.identifiersIn(c.node)) set.add(id);
-    return (comparedNames = set);
-  };
-  for (const c of m.calls) {
-    if (!c.qualified || !LOGS.has(c.qualified)) continue;
-    let stmtChild: Node = c.node;
-    for (let p = c.node.parent; p && p.type !== 'block' && p.type !== 'module'; p = p.parent) {
-      if (p.type === 'comparison_operator') return true;
-      if (p.type === 'call' && CLOSE.test(m.callAt(p)?.qualified ?? '')) return true;
-      stmtChild = p;
-    }
-    const assign = stmtChild.type === 'expression_statement' ? stmtChild.namedChildren[0] : null;
-    const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : null;
-    if (left?.type === 'identifier' && compared().has(left.text)) return true;
-  }
-  return false;
 }
 
 /** The statement that computes the validation loss in the epoch loop, and the name it binds. */
