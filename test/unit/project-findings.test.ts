@@ -58,8 +58,11 @@ describe('findings across modules (issue 18)', () => {
       // and trains with the criterion it is handed (TG205 on it, also alone: a criterion handed to a step the file cannot read)
       'pattern-c/train.py': { on: ['8 TG404', '11 TG205', '13 TG1005', '13 TG203', '13 TG211', '13 TG801', '19 TG701'], onlyFollowing: ['13 TG203', '13 TG801'] },
       'pattern-c/mylib/engine.py': { on: [], onlyFollowing: [] },
-      // a step function with no loop in it: the script's loop is its step loop (not an epoch loop: no TG1005)
-      'src-layout/scripts/train.py': { on: ['10 TG203', '10 TG211', '10 TG703', '10 TG801'], onlyFollowing: ['10 TG203', '10 TG211', '10 TG703', '10 TG801'] },
+      // a step function with no loop in it: the script's loop is its step loop (not an epoch loop: no TG1005);
+      // alone, the call handed the model, the optimizer and a batch is taken for an epoch step (TG211, TG703,
+      // TG205, and TG1005 on 100 'epochs'); following, train_step shows it is the batch loop: 100 steps, no TG1005;
+      // TG205 holds either way (train_step trains with the criterion it is handed)
+      'src-layout/scripts/train.py': { on: ['9 TG205', '10 TG203', '10 TG211', '10 TG703', '10 TG801'], onlyFollowing: ['10 TG203', '10 TG801'], onlyAlone: ['10 TG1005'] },
       // pattern D1 with common.py: the names come from its `*` (the same as the conventional bindings here)
       'd1/train.py': { on: ['4 TG501', '6 TG205', '8 TG1005', '8 TG211', '8 TG221', '8 TG703', '9 TG203', '9 TG801'], onlyFollowing: [] },
       // utils.py's DEVICE is CUDA: a GPU run, with no AMP and no memory report anywhere
