@@ -163,6 +163,18 @@ describe('findings across modules (issue 18)', () => {
       assert.ok(!with_.includes('TG703'), with_.join());
       assert.ok(alone.includes('TG703'), 'alone, the save is not seen');
     });
+    it('a step whose backward the summary cannot see (inside a scaler object handed in) leaves the loop an epoch loop: TG1005 and TG205 as alone; a module that compares with ln(C) silences TG205', () => {
+      // deit's shape: the batch loop is in engine.py, its backward inside `loss_scaler(loss, optimizer)`
+      const engine = ['import math', '', '', 'def train_one_epoch(model, criterion, loader, optimizer, loss_scaler):', '    for x, y in loader:', '        loss = criterion(model(x), y)', '        optimizer.zero_grad()', '        loss_scaler(loss, optimizer)', '    return loss.item()', ''].join('\n');
+      const train = ['import torch', 'from engine import train_one_epoch', 'from scaling import NativeScaler', 'model = torch.nn.Linear(4, 2).cuda()', 'opt = torch.optim.SGD(model.parameters(), lr=0.1)', 'crit = torch.nn.CrossEntropyLoss()', 'loader = torch.utils.data.DataLoader(torch.load("data.pt"), batch_size=64)', 'scaler = NativeScaler()', 'for epoch in range(300):', '    train_one_epoch(model, crit, loader, opt, scaler)', '    torch.save(model.state_dict(), "last.pt")', ''].join('\n');
+      const pick = (fs: Finding[]) => fs.map((f) => `${f.range.start.line + 1} ${f.code}`).filter((k) => / TG(205|1005)$/.test(k));
+      const v = new MemoryView({ '/w/train.py': train, '/w/engine.py': engine });
+      assert.deepStrictEqual(pick(run(v, '/w/train.py', '/w', false)), ['6 TG205', '9 TG1005'], 'alone');
+      assert.deepStrictEqual(pick(run(v, '/w/train.py', '/w')), ['6 TG205', '9 TG1005'], 'engine.py read: its loop shows no step of its own, so it is not taken for a single step');
+      const checked = engine.replace('    return loss.item()', '    if abs(loss.item() - math.log(2)) < 0.01:\n        print("stuck at the baseline")\n    return loss.item()');
+      const w = new MemoryView({ '/w/train.py': train, '/w/engine.py': checked });
+      assert.deepStrictEqual(pick(run(w, '/w/train.py', '/w')), ['9 TG1005'], 'the step compares its loss with ln(2)');
+    });
     it('an imported module deleted while open: read while open; closed and deleted, nothing is known and nothing guessed', () => {
       const diskView = project(STEP([]));
       const open = new OverlayView(diskView);

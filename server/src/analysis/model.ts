@@ -1358,7 +1358,9 @@ export class PythonModel {
       for (const f of facts.values()) {
         if (!f.delegated) continue;
         const steps = this.reachableFromLoop(f.loop).filter((c) => this.isDelegatedStep(c)).map((c) => this.importedFunction(c));
-        if (steps.length && steps.every((fn) => fn && fn.facts.trainingLoop === false)) f.stepElsewhere = true;
+        // the loop is the batch loop only when each step function shows a step and no loop of its own
+        // (a function whose step is hidden, e.g. a backward inside a library scaler call, says nothing)
+        if (steps.length && steps.every((fn) => fn && fn.facts.trainingStep === true && fn.facts.trainingLoop === false)) f.stepElsewhere = true;
       }
     }
     this.trainingCache = facts;

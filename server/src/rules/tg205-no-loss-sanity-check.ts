@@ -27,7 +27,7 @@ import type { FunctionInfo, LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin } from '../analysis/model';
 import { isClassificationLoss } from '../analysis/knowledge';
 import { modelCreations, trainedModelUses } from '../analysis/devices';
-import { bodyStatements, classificationCriteria, classificationCriteriaOf, creationCall, functionTrains, hasBaselineCheck, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
+import { bodyStatements, classificationCriteria, classificationCriteriaOf, functionTrains, hasBaselineCheck, lossBoundFromCall, lossKind, lossNames } from '../analysis/losses';
 import { delegatedLoops, lossArguments, lossArgumentsOf, wholeTrainingCalls } from '../analysis/imported';
 import { scriptConstant } from '../analysis/config-values';
 import { nodesOfType, reachFromLoop } from '../analysis/memo';
@@ -67,8 +67,11 @@ export const rule: Rule = {
       if (!f.delegated) continue;
       const found = new Map<number, Node>();
       for (const c of reachFromLoop(m, f.loop)) {
-        // a step the file cannot read (a read project module's step is judged by its summary below)
-        if (!m.isDelegatedStep(c) || m.importedFunction(c)) continue;
+        // a step the file cannot read, or whose step its summary does not show (a backward inside a library
+        // scaler call); a read module that shows the step is judged by its summary below, one that compares
+        // with the baseline is silent
+        const imported = m.importedFunction(c);
+        if (!m.isDelegatedStep(c) || (imported && (imported.facts.trainingStep === true || imported.module?.baselineCheck !== false))) continue;
         for (const a of [...c.args, ...c.keywords.values()]) if (m.hasRole(a, 'loss')) for (const n of classificationCriteriaOf(m, a)) found.set(n.id, n);
       }
       if (found.size) delegatedOf.set(f.loop, [...found.values()]);
@@ -79,7 +82,7 @@ export const rule: Rule = {
     for (const d of delegatedLoops(m)) {
       if (d.facts.trainingStep !== true || d.functions.some((f) => f.module?.baselineCheck !== false)) continue;
       const found = new Map<number, Node>();
-      for (const a of lossArguments(d)) for (const n of criteriaCreatedAt(m, a)) found.set(n.id, n);
+      for (const a of lossArguments(d)) for (const n of classificationCriteriaOf(m, a)) found.set(n.id, n);
       if (found.size) {
         criteriaOf.set(d.loop, [...found.values()]);
         handed.push(d.loop);
@@ -159,7 +162,7 @@ function reportWholeTrainings(ctx: RuleContext): void {
   for (const { call, fn } of wholeTrainingCalls(m)) {
     if (fn.module?.baselineCheck !== false) continue;
     for (const a of lossArgumentsOf(call, fn)) {
-      for (const n of criteriaCreatedAt(m, a)) {
+      for (const n of classificationCriteriaOf(m, a)) {
         if (seen.has(n.id)) continue;
         seen.add(n.id);
         ctx.report({
@@ -172,14 +175,6 @@ function reportWholeTrainings(ctx: RuleContext): void {
   }
 }
 
-/** The classification criteria an expression of the file is built by (`crit` of `crit = nn.CrossEntropyLoss()`). */
-function criteriaCreatedAt(m: PythonModel, expr: Node): Node[] {
-  const out: Node[] = [];
-  for (const o of m.originsOf(expr)) {
-    if (o.base && isClassificationLoss(o.base) && o.chain.every((c) => c === 'to' || c === 'cuda')) out.push(creationCall(m, o.node, o.base));
-  }
-  return out;
-}
 
 /** The statement that computes the validation loss in the epoch loop, and the name it binds. */
 function validationStep(m: PythonModel, loop: LoopInfo): { name: string; stmt: Node } | null {
