@@ -20,7 +20,7 @@
  */
 import type { Node } from '../analysis/parser';
 import type { LoopInfo, Origin, PythonModel } from '../analysis/model';
-import { isWithin } from '../analysis/model';
+import { isLibraryModule, isWithin } from '../analysis/model';
 import { nodesOfType } from '../analysis/node-index';
 import { dataLoaders, loaderArg, loaderArgValues, trainUses } from '../analysis/dataloaders';
 import { sources } from '../analysis/config-values';
@@ -44,9 +44,13 @@ export const rule: Rule = {
       if (info.args.has('batch_sampler')) continue;
       const loops = uses.map((u) => u.loop).filter((l): l is LoopInfo => !!l);
       if (loops.some((l) => accumulatesGradients(m, l))) continue;
-      const kind = dataKind(m, loops);
-      if (!kind) continue;
-      const threshold = kind === 'image' ? 32 : 1024;
+      const found = dataKind(m, loops);
+      // a model of unknown kind (built by a function nowhere in the file, another module's class):
+      // a size under the smallest threshold of every kind the rule covers is small whatever the kind,
+      // unless the file shows a kind the thresholds do not cover (text, audio, graphs, RL, sequences)
+      if (!found || (found === 'unknown' && uncoveredKindShown(m))) continue;
+      const kind = found;
+      const threshold = kind === 'tabular' ? 1024 : 32;
       const bs = loaderArg(info, 'batch_size');
       let size: number;
       let definedAt: Node | null = null;
@@ -62,12 +66,12 @@ export const rule: Rule = {
         if (vals[0].node.startPosition.row !== bs.startPosition.row) definedAt = vals[0].node;
       }
       if (size >= threshold || size <= 0) continue;
-      const advice = kind === 'image' ? '128+ at 224 px on a 24 GB GPU' : '4096+ for tabular data';
+      const advice = kind === 'image' ? '128+ at 224 px on a 24 GB GPU' : kind === 'tabular' ? '4096+ for tabular data' : '32+ for any vision or tabular model';
       // a loader factory (`make_loader(df, batch_size=400)`): the size is chosen where the factory is called, for this loader only
       const atCallSite = !!definedAt && !!bs && bs.type === 'identifier' && !!info.call.fn && info.call.fn.params.includes(bs.text) && m.callersOf(info.call.fn).some((site) => isWithin(definedAt!, site.node));
       ctx.report({
         node: atCallSite ? definedAt! : bs ?? info.call.node,
-        message: `Training batch size ${size}${bs ? '' : ' (DataLoader default)'} is small for ${kind === 'image' ? 'an image model' : 'a tabular MLP'} (< ${threshold}) and nothing accumulates gradients: the GPU idles between tiny steps. Raise it until GPU memory is 70-80% (${advice}), or accumulate gradients`,
+        message: `Training batch size ${size}${bs ? '' : ' (DataLoader default)'} is small for ${kind === 'image' ? 'an image model' : kind === 'tabular' ? 'a tabular MLP' : 'any image or tabular model'} (< ${threshold}) and nothing accumulates gradients: the GPU idles between tiny steps. Raise it until GPU memory is 70-80% (${advice}), or accumulate gradients`,
         related: atCallSite ? [{ range: nodeRange(bs!), message: 'the DataLoader that takes it' }] : definedAt ? [{ range: nodeRange(definedAt), message: `batch size ${size} is set here` }] : undefined,
       });
     }
@@ -124,23 +128,49 @@ const IMAGE_LIBRARIES = ['torchvision.transforms', 'albumentations', 'PIL', 'cv2
 const TEXT_LIBRARIES = ['transformers', 'tokenizers', 'torchtext', 'nltk', 'spacy', 'sentencepiece', 'gensim'];
 const TABLE_LIBRARIES = ['pandas', 'sklearn', 'polars'];
 
-type Kind = 'image' | 'tabular' | 'other';
+/** Libraries of data kinds the thresholds do not cover: text, audio, graphs, reinforcement learning. */
+const UNCOVERED_LIBRARIES = [
+  ...TEXT_LIBRARIES, 'torchaudio', 'librosa', 'soundfile', 'speechbrain', 'torch_geometric', 'dgl', 'networkx',
+  'gym', 'gymnasium', 'stable_baselines3', 'pytorch_lightning', 'lightning', 'accelerate', 'fairseq', 'allennlp',
+];
+/** Layers of sequence models (their batch is bounded by sequence memory, not by an image or tabular threshold). */
+const SEQUENCE_LAYERS = /^torch\.nn\.(Embedding|EmbeddingBag|RNN|LSTM|GRU|RNNCell|LSTMCell|GRUCell|Transformer|TransformerEncoder|TransformerDecoder|TransformerEncoderLayer|TransformerDecoderLayer|MultiheadAttention|Conv1d)$/;
 
-/** The kind of data the loops train on, from the models they call: image, tabular MLP, or null (other / unknown). */
-function dataKind(m: PythonModel, loops: LoopInfo[]): 'image' | 'tabular' | null {
+/** Does the file show a data kind TG401's thresholds do not cover (a text/audio/graph/RL library, sequence layers, a training framework)? */
+function uncoveredKindShown(m: PythonModel): boolean {
+  if (UNCOVERED_LIBRARIES.some((lib) => m.importsModule(lib))) return true;
+  if (m.frameworkLoops().length) return true;
+  return m.calls.some((c) => !!c.qualified && SEQUENCE_LAYERS.test(c.qualified));
+}
+
+type Kind = 'image' | 'tabular' | 'other' | 'unknown';
+
+/**
+ * The kind of data the loops train on, from the models they call: image, tabular MLP, unknown (a
+ * model the file does not define: a function or class found nowhere in it), or null (another kind,
+ * or no model found).
+ */
+function dataKind(m: PythonModel, loops: LoopInfo[]): 'image' | 'tabular' | 'unknown' | null {
   const kinds = new Set<Kind>();
   for (const loop of loops) {
     const calls = m.reachableFromLoop(loop).filter((c) => m.isModelCall(c));
     if (!calls.length) return null;
     for (const c of calls) {
       const target = c.method === 'forward' && c.receiver ? c.receiver : c.callee;
-      const origins = m.originsOf(target).filter((o) => m.roleOfOrigin(o) === 'model');
-      if (!origins.length) return null;
+      const all = m.originsOf(target);
+      const origins = all.filter((o) => m.roleOfOrigin(o) === 'model');
+      if (!origins.length) {
+        // a model call whose value comes from nowhere the file shows (a parameter, a function defined nowhere)
+        if (all.every((o) => unknownBase(o.base))) kinds.add('unknown');
+        else return null;
+        continue;
+      }
       for (const o of origins) kinds.add(modelKind(m, o));
     }
   }
   if (kinds.has('other') || !kinds.size) return null;
   if (kinds.has('image')) return 'image';
+  if (kinds.has('unknown')) return 'unknown';
   return IMAGE_LIBRARIES.some((lib) => m.importsModule(lib)) ? null : 'tabular';
 }
 
@@ -161,7 +191,14 @@ function modelKind(m: PythonModel, o: Origin, depth = 0): Kind {
     const layers = calls.filter((c) => c.qualified && /^torch\.nn\.[A-Z]/.test(c.qualified)).map((c) => c.node);
     return layersKind(m, layers, layers.length);
   }
-  return 'other';
+  // a factory found nowhere in the file (`timm_like_cnn()` with no def or import), or a model of
+  // another module of the project: its kind is unknown (not 'other')
+  return unknownBase(b) ? 'unknown' : 'other';
+}
+
+/** A model built by a name found nowhere in the file (no origin), or by another module of the project (not a known library's). */
+function unknownBase(b: string | null): boolean {
+  return !b || (!b.startsWith('<') && !b.startsWith('torch.') && !isLibraryModule(b));
 }
 
 /** Layer constructors only from the MLP set, at least one Linear: tabular. Convolutions: image. */
