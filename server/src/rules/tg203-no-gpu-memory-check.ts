@@ -10,7 +10,9 @@
  * Fix: insert the first-batch GPU print (used / total / %) that aborts under 10%, after the optimizer
  * step of the batch loop (adding `enumerate` to the loop when it has no batch index).
  * Silent: CPU-only scripts; scripts that already report memory (in a notebook, a `!nvidia-smi` line
- * counts: it prints the memory in use).
+ * counts: it prints the memory in use); library code (training never called in the file) unless its
+ * own code proves CUDA (torch.cuda.amp, empty_cache, .cuda(), a device that is "cuda" for sure) and
+ * it runs an epoch loop: a device from the caller or "cuda if available" is the program's fact.
  */
 import type { Node } from '../analysis/parser';
 import type { LoopInfo, PythonModel } from '../analysis/model';
