@@ -23,7 +23,7 @@ import { argumentAt } from '../analysis/optim';
 import { FACT_KEYS, type FactKey } from './facts';
 import { isOpaque, isPrintLike } from '../rules/tg221-silent-training-loop';
 import { hasBaselineCheck } from '../rules/tg205-no-loss-sanity-check';
-import { stepUnderModulo } from '../rules/tg401-small-batch-size';
+import { stepUnderModulo } from '../analysis/accumulation';
 
 /** A role a parameter can play: the model's roles, and a device. */
 export type ParamRole = Role | 'device';

@@ -29,6 +29,7 @@ import { nodesOfType } from '../analysis/node-index';
 import { dataLoaders, loaderArg, loaderArgValues, trainUses, type LoaderUse } from '../analysis/dataloaders';
 import type { ImportedFunction } from '../project/facts';
 import { resolveValues, sources } from '../analysis/config-values';
+import { stepUnderModulo } from '../analysis/accumulation';
 import { nodeRange, type Rule } from './types';
 
 export const rule: Rule = {
@@ -161,20 +162,6 @@ function argumentsFor(c: CallSite, fn: ImportedFunction, role: string): Node[] {
     if (arg) out.push(arg);
   }
   return out;
-}
-
-/** Is the call under an `if` whose condition has a `%` (`if (i + 1) % accum == 0:`), below `stop`? */
-export function stepUnderModulo(c: CallSite, stop: Node): boolean {
-  for (let p = c.node.parent; p && p.id !== stop.id; p = p.parent) {
-    if (p.type === 'if_statement' && hasModulo(p.childForFieldName('condition'))) return true;
-  }
-  return false;
-}
-
-function hasModulo(n: Node | null): boolean {
-  if (!n) return false;
-  if (n.type === 'binary_operator' && n.childForFieldName('operator')?.type === '%') return true;
-  return n.namedChildren.some(hasModulo);
 }
 
 /** Wrappers whose value is the model they are given. */
