@@ -286,4 +286,36 @@ describe('findings across modules (issue 18)', () => {
       assert.ok(!run(v, '/w/train.py', '/w').some((f) => f.code === 'TG501'));
     });
   });
+
+  describe('TG401 through a step of another module (a model of unknown kind, a batch sampler)', () => {
+    const TRAIN = [
+      'import torch',
+      'from torch.utils.data import DataLoader, BatchSampler, RandomSampler',
+      'from engine import train_one_epoch',
+      'from nets import build_net',
+      'model = build_net().cuda()',
+      'opt = torch.optim.SGD(model.parameters(), lr=0.1)',
+      'ds = torch.load("data.pt")',
+      'loader = DataLoader(ds, batch_sampler=BatchSampler(RandomSampler(ds), 4, drop_last=True), num_workers=8, pin_memory=True)',
+      'for epoch in range(3):',
+      '    train_one_epoch(model, loader, opt)',
+      '    torch.save(model.state_dict(), "last.pt")',
+      '',
+    ].join('\n');
+    const STEP = (accumulate: boolean) =>
+      ['import torch', '', '', 'def train_one_epoch(model, loader, optimizer):', '    for i, (x, y) in enumerate(loader):',
+        '        loss = torch.nn.functional.cross_entropy(model(x.cuda()), y.cuda())', '        loss.backward()',
+        ...(accumulate ? ['        if (i + 1) % 8 == 0:', '            optimizer.step()', '            optimizer.zero_grad()'] : ['        optimizer.step()', '        optimizer.zero_grad()']), ''].join('\n');
+    const tg401 = (v: ProjectView, follow = true) => run(v, '/w/train.py', '/w', follow).filter((f) => f.code === 'TG401').map((f) => f.range.start.line + 1);
+    it('the step accumulates nothing: TG401 on the batch_sampler (batch 4 < 32 whatever the model kind)', () => {
+      assert.deepStrictEqual(tg401(new MemoryView({ '/w/train.py': TRAIN, '/w/engine.py': STEP(false) })), [8]);
+    });
+    it('the step accumulates gradients (a step under `% 8`): silent', () => {
+      assert.deepStrictEqual(tg401(new MemoryView({ '/w/train.py': TRAIN, '/w/engine.py': STEP(true) })), []);
+    });
+    it('the step cannot be read (alone, or the module missing): silent', () => {
+      assert.deepStrictEqual(tg401(new MemoryView({ '/w/train.py': TRAIN, '/w/engine.py': STEP(false) }), false), []);
+      assert.deepStrictEqual(tg401(new MemoryView({ '/w/train.py': TRAIN })), []);
+    });
+  });
 });

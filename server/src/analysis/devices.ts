@@ -555,6 +555,33 @@ function gpuEvidence(m: PythonModel, c: CallSite): boolean {
   return false;
 }
 
+const cudaOnlyCache = new WeakMap<PythonModel, boolean>();
+
+/**
+ * Does the file's own code prove a CUDA run, whatever device its caller passes? Only APIs that run
+ * nowhere but on CUDA count: `torch.cuda.amp.*`, `torch.cuda.empty_cache()` / `synchronize()`,
+ * `.cuda()`, a move / autocast / GradScaler for a device that is CUDA for sure. A device that is a
+ * parameter or "cuda if available" (`maybe-cuda`) proves nothing: the caller decides. Used for library
+ * code (training functions the file never calls), whose GPU run is otherwise the calling program's fact.
+ */
+export function provesCuda(m: PythonModel): boolean {
+  return once(cudaOnlyCache, m, () => m.calls.some((c) => cudaOnlyEvidence(m, c)));
+}
+
+function cudaOnlyEvidence(m: PythonModel, c: CallSite): boolean {
+  if (c.method === 'cuda' && c.receiver) return true;
+  if (c.method === 'to') return m.deviceOf(c.args[0] ?? c.keywords.get('device') ?? null) === 'cuda';
+  const q = c.qualified;
+  if (!q || !q.startsWith('torch.')) return false;
+  if (q.startsWith('torch.cuda.amp.') || q === 'torch.cuda.empty_cache' || q === 'torch.cuda.synchronize') return true;
+  const dev = c.keywords.get('device');
+  if (dev && m.deviceOf(dev) === 'cuda') return true;
+  if (/^torch\.(amp\.)?(autocast|GradScaler)$|^torch\.amp\.autocast_mode\.autocast$/.test(q)) {
+    return m.deviceOf(c.keywords.get('device_type') ?? c.keywords.get('device') ?? c.args[0] ?? null) === 'cuda';
+  }
+  return false;
+}
+
 // -------------------------------------------------------------------------------------------------
 // Written for the CPU
 

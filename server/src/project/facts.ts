@@ -17,7 +17,7 @@ import type { ModuleTarget } from './resolve';
 import * as K from '../analysis/knowledge';
 
 /** The facts a summary states per scope (summary.ts `ScopeFacts`). */
-export const FACT_KEYS = ['trainingStep', 'trainingLoop', 'autocast', 'gradScaler', 'gpuMemoryReport', 'noGrad', 'evalMode', 'saves', 'prints', 'epochLoop'] as const;
+export const FACT_KEYS = ['trainingStep', 'trainingLoop', 'autocast', 'gradScaler', 'gpuMemoryReport', 'noGrad', 'evalMode', 'saves', 'prints', 'epochLoop', 'accumulates'] as const;
 export type FactKey = (typeof FACT_KEYS)[number];
 
 /** A fact of an imported function followed into what it calls: true / false when known, null when a module on the way cannot be read. */

@@ -23,6 +23,7 @@ import { argumentAt } from '../analysis/optim';
 import { FACT_KEYS, type FactKey } from './facts';
 import { isOpaque, isPrintLike } from '../analysis/reporting';
 import { hasBaselineCheck } from '../analysis/losses';
+import { stepUnderModulo } from '../analysis/accumulation';
 
 /** A role a parameter can play: the model's roles, and a device. */
 export type ParamRole = Role | 'device';
@@ -47,6 +48,8 @@ export interface ScopeFacts {
   prints: boolean;
   /** Holds (or reaches) a training loop that holds another (an epoch loop around its batch loop, a fold loop). */
   epochLoop: boolean;
+  /** Accumulates gradients: an optimizer / scaler step under a `% n` condition, or `accelerator.accumulate(...)` (TG401). */
+  accumulates: boolean;
   /**
    * Calls it makes (itself or through the module's own functions it reaches) to names imported from
    * outside the known libraries (`utils.save_on_master`, `.engine.step`), qualified as the module
@@ -253,6 +256,7 @@ class ScopeFactsOf {
       // ... or a method of a parameter whose role the body does not show (a logger, a SummaryWriter handed in)
       prints: calls.some((c) => isPrintLike(m, c) || (isOpaque(c) && !K.isProjectName(c.qualified ?? '')) || unknownParamMethod(c)),
       epochLoop: loops.some((l) => !!this.training.get(l)?.inner.length),
+      accumulates: calls.some((c) => (m.isTrainingStep(c) || paramStep(c)) && c.method === 'step' && stepUnderModulo(c, fn?.body ?? m.root)) || withs.some((w) => w.items.some((i) => i.call?.method === 'accumulate')),
       calls: [...new Set(calls.map((c) => c.qualified).filter((q): q is string => q !== null && !q.startsWith('<local') && K.isProjectName(q)))].slice(0, MAX_CALLS),
     };
     this.own.set(fn, facts);

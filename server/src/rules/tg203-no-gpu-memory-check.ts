@@ -10,14 +10,16 @@
  * Fix: insert the first-batch GPU print (used / total / %) that aborts under 10%, after the optimizer
  * step of the batch loop (adding `enumerate` to the loop when it has no batch index).
  * Silent: CPU-only scripts; scripts that already report memory (in a notebook, a `!nvidia-smi` line
- * counts: it prints the memory in use).
+ * counts: it prints the memory in use); library code (training never called in the file) unless its
+ * own code proves CUDA (torch.cuda.amp, empty_cache, .cuda(), a device that is "cuda" for sure) and
+ * it runs an epoch loop: a device from the caller or "cuda if available" is the program's fact.
  */
 import type { Node } from '../analysis/parser';
 import type { LoopInfo, PythonModel } from '../analysis/model';
 import { isWithin, stringValue } from '../analysis/model';
 import { GPU_MEMORY_REPORTS } from '../analysis/knowledge';
 import { epochAnchors, peelIterable } from '../analysis/training';
-import { usesGpu } from '../analysis/devices';
+import { provesCuda, usesGpu } from '../analysis/devices';
 import { blockIndent, freshName, indentationIsUniform, indentTemplate, insertLinesAfter, replaceNode } from '../fixes/edits';
 import { ensureModuleImport } from '../fixes/imports';
 import { headerRange } from './tg211-no-smoke-test';
@@ -36,7 +38,12 @@ export const rule: Rule = {
   },
   check(ctx) {
     const m = ctx.model;
-    const batchLoops = m.batchLoops().filter((l) => !l.body.namedChildren.some((c) => c.type === 'break_statement') && m.runsInFile(l));
+    // library code (training functions the file never calls) is judged only when its own code proves
+    // CUDA (torch.cuda.amp, empty_cache, .cuda()): a device passed by the caller or "cuda if available"
+    // is the calling program's fact, judged there with the imported facts
+    const library = ![...m.trainingLoops().keys()].some((l) => m.runsInFile(l)) && provesCuda(m);
+    const judged = (l: LoopInfo) => library || m.runsInFile(l);
+    const batchLoops = m.batchLoops().filter((l) => !l.body.namedChildren.some((c) => c.type === 'break_statement') && judged(l));
     // a notebook's `!nvidia-smi` (or a `%%bash` cell running it) is a GPU-memory report too
     const shellReport = ctx.shellCommands.some((c) => /\bnvidia-smi\b/.test(c));
     // an epoch loop whose step is another module's function of the project, read, that reports no memory either
@@ -48,7 +55,10 @@ export const rule: Rule = {
     const chosen = new Map<LoopInfo, LoopInfo>();
     const inOther = new Map<LoopInfo, DelegatedLoop>();
     for (const f of facts.values()) {
-      if (f.outer.length || !m.runsInFile(f.loop)) continue;
+      if (f.outer.length || !judged(f.loop)) continue;
+      // in a library, only a whole training run (an epoch loop around its batch loop) is the library's: a lone batch
+      // pass (`train_pass(batches)`) is driven by the caller's epoch loop, judged there
+      if (!m.runsInFile(f.loop) && !f.inner.length && !f.delegated) continue;
       const reached = new Set([f.loop, ...f.inner]);
       const first = batchLoops.filter((l) => reached.has(l)).sort((a, b) => a.node.startIndex - b.node.startIndex)[0];
       if (first) {
