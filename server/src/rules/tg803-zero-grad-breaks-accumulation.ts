@@ -10,7 +10,8 @@
  * The run costs as much as the intended one and trains like a smaller, noisier one. Hints, section 8.
  * Example: `optimizer.zero_grad()` first in the loop body, `optimizer.step()` under the condition.
  * Fix: move the reset under the condition, right after the step (after `scaler.update()`), keeping
- * its text and trailing comment.
+ * its text and trailing comment; a reset written twice on the same optimizer moves once, both lines
+ * deleted (the one left behind would keep discarding the accumulated gradients).
  * Silent: the reset inside the same condition; resets under another condition; no accumulation.
  */
 import type { Node } from '../analysis/parser';
@@ -47,7 +48,7 @@ export const rule: Rule = {
         ctx.report({
           node: z.node,
           message: `\`${z.node.text}\` runs on every batch but \`${hit.step.node.text}\` only every \`${hit.gate.divisor.text}\` batches: each reset discards the accumulated gradients. Reset after the step, inside the same condition`,
-          fix: moveUnderCondition(m, z, hit.step, hit.gate),
+          fix: moveUnderCondition(m, z, hit.step, hit.gate, everyIterationResets(m, z, loop, gated)),
           related: [{ range: rangeOf(hit.gate.modulo), message: 'the accumulation condition' }],
         });
       }
@@ -73,16 +74,44 @@ function matchingStep(m: PythonModel, z: CallSite, gated: Gated[]): Gated | null
   return null;
 }
 
-function moveUnderCondition(m: PythonModel, z: CallSite, step: CallSite, acc: Gated['gate']): Fix | null {
-  if (z.fn !== acc.fn) return null;
+/**
+ * The other resets of the same receiver that also run on every iteration of `loop`, outside the
+ * condition (`optimizer.zero_grad()` written twice): one fix moves them all, or the one it leaves
+ * behind keeps discarding the accumulated gradients.
+ */
+function everyIterationResets(m: PythonModel, z: CallSite, loop: Parameters<typeof runsEveryIteration>[2], gated: Gated[]): CallSite[] {
+  return m.reachableFromLoop(loop).filter(
+    (c) => c !== z && isZeroGrad(c) && c.fn === z.fn && c.receiver?.text === z.receiver?.text && !gated.some((g) => isWithin(c.node, g.gate.block)) && runsEveryIteration(m, c, loop),
+  );
+}
+
+/** The reset's own one-line statement (the fix deletes it whole), or null. */
+function resetStatement(m: PythonModel, z: CallSite): Node | null {
   const stmt = ownLineStatement(m, z.node);
   if (!stmt || stmt.type !== 'expression_statement' || stmt.namedChildren[0]?.id !== z.node.id) return null;
-  if (stmt.startPosition.row !== stmt.endPosition.row) return null;
+  return stmt.startPosition.row === stmt.endPosition.row ? stmt : null;
+}
+
+function moveUnderCondition(m: PythonModel, reported: CallSite, step: CallSite, acc: Gated['gate'], duplicates: CallSite[]): Fix | null {
+  // the resets of one receiver share one fix (the same edits whichever is reported): the first one's
+  // text goes under the condition, every line is deleted
+  const group = [reported, ...duplicates].sort((a, b) => a.node.startIndex - b.node.startIndex);
+  const z = group[0];
+  const others = group.slice(1);
+  if (z.fn !== acc.fn) return null;
+  const stmt = resetStatement(m, z);
+  if (!stmt) return null;
   const del = deleteStatementLines(m, stmt);
   const anchor = step.fn === acc.fn ? afterStepAnchor(m, step) : gatedCallStatement(m, step, acc);
   if (!del || !anchor) return null;
   const src = m.source;
   const edits = [del];
+  for (const o of others) {
+    const s = resetStatement(m, o);
+    const d = s ? deleteStatementLines(m, s) : null;
+    if (!d) return null;
+    edits.push(d);
+  }
   // already reset under the condition: only the unconditional reset goes
   const already = m.callsInside(acc.block.startIndex, acc.block.endIndex).some((c) => c !== z && isZeroGrad(c) && c.receiver?.text === z.receiver?.text);
   if (!already) {
