@@ -180,8 +180,9 @@ function updatedEntries(m: PythonModel, name: Node, call: CallSite, args: Map<st
 export function loaderSources(m: PythonModel, expr: Node | null, ctx: Context): Source[] {
   const out: Source[] = [];
   for (const s of sources(m, expr, ctx)) {
-    // a list of loaders (`val_dataloaders=[a, b]`)
-    if (s.node.type === 'list' || s.node.type === 'tuple') {
+    // a list of loaders (`val_dataloaders=[a, b]`; a loop over `(train_dl, valid_dl)` or a bare `train_dl,`
+    // uses each of them in its body)
+    if (s.node.type === 'list' || s.node.type === 'tuple' || s.node.type === 'expression_list') {
       for (const el of s.node.namedChildren) if (el.type !== 'comment') out.push(...sources(m, el, s.context));
     } else out.push(s);
   }

@@ -132,7 +132,9 @@ function gpuPrintFix(m: PythonModel, loop: LoopInfo, elsewhere = false): Fix | n
     const target = loop.targetNode;
     const pattern = target.type === 'pattern_list' ? `(${target.text})` : target.text;
     edits.push(replaceNode(target, `${index}, ${pattern}`));
-    edits.push(replaceNode(loop.iter, `enumerate(${loop.iter.text})`));
+    // a bare tuple (`for batch in loader,:`, one item: the loader itself) stays one argument: enumerate((loader,))
+    const iterable = loop.iter.type === 'expression_list' ? `(${loop.iter.text})` : loop.iter.text;
+    edits.push(replaceNode(loop.iter, `enumerate(${iterable})`));
   }
   const epoch = epochIndex(m, loop);
   const torch = ensureModuleImport(m, 'torch');
