@@ -5,6 +5,7 @@
 import type { PythonModel } from '../analysis/model';
 import type { Node } from '../analysis/parser';
 import type { TextEdit } from '../analysis/source';
+import { freshName } from './edits';
 
 /** The local name under which `module` is imported as a whole (`import torch` -> `torch`), or null. */
 export function moduleAlias(m: PythonModel, module: string): string | null {
@@ -66,10 +67,19 @@ function insertLineAt(m: PythonModel, row: number, line: string): TextEdit {
   return { range: { start: at, end: at }, newText: `${line}${src.eol}` };
 }
 
-/** An edit that adds `import module` unless the module is already imported whole; null if nothing to add. */
+/** An edit that adds `import module` unless the module is already imported whole (`import module as module_module` when the file binds the name itself); null if nothing to add. */
 export function ensureModuleImport(m: PythonModel, module: string): { name: string; edit: TextEdit | null } {
   const existing = moduleAlias(m, module);
   if (existing) return { name: existing, edit: null };
+  const top = module.split('.')[0];
+  // (`import timm` binds the package itself: `import timm.loss` adds to it)
+  const taken = (m.imports.has(top) && m.imports.get(top) !== top) || (m.bindings.get(top) ?? []).some((b) => b.kind !== 'import');
+  if (taken) {
+    // the name is the file's own (`from t import torch`, a variable called torch): a plain `import torch`
+    // would be overridden by it, or override it, so the module gets a name of its own
+    const alias = freshName(m, `${module.replace(/\./g, '_')}_module`);
+    return { name: alias, edit: insertLineAt(m, importInsertionRow(m), `import ${module} as ${alias}`) };
+  }
   return { name: module, edit: insertLineAt(m, importInsertionRow(m), `import ${module}`) };
 }
 
