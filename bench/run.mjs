@@ -15,7 +15,7 @@
 //     last key -> publishDiagnostics of the final version, and the server's CPU time per burst; a
 //     hover sent in the middle of a 10k-line check; code-action latency; RSS with 50 files open.
 //
-// Flags: --quick (fewer repetitions), --repeat=N, --only=throughput,cli,activation,server
+// Flags: --quick (fewer repetitions), --repeat=N, --only=throughput,cli,activation,server,project
 // (sections to run; results.md is only written when every section ran).
 import { createRequire } from 'node:module';
 import { spawn, spawnSync, execSync } from 'node:child_process';
@@ -38,8 +38,8 @@ const { SERVER_EXEC_ARGV } = require(path.join(ROOT, 'out/client/src/serverOptio
 const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const QUICK = process.argv.includes('--quick');
 const REPEAT = Number(arg('repeat') ?? (QUICK ? 3 : 7));
-const ONLY = new Set((arg('only') ?? 'throughput,cli,activation,server').split(','));
-const ALL_SECTIONS = ['throughput', 'cli', 'activation', 'server'].every((s) => ONLY.has(s));
+const ONLY = new Set((arg('only') ?? 'throughput,cli,activation,server,project').split(','));
+const ALL_SECTIONS = ['throughput', 'cli', 'activation', 'server', 'project'].every((s) => ONLY.has(s));
 /** Keystrokes are typed at most this fast (ms between keys): a quick typist, ~10 keys a second. */
 const KEY_INTERVAL_MS = 100;
 /** The word of a typing burst, typed one key every KEY_INTERVAL_MS at the keystroke position. */
@@ -490,6 +490,25 @@ if (phases) for (const [k, ph] of Object.entries(phases)) log(`keystroke phases 
 if (server) for (const k of ['k1', 'k10']) log(`keystroke ${k} through the server: median x typed / deleted ${fmt(median(byParity(server[k], 0)))} / ${fmt(median(byParity(server[k], 1)))} ms`);
 
 // ---------------------------------------------------------------------------------------------
+// project analysis (issue 18): the workspace index on a generated 2,000-module workspace (time,
+// slices, heap against the stated bound), and the editor's keystrokes while it is indexed. Each runs
+// in its own process (the index script needs --expose-gc); their own reports are kept as printed.
+
+function projectBenches() {
+  const run = (args) => {
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    return r.stdout.trim();
+  };
+  const index = run(['--expose-gc', path.join(ROOT, 'bench', 'project-index.mjs')]);
+  log('project index: done');
+  const editor = run([path.join(ROOT, 'bench', 'project-editor.mjs'), ...(QUICK ? ['--keys=20'] : [])]);
+  log('project editor: done');
+  return { index, editor };
+}
+const project = ONLY.has('project') ? projectBenches() : null;
+
+// ---------------------------------------------------------------------------------------------
 // report
 
 const loadAtEnd = os.loadavg();
@@ -601,6 +620,21 @@ text by text (medians; "CPU" is the phases process's CPU time, every thread).
 ${[['1k-line', server.k1, phases.k1], ['10k-line', server.k10, phases.k10]].flatMap(([name, lat, ph]) => [['\`x\` typed', 0], ['\`x\` deleted', 1]].map(([text, parity]) => `| ${name} | ${text} | ${fmt(median(byParity(lat, parity)))} ms | ${fmt(median(byParity(ph.total, parity)))} ms | ${fmt(median(byParity(ph.cpu, parity)))} ms |`)).join('\n')}
 
 Server memory (a fresh server, ${SERVER_EXEC_ARGV.join(' ')} as VS Code starts it) with 50 files open (${server.rss.lines} lines), all checked: RSS ${server.rss.rssMB.toFixed(0)} MB (peak ${server.rss.peakMB.toFixed(0)} MB). For scale: the same server idle, before any file, ${server.rss.idleMB.toFixed(0)} MB; an empty Node process ${server.rss.nodeMB.toFixed(0)} MB.
+
+## Project analysis (issue 18)
+
+\`node --expose-gc bench/project-index.mjs\` (the workspace index on a generated 2,000-module workspace):
+
+\`\`\`
+${project.index}
+\`\`\`
+
+\`node bench/project-editor.mjs\` (keystrokes on a file importing nothing while the workspace is indexed, and
+the editor's load and re-check costs):
+
+\`\`\`
+${project.editor}
+\`\`\`
 
 ## Targets
 
