@@ -123,16 +123,7 @@ export function valuesBeforeOverrides(m: PythonModel, expr: Node | null): Resolv
       const obj = expr.childForFieldName('object');
       const attr = expr.childForFieldName('attribute')?.text;
       if (!obj || !attr || (obj.type === 'identifier' && obj.text === 'self')) return resolveValues(m, expr);
-      const base = evaluate(m, obj, [], 0);
-      if (!base) return null;
-      const out: Resolved[] = [];
-      for (const b of base) {
-        if (!(b.value instanceof PyMapping) || b.value.kind !== 'namespace') return null;
-        const v = known(b.value.entries.get(attr));
-        if (!v) return null;
-        out.push(...v);
-      }
-      return out;
+      return namespaceAttribute(evaluate(m, obj, [], 0), attr);
     }
     if (expr.type === 'subscript') {
       const obj = expr.childForFieldName('value');
@@ -710,15 +701,8 @@ function attribute(m: PythonModel, e: Node, ctx: Context, depth: number): Result
     }
     return out;
   }
-  const base = evaluate(m, obj, ctx, depth);
-  if (!base) return null;
-  const out: Resolved[] = [];
-  for (const b of base) {
-    if (!(b.value instanceof PyMapping) || b.value.kind !== 'namespace') return null;
-    const v = known(b.value.entries.get(attr));
-    if (!v) return null;
-    out.push(...v);
-  }
+  const out = namespaceAttribute(evaluate(m, obj, ctx, depth), attr);
+  if (!out) return null;
   // later overrides: `CFG.bs = 32` anywhere in the file
   if (obj.type === 'identifier') {
     for (const w of indexOf(m).attributeWrites.get(`${obj.text}.${attr}`) ?? []) {
@@ -1330,4 +1314,17 @@ function crossJoin(parts: (string[] | null)[], sep: string): string[] | null {
 export function baseName(template: string): string {
   const parts = template.split(/[\\/]/);
   return parts[parts.length - 1];
+}
+
+/** `attr` of every value `base` may be, each a namespace (a config class, `SimpleNamespace`, argparse args); null when one is not or lacks it. */
+function namespaceAttribute(base: Resolved[] | null, attr: string): Resolved[] | null {
+  if (!base) return null;
+  const out: Resolved[] = [];
+  for (const b of base) {
+    if (!(b.value instanceof PyMapping) || b.value.kind !== 'namespace') return null;
+    const v = known(b.value.entries.get(attr));
+    if (!v) return null;
+    out.push(...v);
+  }
+  return out;
 }
