@@ -502,7 +502,8 @@ function newFindings(
 
 /**
  * The facts of a program that rules read from code a fix may add to: the names its imports bind, whether
- * it trains on the GPU, how many moves to the GPU it makes, how many training loops it has. Each changed fact, in words.
+ * it trains on the GPU, how many moves to the GPU it makes, how many training loops it has, how many loops
+ * read their own counter. Each changed fact, in words.
  */
 export function changedFacts(a: PythonModel, b: PythonModel): string[] {
   const out: string[] = [];
@@ -515,7 +516,15 @@ export function changedFacts(a: PythonModel, b: PythonModel): string[] {
   // sees the batches the user's loop leaves on the CPU)
   else if (gpuMoves(b) > gpuMoves(a)) out.push('more moves to a device that may be the GPU');
   if (b.trainingLoops().size > a.trainingLoops().size) out.push('more training loops');
+  // a loop whose counter its body now reads (TG221's epoch print reads `epoch`): TG1005 takes an outer
+  // loop for the epoch counter only while the inner one's counter goes unread
+  if (countersRead(b) > countersRead(a)) out.push('a loop counter now read');
   return out;
+}
+
+/** For-loops whose body reads one of the names the loop binds. */
+function countersRead(m: PythonModel): number {
+  return m.loops.filter((l) => l.kind === 'for' && l.targets.length && l.body.descendantsOfType('identifier').some((id) => l.targets.includes(id.text))).length;
 }
 
 /**

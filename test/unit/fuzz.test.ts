@@ -102,7 +102,7 @@ describe('fuzzing the analyser, the fixes, fix-all and the CLI', function () {
     assert.strictEqual(classifyNewFinding('TG204', { code: 'TG801', start: 20 }, inserted, facts).unmasked, true);
   });
 
-  it('names the facts a fix changed that rules share: names imports bind, the GPU, moves to it, training loops', () => {
+  it('names the facts a fix changed that rules share: names imports bind, the GPU, moves to it, training loops, loop counters read', () => {
     const facts = (a: string, b: string) => changedFacts(analyzeText(a).model, analyzeText(b).model);
     const loop = 'for x, y in loader:\n    loss = torch.nn.functional.cross_entropy(model(x), y)\n    loss.backward()\n';
     assert.deepStrictEqual(facts(loop, 'import torch\n' + loop), ['imports torch']);
@@ -110,6 +110,10 @@ describe('fuzzing the analyser, the fixes, fix-all and the CLI', function () {
     const gpu = 'import torch\nmodel = torch.nn.Linear(2, 2).cuda()\n';
     assert.deepStrictEqual(facts(gpu + loop, gpu + loop.replace('model(x)', 'model(x.cuda())')), ['more moves to a device that may be the GPU']);
     assert.deepStrictEqual(facts(gpu + loop, gpu + loop + '# a comment\n'), []);
+    // TG221's epoch print reads the epoch counter: TG1005 reads which loop's counter is read
+    const epochs = 'for epoch in range(20):\n    for x, y in loader:\n        torch.nn.functional.cross_entropy(model(x), y).backward()\n';
+    assert.deepStrictEqual(facts(gpu + epochs, gpu + epochs + '    print(f"epoch {epoch}")\n'), ['a loop counter now read']);
+    assert.deepStrictEqual(facts(gpu + epochs, gpu + epochs + '    print("epoch done")\n'), []);
   });
 
   it('a seeded run of 150 mutated inputs: nothing escapes, no rule error, no fix breaks python3 parsing', async function () {
