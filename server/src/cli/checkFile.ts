@@ -30,6 +30,7 @@ import { describeInternalError } from './describeError';
 import { DiskView } from '../project/fsview';
 import { SummaryCache } from '../project/cache';
 import { loadProgram, type Program } from '../project/loader';
+import { rootFor } from '../project/resolve';
 
 export { describeInternalError };
 
@@ -230,13 +231,7 @@ export class Checker {
 
   /** The innermost folder given on the command line that holds `file` (null: the file was named itself). */
   private folderOf(file: string): string | null {
-    const abs = path.resolve(file);
-    let best: string | null = null;
-    for (const d of this.opts.projectFolders ?? []) {
-      const rel = path.relative(d, abs);
-      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel) && (!best || d.length > best.length)) best = d;
-    }
-    return best;
+    return rootFor(path.resolve(file), this.opts.projectFolders ?? []);
   }
 
   /** Checks a file on disk (and writes its fixes with --fix). Never throws: an exception is that file's error. */

@@ -13,7 +13,7 @@ export const DEFAULT_SUMMARY_BYTES = 32 * 1024 * 1024;
  * The estimated size of a summary in memory: three bytes per character of its JSON (the heap held by
  * 600 and 2,000 generated modules' summaries is 1.4-1.5x twice their JSON length: bench/NOTES.md).
  */
-export function summaryBytes(r: SummaryResult): number {
+function summaryBytes(r: SummaryResult): number {
   return r.status === 'ok' ? 3 * JSON.stringify(r.summary).length : 2 * r.reason.length + 64;
 }
 

@@ -341,7 +341,7 @@ function merge(into: KnownFacts, from: KnownFacts): void {
 }
 
 /** An empty set of facts, all known false (a scope that does nothing). */
-export function noFacts(): KnownFacts {
+function noFacts(): KnownFacts {
   const out = {} as KnownFacts;
   for (const k of FACT_KEYS) out[k] = false;
   return out;
@@ -354,7 +354,7 @@ export function combineFacts(list: readonly KnownFacts[]): KnownFacts {
   return out;
 }
 
-export function unknownKnownFacts(): KnownFacts {
+function unknownKnownFacts(): KnownFacts {
   return unknownFacts();
 }
 

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { readTextFile, type TextRead } from '../config/files';
 
 /** Python modules larger than this are not read for summaries (the CLI's own limit is larger; these are dependencies). */
-export const MAX_MODULE_BYTES = 2 * 1024 * 1024;
+const MAX_MODULE_BYTES = 2 * 1024 * 1024;
 
 export interface ProjectView {
   /** A file's text (missing / unreadable / too large as a value, never an exception). Paths are absolute. */
@@ -22,7 +22,7 @@ export interface ProjectView {
 }
 
 /** Folders with more entries than this are not kept in memory (a data folder): their tests go to the disk. */
-export const MAX_LISTING = 10_000;
+const MAX_LISTING = 10_000;
 
 type Kind = 'file' | 'dir' | 'other';
 

@@ -6,7 +6,7 @@
 import type { Node } from '../analysis/parser';
 import type { PythonModel } from '../analysis/model';
 
-export interface ImportedName {
+interface ImportedName {
   name: string;
   /** `as w`, or null. */
   alias: string | null;

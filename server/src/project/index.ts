@@ -34,7 +34,7 @@ interface FileEntry {
   imports: string[];
 }
 
-export interface IndexOptions {
+interface IndexOptions {
   workspaceRoot?: string | null;
   cache?: SummaryCache;
   maxFiles?: number;
@@ -52,7 +52,7 @@ export interface IndexOptions {
   summarize?: (text: string) => Promise<SummaryResult> | null;
 }
 
-export interface IndexProgress {
+interface IndexProgress {
   indexed: number;
   total: number;
   /** Files left out because the workspace has more than `maxFiles`. */

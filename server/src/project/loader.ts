@@ -12,8 +12,8 @@ import { resolveImport, searchRoots, type ModuleTarget } from './resolve';
 import { SummaryCache } from './cache';
 import type { ModuleSummary } from './summary';
 
-export const DEFAULT_MAX_MODULES = 200;
-export const DEFAULT_MAX_DEPTH = 16;
+const DEFAULT_MAX_MODULES = 200;
+const DEFAULT_MAX_DEPTH = 16;
 
 export type ModuleStatus = 'read' | 'missing' | 'unreadable' | 'too-large' | 'syntax-error' | 'circular' | 'not-followed';
 
@@ -61,7 +61,7 @@ export interface Program {
   links: Map<string, LinkedImport[]>;
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   workspaceRoot?: string | null;
   maxModules?: number;
   maxDepth?: number;
@@ -75,7 +75,7 @@ export interface LoadOptions {
   entryImports?: ImportRef[];
 }
 
-export interface SlicedLoadOptions extends LoadOptions {
+interface SlicedLoadOptions extends LoadOptions {
   /** Asked after every pause: true abandons the load (its result is no longer wanted). */
   isStale?: () => boolean;
   /** How the event loop is given its turn. */

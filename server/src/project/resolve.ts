@@ -48,6 +48,17 @@ export type ImportResolution =
 const PROJECT_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', '.git', '.hg'];
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The root (a workspace folder, a folder checked by the CLI) that contains `file`, the deepest one, or null. */
+export function rootFor(file: string, roots: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const r of roots) {
+    const rel = path.relative(r, file);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    if (!best || r.length > best.length) best = r;
+  }
+  return best;
+}
+
 function isInside(file: string, dir: string): boolean {
   const rel = path.relative(dir, file);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));

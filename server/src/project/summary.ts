@@ -26,9 +26,9 @@ import { hasBaselineCheck } from '../analysis/losses';
 import { stepUnderModulo } from '../analysis/accumulation';
 
 /** A role a parameter can play: the model's roles, and a device. */
-export type ParamRole = Role | 'device';
+type ParamRole = Role | 'device';
 /** What a function returns, when every return says the same. */
-export type ValueKind = ParamRole;
+type ValueKind = ParamRole;
 
 export interface ScopeFacts {
   /** Reaches `.backward()` or an optimizer / scaler step (itself or through the module's own functions it calls). */
@@ -108,7 +108,7 @@ export function contentHash(text: string): string {
 }
 
 /** Summaries of at most this many functions per module (a generated file holds more; the rest are left out). */
-export const MAX_FUNCTIONS = 2000;
+const MAX_FUNCTIONS = 2000;
 
 /** Parses `text` and summarises it (the tree is freed before returning). */
 export function summarizeText(text: string): SummaryResult {

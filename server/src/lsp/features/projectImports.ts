@@ -33,21 +33,21 @@ import { SummaryCache } from '../../project/cache';
 import { DEFAULT_INDEX_MAX_FILES, WorkspaceIndex } from '../../project/index';
 import { contentHash } from '../../project/summary';
 import { importsOf } from '../../project/imports';
-import { resolveImport, searchRoots } from '../../project/resolve';
+import { resolveImport, rootFor, searchRoots } from '../../project/resolve';
 import { SKIP_DIRS } from '../../cli/files';
 import { nextTurn } from '../../analysis/analyze';
 import type { ProgramRequest, ServerContext, ServerFeature } from '../context';
 import type { SummaryResult } from '../../project/summary';
 import type { SummarizeReply, SummarizeRequest } from '../indexWorker';
-import { rootFor, uriToPath, workspaceRoots } from './workspaceConfig';
+import { uriToPath, workspaceRoots } from './workspaceConfig';
 
-export const PROJECT_MODULES_REQUEST = 'trainguard/projectModules';
+const PROJECT_MODULES_REQUEST = 'trainguard/projectModules';
 /** Python files watched for the project analysis. */
-export const PYTHON_GLOB = '**/*.py';
+const PYTHON_GLOB = '**/*.py';
 /** Dependents are re-checked once the edited module had no change for this long (or the debounce, if longer). */
-export const DEPENDENTS_DELAY_MS = 250;
+const DEPENDENTS_DELAY_MS = 250;
 /** The workspace walk stops after this many folders (a data folder of a million images is not listed). */
-export const MAX_WALK_DIRS = 20_000;
+const MAX_WALK_DIRS = 20_000;
 /**
  * The index waits until no document changed for this long (the user is typing): a slice lasts at
  * least one file, and a keystroke arriving during one would wait for it (measured: bench/NOTES.md).
@@ -66,7 +66,7 @@ interface Loaded {
 }
 
 /** The answer of `trainguard/projectModules`: what the last check of a document read (null: no Program). */
-export interface ProjectModulesAnswer {
+interface ProjectModulesAnswer {
   entry: string;
   truncated: boolean;
   stats: Program['stats'];
@@ -162,7 +162,7 @@ export class IndexThread {
   }
 }
 
-export class EditorProjects {
+class EditorProjects {
   readonly cache = new SummaryCache();
   private disk = new DiskView(false);
   readonly view: OverlayView;

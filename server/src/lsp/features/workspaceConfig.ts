@@ -23,6 +23,7 @@ import { SAMPLE_SUBMISSION, workspaceFactsFor } from '../../config/workspaceFact
 import { KNOWN_CODES } from '../../rules/index';
 import { SOURCE } from '../diagnostics';
 import type { ServerContext, ServerFeature } from '../context';
+import { rootFor } from '../../project/resolve';
 
 /** Files whose changes alter settings or workspace facts. */
 export const WATCHED_GLOBS = [`**/${CONFIG_FILE}`, `**/${SAMPLE_SUBMISSION}`, '**/requirements*.txt'];
@@ -43,17 +44,6 @@ export function workspaceRoots(ctx: ServerContext): string[] {
   const p = ctx.initializeParams();
   const uris = p?.workspaceFolders?.map((f) => f.uri) ?? (p?.rootUri ? [p.rootUri] : []);
   return uris.map(uriToPath).filter((x): x is string => !!x);
-}
-
-/** The workspace folder that contains `file` (the deepest one), or null. */
-export function rootFor(file: string, roots: readonly string[]): string | null {
-  let best: string | null = null;
-  for (const r of roots) {
-    const rel = path.relative(r, file);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
-    if (!best || r.length > best.length) best = r;
-  }
-  return best;
 }
 
 export const workspaceConfig: ServerFeature = {
