@@ -96,7 +96,7 @@ function scalerProblems(m: PythonModel, loop: LoopInfo, loopUsesScaler: boolean,
   let unscaled: CallSite[] = [];
   if (scaled.length) {
     // `if use_amp: scaler.scale(loss).backward() else: loss.backward()`: the plain branch is the non-AMP path
-    unscaled = backwards.filter((b) => !scaleCallOf(m, b) && !conditionalInLoop(m, b, loop));
+    unscaled = backwards.filter((b) => !scaleCallOf(m, b) && !conditionalInLoop(b, loop));
   } else if (loopUsesScaler || !usedAnywhere) {
     unscaled = backwards;
   }
@@ -113,7 +113,7 @@ function scalerProblems(m: PythonModel, loop: LoopInfo, loopUsesScaler: boolean,
     }
     if (!direct.length) items.push({ node: (scaled[0] ?? unscaled[0]).node, text: 'no `scaler.step(optimizer)`: the optimizer never steps' });
   } else {
-    direct = directSteps.filter((d) => !conditionalInLoop(m, d, stepLoop));
+    direct = directSteps.filter((d) => !conditionalInLoop(d, stepLoop));
     for (const d of direct) items.push({ node: d.node, text: `\`${d.node.text}\` steps a second time, outside the scaler` });
   }
   const hasUpdate = stepReach.some((c) => c.method === 'update' && c.receiver !== null && m.hasRole(c.receiver, 'scaler'));
@@ -128,7 +128,7 @@ function scalerProblems(m: PythonModel, loop: LoopInfo, loopUsesScaler: boolean,
   return { items, unscaled, direct, needsUpdateAfter, scalingAdded: unscaled.length > 0, scalerInLoop, stepLoop };
 }
 
-function conditionalInLoop(m: PythonModel, c: CallSite, loop: LoopInfo): boolean {
+function conditionalInLoop(c: CallSite, loop: LoopInfo): boolean {
   const stop = c.fn === loop.fn ? loop.body : c.fn?.body;
   return !!stop && isConditionalWithin(c.node, stop);
 }

@@ -12,7 +12,6 @@
  */
 import type { Node } from '../analysis/parser';
 import type { CallSite, PythonModel, WithInfo } from '../analysis/model';
-import { isWithin } from '../analysis/model';
 import { blockIndent, reindentLines, rangeOfRows } from '../fixes/edits';
 import type { Fix, Rule } from './types';
 

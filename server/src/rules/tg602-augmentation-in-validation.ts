@@ -24,7 +24,6 @@
  */
 import type { Node } from '../analysis/parser';
 import type { CallSite, LoopInfo, PythonModel } from '../analysis/model';
-import { isWithin } from '../analysis/model';
 import { pipelinesOf, type RandomTransform, type TransformPipeline } from '../analysis/augment';
 import { builtFromTestData, dataLoaders, datasetSources, loaderInstances, useWritesOut, type LoaderContextUses } from '../analysis/dataloaders';
 import { reachingBindings, returnReachable } from '../analysis/flow';

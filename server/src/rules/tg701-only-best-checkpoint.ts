@@ -172,7 +172,7 @@ function isBestCondition(m: PythonModel, cond: Node | null, guarded: Node): bool
   if (cond.type === 'not_operator' || (cond.type === 'comparison_operator' && /^is$/.test(cond.children.filter((c) => c && !c.isNamed).map((c) => c!.type).join(' ')) && cond.namedChildren[1]?.type === 'none')) {
     const subject = cond.type === 'not_operator' ? cond.childForFieldName('argument') : cond.namedChildren[0];
     if (subject && /^(identifier|attribute)$/.test(subject.type)) {
-      return (m.bindings.get(subject.text) ?? []).some((b) => b.kind === 'assign' && isWithin(b.node, guarded)) && comparedLater(m, subject.text, guarded);
+      return (m.bindings.get(subject.text) ?? []).some((b) => b.kind === 'assign' && isWithin(b.node, guarded)) && comparedLater(subject.text, guarded);
     }
     return false;
   }
@@ -227,7 +227,7 @@ function sharedOrderingIf(a: Node, b: Node): Node | null {
 }
 
 /** Is `name` compared (`<`, `>`, `<=`, `>=`) somewhere in the loop around `guarded`: a best value, not a first-run flag? */
-function comparedLater(m: PythonModel, name: string, guarded: Node): boolean {
+function comparedLater(name: string, guarded: Node): boolean {
   const body = guardedLoopBody(guarded);
   if (!body) return false;
   return body.descendantsOfType('comparison_operator').some(
@@ -318,7 +318,7 @@ function checkFrameworkCallbacks(ctx: RuleContext): void {
       ctx.report({
         node: call.node,
         message: 'Lightning ModelCheckpoint(monitor=...) keeps only the best checkpoints: set save_last=True so a killed run keeps its last state',
-        fix: addKeyword(m, call, 'save_last=True'),
+        fix: addKeyword(call, 'save_last=True'),
       });
       continue;
     }
@@ -338,7 +338,7 @@ function checkFrameworkCallbacks(ctx: RuleContext): void {
       ctx.report({
         node: call.node,
         message: 'Lightning ModelCheckpoint(monitor=...) keeps only the best checkpoints: set save_last=True so a killed run keeps its last state',
-        fix: addKeyword(m, call, 'save_last=True'),
+        fix: addKeyword(call, 'save_last=True'),
       });
     }
   }
@@ -369,7 +369,7 @@ function returnedByItsFunction(m: PythonModel, call: CallSite): boolean {
   return fn.returns.some((r) => isWithin(call.node, r) || m.identifiersIn(r).some((id) => held.has(id)));
 }
 
-function addKeyword(m: PythonModel, call: CallSite, kw: string): Fix | null {
+function addKeyword(call: CallSite, kw: string): Fix | null {
   const args = call.node.childForFieldName('arguments');
   if (!args) return null;
   const named = args.namedChildren.filter((c) => c.type !== 'comment');
