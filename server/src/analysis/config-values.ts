@@ -23,6 +23,7 @@
 import type { Node } from './parser';
 import type { CallSite, ClassInfo, PythonModel } from './model';
 import { nodesOfType } from './node-index';
+import { once } from './memo';
 import { reachingBindings, parameterValues, valueSources, returnReachable, type Context, type FlowOptions, type Source } from './flow';
 
 export class PyMapping {
@@ -1118,8 +1119,10 @@ const ALIAS_CACHE = new WeakMap<PythonModel, { call: CallSite; target: Node | nu
 
 /** Every call through a name bound (on every path) to `<obj>.add_argument`, with `<obj>`; found once per file. */
 function addArgumentAliasCalls(m: PythonModel): { call: CallSite; target: Node | null }[] {
-  const known = ALIAS_CACHE.get(m);
-  if (known) return known;
+  return once(ALIAS_CACHE, m, () => findAddArgumentAliasCalls(m));
+}
+
+function findAddArgumentAliasCalls(m: PythonModel): { call: CallSite; target: Node | null }[] {
   const out: { call: CallSite; target: Node | null }[] = [];
   const names = new Set<string>();
   if (m.source.text.includes('.add_argument')) {
@@ -1138,7 +1141,6 @@ function addArgumentAliasCalls(m: PythonModel): { call: CallSite; target: Node |
       out.push({ call: c, target: v.childForFieldName('object') });
     }
   }
-  ALIAS_CACHE.set(m, out);
   return out;
 }
 

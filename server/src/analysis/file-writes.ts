@@ -12,7 +12,7 @@
  */
 import type { Node } from './parser';
 import type { Binding, CallSite, FunctionInfo, PythonModel } from './model';
-import { isWithin, stringTemplate, stringValue } from './model';
+import { stringTemplate, stringValue } from './model';
 import { pathTemplates, scriptConstant, sources } from './config-values';
 import { nodesOfType, once } from './memo';
 import { isSubmissionPath } from './submissions';
