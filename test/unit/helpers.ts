@@ -13,11 +13,20 @@ import { PythonModel } from '../../server/src/analysis/model';
 import { fixAll } from '../../server/src/fixes/apply';
 import { defaultSettings, type WorkspaceFacts } from '../../server/src/config/settings';
 import type { Finding } from '../../server/src/rules/types';
+import { run } from '../../server/src/cli/main';
 
 export { pythonSyntaxError };
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+
+/** Runs the CLI with `argv` in the current folder (a test's temp tree); its exit code and its captured output. */
+export async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  return { code, stdout, stderr };
+}
 
 export async function ready(): Promise<void> {
   await initParser();

@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { FIXTURES, ROOT, ready } from './helpers';
+import { FIXTURES, ROOT, ready, runCli } from './helpers';
 import { tempTree } from './tempTree';
 import { DiskView, MemoryView, OverlayView } from '../../server/src/project/fsview';
 import { resolveImport, searchRoots, projectRoot, type ImportResolution } from '../../server/src/project/resolve';
@@ -429,12 +429,7 @@ describe('project analysis (issue 18)', () => {
       process.chdir(cwd);
       fs.rmSync(root, { recursive: true, force: true });
     });
-    async function check(...args: string[]) {
-      let stdout = '';
-      let stderr = '';
-      const code = await run(['check', '--output-format', 'concise', ...args], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
-      return { code, stdout, stderr };
-    }
+    const check = (...args: string[]) => runCli(['check', '--output-format', 'concise', ...args]);
     it('each module read, with the import that reached it; a module that does not parse, with why', async () => {
       const r = await check('--verbose', 'proj/train.py', 'proj/broken_import.py');
       const sep = path.sep;

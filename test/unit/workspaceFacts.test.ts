@@ -8,9 +8,8 @@ import * as path from 'path';
 import { FileCache } from '../../server/src/config/files';
 import { parseCsvHeader, parseRequirementsText, pyprojectDependencies, workspaceFactsFor } from '../../server/src/config/workspaceFacts';
 import { KNOWN_CODES } from '../../server/src/rules/index';
-import { run } from '../../server/src/cli/main';
 import { tempTree } from './tempTree';
-import { ready } from './helpers';
+import { ready, runCli } from './helpers';
 
 const facts = (root: string, rel: string, stop: string | null = root) => workspaceFactsFor(new FileCache(true), path.join(root, rel), stop, KNOWN_CODES);
 
@@ -163,9 +162,7 @@ describe('workspace facts', () => {
       fs.rmSync(root, { recursive: true, force: true });
     });
     async function check(...args: string[]) {
-      let stdout = '';
-      let stderr = '';
-      const code = await run(['check', '--output-format', 'json', ...args], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+      const { code, stdout, stderr } = await runCli(['check', '--output-format', 'json', ...args]);
       const found = stdout ? (JSON.parse(stdout) as { code: string; severity: string }[]) : [];
       return { code, found: found.map((f) => `${f.code}:${f.severity}`), stderr };
     }
