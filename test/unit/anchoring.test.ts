@@ -93,7 +93,10 @@ describe('anchoring (issue 16)', () => {
   });
 
   describe('TG304: every use of every invalid fixture', () => {
-    for (const fx of ruleFixtures('TG304').filter((f) => f.kind === 'invalid')) {
+    const invalid = ruleFixtures('TG304').filter((f) => f.kind === 'invalid');
+    // without fixtures the loop below would create no test and the suite would pass on nothing
+    it('has invalid fixtures to check', () => assert.ok(invalid.length >= 3, `${invalid.length} invalid TG304 fixtures`));
+    for (const fx of invalid) {
       it(`each call's own fix round-trips: ${fx.name}`, async () => {
         const opts = { workspace: fx.workspace };
         const all = findings(fx.text, undefined, opts).filter((f) => f.code === 'TG304');
